@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs every Debian package rnnscope needs to build, test and run.
+# Idempotent: when all packages are present it does nothing and touches no network.
+# Works as root, or through sudo otherwise.
+#   scripts/install_deps.sh            build + test + run dependencies
+#   scripts/install_deps.sh --with-torch  also the PyTorch oracle (python3-torch + OpenBLAS)
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config
+  libeigen3-dev libimgui-dev libglfw3-dev libepoxy-dev libstb-dev
+  nlohmann-json3-dev libcli11-dev libgtest-dev googletest libbenchmark-dev
+  xvfb xauth libgl1-mesa-dri fonts-dejavu-core
+)
+if [[ "${1:-}" == "--with-torch" ]]; then
+  packages+=(python3-torch libopenblas0-openmp python3-numpy)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  echo "install_deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+sudo_cmd=()
+if [[ $(id -u) -ne 0 ]]; then
+  if command -v sudo >/dev/null; then sudo_cmd=(sudo); else
+    echo "install_deps: need root or sudo to install: ${missing[*]}" >&2; exit 1
+  fi
+fi
+
+echo "install_deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

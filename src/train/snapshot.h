@@ -1,0 +1,115 @@
+// What the trainer thread publishes for the UI: an immutable value, shared as
+// std::shared_ptr<const Snapshot>. Everything a panel draws comes from here; panels never touch
+// the model. Matrices are (units, timesteps) for the probe sequence (batch column 0), copied out
+// of the same per-timestep caches that training's backward pass used.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "core/tensor.h"
+#include "model/model_config.h"
+
+namespace rnnscope {
+
+// Hyperparameters that may change between steps (no rebuild needed).
+struct TrainSettings {
+  std::string optimizer = "adam";  // sgd, momentum, adagrad, adam
+  float learning_rate = 2e-3f;
+  float momentum = 0.9f;           // momentum SGD; Adam's beta1
+  float beta2 = 0.999f;
+  float weight_decay = 0.0f;
+  std::string clip_mode = "norm";  // none, value, norm
+  float clip = 5.0f;               // ±clip (value) or max global L2 norm (norm)
+  int batch = 32;
+  int seq_len = 64;
+  bool sequential = true;          // truncated BPTT, state carried across consecutive chunks
+  float temperature = 1.0f;        // sampling
+  float teacher_forcing = 1.0f;    // seq2seq
+  uint64_t seed = 1;
+};
+
+// One recurrent layer in one direction, on the probe sequence. T = probe length.
+struct LayerTrace {
+  int layer = 0;
+  int direction = 0;                     // 0 forward, 1 reverse
+  std::vector<std::string> gate_names;   // {"i","f","g","o"}, {"r","z","n"} or {"h"}
+  std::vector<MatF> gates;               // one (H, T) per gate, post-activation
+  MatF cell;                             // (H, T) c_t; empty unless LSTM
+  MatF hidden;                           // (H, T) h_t (Jordan: its output y_t)
+  MatF hidden_prev0;                     // (H, 1) initial state h_{-1} fed to t = 0
+  MatF cell_prev0;                       // (H, 1) initial cell state; empty unless LSTM
+  std::vector<float> grad_h_norm;        // (T) ‖∂L/∂h_t‖ on the probe
+  std::vector<float> grad_c_norm;        // (T) ‖∂L/∂c_t‖; empty unless LSTM
+};
+
+struct LossPoint {
+  int64_t step = 0;
+  float train_loss = std::numeric_limits<float>::quiet_NaN();  // nats per token
+  float val_loss = std::numeric_limits<float>::quiet_NaN();    // NaN where not evaluated
+  float grad_norm = 0.0f;        // global L2 norm before clipping
+  bool clipped = false;
+};
+
+// A hyperparameter changed at `step` (drawn as a marker on every plot).
+struct SettingMarker {
+  int64_t step = 0;
+  std::string what;  // "lr 0.002 → 0.01"
+};
+
+struct ParamStat {
+  std::string name;          // PyTorch state_dict name
+  std::vector<int64_t> shape;
+  float norm = 0.0f;
+  float grad_norm = 0.0f;
+  std::vector<float> grad_norm_history;  // bounded, one value per recorded step
+};
+
+// A weight matrix and its gradient, for the Weights panel (copied only for small models or
+// downsampled by the trainer to at most 256×256).
+struct WeightView {
+  std::string name;
+  MatF value;
+  MatF grad;
+};
+
+// Attention of one decoded sequence: (output steps, source steps).
+struct AttentionTrace {
+  std::vector<std::string> source_tokens;
+  std::vector<std::string> output_tokens;
+  MatF weights;                        // (T_out, T_src), rows sum to 1
+  std::vector<std::string> beam_outputs;
+  std::vector<float> beam_scores;
+};
+
+struct Snapshot {
+  uint64_t version = 0;          // increments with every publish; textures re-upload on change
+  int64_t step = 0;
+  bool paused = false;
+  std::string task = "charlm";
+  std::string status;            // last message from the trainer ("rebuilt model", errors)
+  std::string error;             // non-empty: something the user must see (a modal)
+  ModelConfig config;
+  TrainSettings settings;
+  double tokens_per_second = 0.0;
+  double step_ms = 0.0;
+
+  // Probe: the input the panels show.
+  std::vector<std::string> probe_tokens;   // (T) input token per timestep, UTF-8
+  std::vector<std::string> probe_targets;  // (T) target token per timestep (may be empty)
+  std::vector<LayerTrace> layers;          // index layer * D + direction
+  MatF probe_probs;                        // (V, T) output distribution per timestep
+  std::vector<std::string> vocab;          // (V) token strings
+  float probe_loss = 0.0f;
+
+  std::vector<LossPoint> history;          // bounded (decimated when long)
+  std::vector<SettingMarker> markers;
+  std::vector<ParamStat> params;
+  std::vector<WeightView> weights;
+  std::string sample;                      // generated text (char LM) or predictions vs targets
+  std::vector<AttentionTrace> attention;   // seq2seq tasks only
+};
+
+}  // namespace rnnscope
