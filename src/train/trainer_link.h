@@ -1,0 +1,21 @@
+// What the UI sees of a trainer: the newest snapshot and a way to send commands. Both calls
+// return immediately. TrainerThread implements it; tests and tools may fake it.
+#pragma once
+
+#include <memory>
+
+#include "train/command.h"
+#include "train/snapshot.h"
+
+namespace rnnscope {
+
+class TrainerLink {
+ public:
+  virtual ~TrainerLink() = default;
+  // Newest published snapshot, or nullptr before the first. Never blocks beyond a pointer copy.
+  virtual std::shared_ptr<const Snapshot> Latest() const = 0;
+  // Queues a command for the next step boundary. Never blocks on training.
+  virtual void Send(Command command) = 0;
+};
+
+}  // namespace rnnscope
