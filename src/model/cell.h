@@ -1,0 +1,83 @@
+// One timestep of each recurrent cell, forward directly above backward (DESIGN.md §2).
+//
+// Every cell shares one calling convention so that RecurrentLayer (whole sequences) and the
+// seq2seq decoder (one step at a time) drive them the same way. B = batch columns, H = hidden,
+// G = gate blocks. Shapes per call:
+//   gates   (G*H, B)  in: the input projection W_ih x_t + b_ih; out: gate activations
+//                     (LSTM i,f,g,o; GRU r,z,n; Elman h_t; Jordan internal h_t)
+//   aux     (H, B)    GRU: W_hn h_{t-1} + b_hn (needed by backward); unused otherwise
+//   h_prev, h (H, B)  recurrent state in/out (Jordan: its output y)
+//   c_prev, c (H, B)  LSTM cell state; unused otherwise
+//   scratch (G*H, B)  workspace, so the time loop never allocates
+// Backward receives dh = ∂L/∂h_t (total: from above and from t+1) and dc = ∂L/∂c_t from t+1,
+// and produces d_ih = ∂L/∂(W_ih x_t + b_ih), d_hh = ∂L/∂(W_hh h_{t-1} + b_hh) (the same block
+// except for GRU), dh_direct = the part of ∂L/∂h_{t-1} that does not go through W_hh
+// (GRU's z ⊙ dh; zero otherwise), and dc ← ∂L/∂c_{t-1}. The caller adds W_hhᵀ d_hh to dh_direct
+// and accumulates dW_ih, dW_hh over all timesteps in one GEMM each.
+#pragma once
+
+#include "core/tensor.h"
+#include "model/params.h"
+
+namespace rnnscope {
+
+template <class S>
+using MatRef = Eigen::Ref<Mat<S>>;
+template <class S>
+using ConstMatRef = const Eigen::Ref<const Mat<S>>&;
+
+// Norms of ∂L/∂c_t for display; filled by backward when non-null.
+template <class S>
+struct StepNorms {
+  S dc_norm = 0;
+};
+
+template <class S>
+struct LstmCell {
+  static constexpr bool kSeparateHh = false;
+  static void Forward(const LayerParams<S>& p, ConstMatRef<S> h_prev, ConstMatRef<S> c_prev,
+                      MatRef<S> gates, MatRef<S> aux, MatRef<S> h, MatRef<S> c, MatRef<S> scratch);
+  static void Backward(const LayerParams<S>& p, LayerParams<S>& grad, ConstMatRef<S> h_prev,
+                       ConstMatRef<S> c_prev, ConstMatRef<S> gates, ConstMatRef<S> aux,
+                       ConstMatRef<S> h, ConstMatRef<S> c, MatRef<S> dh, MatRef<S> dc,
+                       MatRef<S> d_ih, MatRef<S> d_hh, MatRef<S> dh_direct, StepNorms<S>& norms);
+};
+
+template <class S>
+struct GruCell {
+  static constexpr bool kSeparateHh = true;
+  static void Forward(const LayerParams<S>& p, ConstMatRef<S> h_prev, ConstMatRef<S> c_prev,
+                      MatRef<S> gates, MatRef<S> aux, MatRef<S> h, MatRef<S> c, MatRef<S> scratch);
+  static void Backward(const LayerParams<S>& p, LayerParams<S>& grad, ConstMatRef<S> h_prev,
+                       ConstMatRef<S> c_prev, ConstMatRef<S> gates, ConstMatRef<S> aux,
+                       ConstMatRef<S> h, ConstMatRef<S> c, MatRef<S> dh, MatRef<S> dc,
+                       MatRef<S> d_ih, MatRef<S> d_hh, MatRef<S> dh_direct, StepNorms<S>& norms);
+};
+
+// Elman: h_t = act(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh), act = tanh or relu.
+template <class S, bool kRelu>
+struct ElmanCell {
+  static constexpr bool kSeparateHh = false;
+  static void Forward(const LayerParams<S>& p, ConstMatRef<S> h_prev, ConstMatRef<S> c_prev,
+                      MatRef<S> gates, MatRef<S> aux, MatRef<S> h, MatRef<S> c, MatRef<S> scratch);
+  static void Backward(const LayerParams<S>& p, LayerParams<S>& grad, ConstMatRef<S> h_prev,
+                       ConstMatRef<S> c_prev, ConstMatRef<S> gates, ConstMatRef<S> aux,
+                       ConstMatRef<S> h, ConstMatRef<S> c, MatRef<S> dh, MatRef<S> dc,
+                       MatRef<S> d_ih, MatRef<S> d_hh, MatRef<S> dh_direct, StepNorms<S>& norms);
+};
+
+// Jordan: the previous *output* feeds back instead of the hidden state:
+//   u_t = tanh(W_ih x_t + b_ih + W_hh y_{t-1} + b_hh)   (stored in `gates`)
+//   y_t = tanh(W_hy u_t + b_hy)                        (the state `h`, and the layer's output)
+template <class S>
+struct JordanCell {
+  static constexpr bool kSeparateHh = false;
+  static void Forward(const LayerParams<S>& p, ConstMatRef<S> h_prev, ConstMatRef<S> c_prev,
+                      MatRef<S> gates, MatRef<S> aux, MatRef<S> h, MatRef<S> c, MatRef<S> scratch);
+  static void Backward(const LayerParams<S>& p, LayerParams<S>& grad, ConstMatRef<S> h_prev,
+                       ConstMatRef<S> c_prev, ConstMatRef<S> gates, ConstMatRef<S> aux,
+                       ConstMatRef<S> h, ConstMatRef<S> c, MatRef<S> dh, MatRef<S> dc,
+                       MatRef<S> d_ih, MatRef<S> d_hh, MatRef<S> dh_direct, StepNorms<S>& norms);
+};
+
+}  // namespace rnnscope

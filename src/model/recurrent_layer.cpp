@@ -1,0 +1,165 @@
+#include "model/recurrent_layer.h"
+
+#include "model/cell.h"
+
+namespace rnnscope {
+
+namespace {
+
+// W_ih x_t + b_ih for all timesteps: one GEMM (dense) or a column gather (one-hot).
+template <class S>
+void ProjectInput(const LayerParams<S>& p, const LayerInput<S>& input, Mat<S>& gates) {
+  if (input.dense != nullptr) {
+    gates.noalias() = p.w_ih * *input.dense;  // (G*H, T*B) = (G*H, X)(X, T*B)
+  } else {
+    for (Eigen::Index j = 0; j < gates.cols(); ++j)
+      gates.col(j) = p.w_ih.col(input.tokens[static_cast<std::size_t>(j)]);
+  }
+  gates.colwise() += p.b_ih.col(0);
+}
+
+template <class S, class Cell>
+void ForwardWith(const LayerParams<S>& p, const LayerInput<S>& input, const Mat<S>* h0,
+                 const Mat<S>* c0, LayerCache<S>& k) {
+  const int T = k.T, B = k.B;
+  ProjectInput(p, input, k.gates);
+  if (h0) k.h.middleCols(k.InitCol(), B) = *h0;
+  else k.h.middleCols(k.InitCol(), B).setZero();
+  if (k.c.size() > 0) {
+    if (c0) k.c.middleCols(k.InitCol(), B) = *c0;
+    else k.c.middleCols(k.InitCol(), B).setZero();
+  }
+  const bool has_c = k.c.size() > 0;
+  for (int s = 0; s < T; ++s) {
+    const int t = k.reverse ? T - 1 - s : s;
+    const Eigen::Index col = static_cast<Eigen::Index>(t) * B;
+    // Non-LSTM cells ignore c; hand them the h blocks so every Ref binds to valid memory.
+    Mat<S>& cstore = has_c ? k.c : k.h;
+    Cell::Forward(p, k.h.middleCols(k.PrevCol(t), B), cstore.middleCols(k.PrevCol(t), B),
+                  k.gates.middleCols(col, B), k.aux.middleCols(k.aux.size() ? col : 0, k.aux.size() ? B : 0),
+                  k.h.middleCols(k.OutCol(t), B), cstore.middleCols(k.OutCol(t), B), k.scratch);
+  }
+}
+
+template <class S, class Cell>
+void BackwardWith(const LayerParams<S>& p, LayerParams<S>& grad, const LayerInput<S>& input,
+                  const Mat<S>* dy, const Mat<S>* dh_final, const Mat<S>* dc_final,
+                  LayerCache<S>& k, Mat<S>* dx, Mat<S>* dh0, Mat<S>* dc0) {
+  const int T = k.T, B = k.B;
+  const Eigen::Index H = p.w_hh.cols();
+  const bool has_c = k.c.size() > 0;
+  if (dh_final) k.dh = *dh_final;
+  else k.dh.setZero(H, B);
+  if (dc_final && has_c) k.dc = *dc_final;
+  else k.dc.setZero(H, B);
+  k.dh_direct.resize(H, B);
+  Mat<S>& d_hh_store = Cell::kSeparateHh ? k.d_hh : k.d_ih;
+  Mat<S>& cstore = has_c ? k.c : k.h;
+  for (int s = 0; s < T; ++s) {
+    const int t = k.reverse ? s : T - 1 - s;  // reverse of the processing order
+    const Eigen::Index col = static_cast<Eigen::Index>(t) * B;
+    if (dy) k.dh += dy->middleCols(col, B);
+    k.dh_norm[t] = k.dh.norm();
+    StepNorms<S> norms;
+    Cell::Backward(p, grad, k.h.middleCols(k.PrevCol(t), B), cstore.middleCols(k.PrevCol(t), B),
+                   k.gates.middleCols(col, B), k.aux.middleCols(k.aux.size() ? col : 0, k.aux.size() ? B : 0),
+                   k.h.middleCols(k.OutCol(t), B), cstore.middleCols(k.OutCol(t), B), k.dh, k.dc,
+                   k.d_ih.middleCols(col, B), d_hh_store.middleCols(col, B), k.dh_direct, norms);
+    if (has_c) k.dc_norm[t] = norms.dc_norm;
+    // ∂L/∂h_{t-1} = W_hhᵀ d_hh (+ the GRU's direct z ⊙ dh path)
+    k.dh.noalias() = p.w_hh.transpose() * d_hh_store.middleCols(col, B);
+    if (Cell::kSeparateHh) k.dh += k.dh_direct;
+  }
+  // Parameter gradients for all timesteps at once.
+  grad.w_hh.noalias() += d_hh_store * k.Previous().transpose();  // (G*H, H) += (G*H, TB)(TB, H)
+  grad.b_hh += d_hh_store.rowwise().sum();
+  if (input.dense != nullptr) {
+    grad.w_ih.noalias() += k.d_ih * input.dense->transpose();   // (G*H, X) += (G*H, TB)(TB, X)
+    if (dx) dx->noalias() = p.w_ih.transpose() * k.d_ih;         // (X, TB) = (X, G*H)(G*H, TB)
+  } else {
+    for (Eigen::Index j = 0; j < k.d_ih.cols(); ++j)
+      grad.w_ih.col(input.tokens[static_cast<std::size_t>(j)]) += k.d_ih.col(j);
+  }
+  grad.b_ih += k.d_ih.rowwise().sum();
+  if (dh0) *dh0 = k.dh;
+  if (dc0) {
+    if (has_c) *dc0 = k.dc;
+    else dc0->setZero(H, B);
+  }
+}
+
+template <class S>
+void Allocate(CellKind kind, const LayerParams<S>& p, int T, int B, bool reverse, LayerCache<S>& k) {
+  const Eigen::Index GH = p.w_hh.rows(), H = p.w_hh.cols();
+  const Eigen::Index TB = static_cast<Eigen::Index>(T) * B;
+  k.T = T;
+  k.B = B;
+  k.reverse = reverse;
+  // Eigen's resize is a no-op when the size is unchanged: steady-state training never allocates.
+  k.gates.resize(GH, TB);
+  k.h.resize(H, TB + B);
+  k.scratch.resize(GH, B);
+  if (kind == CellKind::kLstm) k.c.resize(H, TB + B);
+  else k.c.resize(0, 0);
+  if (kind == CellKind::kGru) k.aux.resize(H, TB);
+  else k.aux.resize(0, 0);
+}
+
+}  // namespace
+
+template <class S>
+void LayerForward(CellKind kind, const LayerParams<S>& p, const LayerInput<S>& input, int T, int B,
+                  bool reverse, const Mat<S>* h0, const Mat<S>* c0, LayerCache<S>& cache) {
+  Allocate(kind, p, T, B, reverse, cache);
+  switch (kind) {
+    case CellKind::kLstm: ForwardWith<S, LstmCell<S>>(p, input, h0, c0, cache); break;
+    case CellKind::kGru: ForwardWith<S, GruCell<S>>(p, input, h0, c0, cache); break;
+    case CellKind::kRnnTanh: ForwardWith<S, ElmanCell<S, false>>(p, input, h0, c0, cache); break;
+    case CellKind::kRnnRelu: ForwardWith<S, ElmanCell<S, true>>(p, input, h0, c0, cache); break;
+    case CellKind::kJordan: ForwardWith<S, JordanCell<S>>(p, input, h0, c0, cache); break;
+  }
+}
+
+template <class S>
+void LayerBackward(CellKind kind, const LayerParams<S>& p, LayerParams<S>& grad,
+                   const LayerInput<S>& input, const Mat<S>* dy, const Mat<S>* dh_final,
+                   const Mat<S>* dc_final, LayerCache<S>& cache, Mat<S>* dx, Mat<S>* dh0,
+                   Mat<S>* dc0) {
+  const Eigen::Index TB = static_cast<Eigen::Index>(cache.T) * cache.B;
+  cache.d_ih.resize(cache.gates.rows(), TB);
+  if (kind == CellKind::kGru) cache.d_hh.resize(cache.gates.rows(), TB);
+  cache.dh_norm.resize(cache.T);
+  if (kind == CellKind::kLstm) cache.dc_norm.resize(cache.T);
+  else cache.dc_norm.resize(0);
+  if (dx) dx->resize(p.w_ih.cols(), TB);
+  switch (kind) {
+    case CellKind::kLstm:
+      BackwardWith<S, LstmCell<S>>(p, grad, input, dy, dh_final, dc_final, cache, dx, dh0, dc0);
+      break;
+    case CellKind::kGru:
+      BackwardWith<S, GruCell<S>>(p, grad, input, dy, dh_final, dc_final, cache, dx, dh0, dc0);
+      break;
+    case CellKind::kRnnTanh:
+      BackwardWith<S, ElmanCell<S, false>>(p, grad, input, dy, dh_final, dc_final, cache, dx, dh0, dc0);
+      break;
+    case CellKind::kRnnRelu:
+      BackwardWith<S, ElmanCell<S, true>>(p, grad, input, dy, dh_final, dc_final, cache, dx, dh0, dc0);
+      break;
+    case CellKind::kJordan:
+      BackwardWith<S, JordanCell<S>>(p, grad, input, dy, dh_final, dc_final, cache, dx, dh0, dc0);
+      break;
+  }
+}
+
+template void LayerForward<float>(CellKind, const LayerParams<float>&, const LayerInput<float>&, int,
+                                  int, bool, const MatF*, const MatF*, LayerCache<float>&);
+template void LayerForward<double>(CellKind, const LayerParams<double>&, const LayerInput<double>&,
+                                   int, int, bool, const MatD*, const MatD*, LayerCache<double>&);
+template void LayerBackward<float>(CellKind, const LayerParams<float>&, LayerParams<float>&,
+                                   const LayerInput<float>&, const MatF*, const MatF*, const MatF*,
+                                   LayerCache<float>&, MatF*, MatF*, MatF*);
+template void LayerBackward<double>(CellKind, const LayerParams<double>&, LayerParams<double>&,
+                                    const LayerInput<double>&, const MatD*, const MatD*,
+                                    const MatD*, LayerCache<double>&, MatD*, MatD*, MatD*);
+
+}  // namespace rnnscope

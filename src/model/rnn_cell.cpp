@@ -1,0 +1,60 @@
+// Elman (tanh or relu) and Jordan cells.
+#include "model/cell.h"
+
+namespace rnnscope {
+
+template <class S, bool kRelu>
+void ElmanCell<S, kRelu>::Forward(const LayerParams<S>& p, ConstMatRef<S> h_prev,
+                                  ConstMatRef<S> /*c_prev*/, MatRef<S> gates, MatRef<S> /*aux*/,
+                                  MatRef<S> h, MatRef<S> /*c*/, MatRef<S> /*scratch*/) {
+  gates.noalias() += p.w_hh * h_prev;  // (H, B) += (H, H)(H, B)
+  gates.colwise() += p.b_hh.col(0);
+  if constexpr (kRelu) gates = gates.cwiseMax(S(0));
+  else gates.array() = gates.array().tanh();
+  h = gates;
+}
+
+template <class S, bool kRelu>
+void ElmanCell<S, kRelu>::Backward(const LayerParams<S>& /*p*/, LayerParams<S>& /*grad*/,
+                                   ConstMatRef<S> /*h_prev*/, ConstMatRef<S> /*c_prev*/,
+                                   ConstMatRef<S> gates, ConstMatRef<S> /*aux*/,
+                                   ConstMatRef<S> /*h*/, ConstMatRef<S> /*c*/, MatRef<S> dh,
+                                   MatRef<S> /*dc*/, MatRef<S> d_ih, MatRef<S> /*d_hh*/,
+                                   MatRef<S> /*dh_direct*/, StepNorms<S>& /*norms*/) {
+  if constexpr (kRelu) d_ih.array() = (gates.array() > S(0)).select(dh.array(), S(0));
+  else d_ih.array() = dh.array() * (1 - gates.array().square());
+}
+
+template <class S>
+void JordanCell<S>::Forward(const LayerParams<S>& p, ConstMatRef<S> h_prev, ConstMatRef<S> /*c_prev*/,
+                            MatRef<S> gates, MatRef<S> /*aux*/, MatRef<S> h, MatRef<S> /*c*/,
+                            MatRef<S> /*scratch*/) {
+  gates.noalias() += p.w_hh * h_prev;  // (H, B) += (H, H)(H, B): y_{t-1} feeds back
+  gates.colwise() += p.b_hh.col(0);
+  gates.array() = gates.array().tanh();  // u_t
+  h.noalias() = p.w_hy * gates;          // (H, B) = (H, H)(H, B)
+  h.colwise() += p.b_hy.col(0);
+  h.array() = h.array().tanh();          // y_t
+}
+
+template <class S>
+void JordanCell<S>::Backward(const LayerParams<S>& p, LayerParams<S>& grad, ConstMatRef<S> /*h_prev*/,
+                             ConstMatRef<S> /*c_prev*/, ConstMatRef<S> gates, ConstMatRef<S> /*aux*/,
+                             ConstMatRef<S> h, ConstMatRef<S> /*c*/, MatRef<S> dh, MatRef<S> /*dc*/,
+                             MatRef<S> d_ih, MatRef<S> /*d_hh*/, MatRef<S> /*dh_direct*/,
+                             StepNorms<S>& /*norms*/) {
+  dh.array() *= 1 - h.array().square();           // ∂L/∂(W_hy u + b_hy); dh is consumed
+  grad.w_hy.noalias() += dh * gates.transpose();  // (H, H) += (H, B)(B, H)
+  grad.b_hy += dh.rowwise().sum();
+  d_ih.noalias() = p.w_hy.transpose() * dh;       // ∂L/∂u_t
+  d_ih.array() *= 1 - gates.array().square();     // ∂L/∂u_pre
+}
+
+template struct ElmanCell<float, false>;
+template struct ElmanCell<float, true>;
+template struct ElmanCell<double, false>;
+template struct ElmanCell<double, true>;
+template struct JordanCell<float>;
+template struct JordanCell<double>;
+
+}  // namespace rnnscope

@@ -1,0 +1,150 @@
+#include "model/rnn_model.h"
+
+#include <cmath>
+#include <string>
+
+#include "core/error.h"
+
+namespace rnnscope {
+
+template <class S>
+RnnModel<S>::RnnModel(const ModelConfig& config, uint64_t seed) : config_(config) {
+  config_.Validate();
+  params.InitRandom(config_, seed);
+  grads.Allocate(config_);
+}
+
+template <class S>
+void RnnModel<S>::SoftmaxCrossEntropy(const Mat<S>& logits, const std::vector<int32_t>& targets,
+                                      Mat<S>& probs, S& loss, int& counted) {
+  probs.resize(logits.rows(), logits.cols());
+  double total = 0;
+  counted = 0;
+  for (Eigen::Index j = 0; j < logits.cols(); ++j) {
+    const S max = logits.col(j).maxCoeff();  // subtract the max: exp never overflows
+    probs.col(j) = (logits.col(j).array() - max).exp();
+    const S sum = probs.col(j).sum();
+    probs.col(j) /= sum;
+    const int32_t target = targets[static_cast<std::size_t>(j)];
+    if (target >= 0) {
+      total += static_cast<double>(std::log(sum) - (logits(target, j) - max));
+      ++counted;
+    }
+  }
+  loss = counted > 0 ? static_cast<S>(total / counted) : S(0);
+}
+
+template <class S>
+S RnnModel<S>::Forward(const TokenBatch& batch, const RecurrentState<S>* init,
+                       ForwardPass<S>& pass) const {
+  const ModelConfig& c = config_;
+  const int T = batch.T, B = batch.B, D = c.Directions();
+  const Eigen::Index TB = static_cast<Eigen::Index>(T) * B;
+  if (T <= 0 || B <= 0 || batch.input.size() != static_cast<std::size_t>(TB) ||
+      batch.target.size() != static_cast<std::size_t>(TB))
+    throw ShapeError("batch of " + std::to_string(batch.input.size()) + " tokens does not match T=" +
+                     std::to_string(T) + " × B=" + std::to_string(B));
+  for (int32_t id : batch.input)
+    if (id < 0 || id >= c.vocab)
+      throw ShapeError("token id " + std::to_string(id) + " outside the vocabulary [0, " +
+                       std::to_string(c.vocab) + ")");
+  for (int32_t id : batch.target)
+    if (id >= c.vocab)
+      throw ShapeError("target id " + std::to_string(id) + " outside the vocabulary");
+  pass.T = T;
+  pass.B = B;
+  pass.layers.resize(static_cast<std::size_t>(c.layers * D));
+  pass.outputs.resize(static_cast<std::size_t>(c.layers));
+
+  LayerInput<S> input;
+  if (c.embed > 0) {
+    pass.embedded.resize(c.embed, TB);
+    for (Eigen::Index j = 0; j < TB; ++j)
+      pass.embedded.col(j) = params.embedding.row(batch.input[static_cast<std::size_t>(j)]).transpose();
+    input.dense = &pass.embedded;
+  } else {
+    input.tokens = batch.input;
+  }
+  for (int l = 0; l < c.layers; ++l) {
+    Mat<S>& out = pass.outputs[static_cast<std::size_t>(l)];
+    out.resize(c.OutputSize(), TB);
+    for (int d = 0; d < D; ++d) {
+      const std::size_t k = static_cast<std::size_t>(l * D + d);
+      const Mat<S>* h0 = init && !init->h.empty() ? &init->h[k] : nullptr;
+      const Mat<S>* c0 = init && !init->c.empty() ? &init->c[k] : nullptr;
+      LayerForward<S>(c.cell, params.rnn[k], input, T, B, d == 1, h0, c0, pass.layers[k]);
+      out.middleRows(static_cast<Eigen::Index>(d) * c.hidden, c.hidden) = pass.layers[k].Outputs();
+    }
+    input = LayerInput<S>{&out, {}};
+  }
+  pass.logits.noalias() = params.fc_w * pass.outputs.back();  // (V, T*B) = (V, D*H)(D*H, T*B)
+  pass.logits.colwise() += params.fc_b.col(0);
+  SoftmaxCrossEntropy(pass.logits, batch.target, pass.probs, pass.loss, pass.counted);
+  return pass.loss;
+}
+
+template <class S>
+void RnnModel<S>::Backward(const TokenBatch& batch, ForwardPass<S>& pass, Mat<S>* d_embedded) {
+  const ModelConfig& c = config_;
+  const int D = c.Directions();
+  const Eigen::Index TB = static_cast<Eigen::Index>(pass.T) * pass.B;
+  // ∂L/∂logits = (softmax − onehot(target)) / counted; ignored positions contribute nothing.
+  pass.d_logits = pass.probs;
+  const S scale = pass.counted > 0 ? S(1) / static_cast<S>(pass.counted) : S(0);
+  for (Eigen::Index j = 0; j < TB; ++j) {
+    const int32_t target = batch.target[static_cast<std::size_t>(j)];
+    if (target >= 0) pass.d_logits(target, j) -= S(1);
+    else pass.d_logits.col(j).setZero();
+  }
+  pass.d_logits *= scale;
+  grads.fc_w.noalias() += pass.d_logits * pass.outputs.back().transpose();
+  grads.fc_b += pass.d_logits.rowwise().sum();
+  pass.d_out.noalias() = params.fc_w.transpose() * pass.d_logits;  // (D*H, T*B)
+
+  pass.d_dir.resize(static_cast<std::size_t>(D));
+  pass.d_x_dir.resize(static_cast<std::size_t>(D));
+  for (int l = c.layers - 1; l >= 0; --l) {
+    LayerInput<S> input;
+    if (l > 0) input.dense = &pass.outputs[static_cast<std::size_t>(l - 1)];
+    else if (c.embed > 0) input.dense = &pass.embedded;
+    else input.tokens = batch.input;
+    const bool need_dx = l > 0 || (c.embed > 0);
+    for (int d = 0; d < D; ++d) {
+      const std::size_t k = static_cast<std::size_t>(l * D + d);
+      Mat<S>& dy = pass.d_dir[static_cast<std::size_t>(d)];
+      dy = pass.d_out.middleRows(static_cast<Eigen::Index>(d) * c.hidden, c.hidden);
+      LayerBackward<S>(c.cell, params.rnn[k], grads.rnn[k], input, &dy, nullptr, nullptr,
+                    pass.layers[k], need_dx ? &pass.d_x_dir[static_cast<std::size_t>(d)] : nullptr,
+                    nullptr, nullptr);
+    }
+    if (!need_dx) break;
+    pass.d_in = pass.d_x_dir[0];
+    for (int d = 1; d < D; ++d) pass.d_in += pass.d_x_dir[static_cast<std::size_t>(d)];
+    if (l > 0) {
+      pass.d_out.swap(pass.d_in);
+    }
+  }
+  if (c.embed > 0) {
+    // pass.d_in holds ∂L/∂embedded (E, T*B); scatter into the embedding rows.
+    for (Eigen::Index j = 0; j < TB; ++j)
+      grads.embedding.row(batch.input[static_cast<std::size_t>(j)]) += pass.d_in.col(j).transpose();
+    if (d_embedded) *d_embedded = pass.d_in;
+  }
+}
+
+template <class S>
+void RnnModel<S>::FinalState(const ForwardPass<S>& pass, RecurrentState<S>& out) const {
+  const std::size_t n = pass.layers.size();
+  out.h.resize(n);
+  out.c.resize(HasCellState(config_.cell) ? n : 0);
+  for (std::size_t k = 0; k < n; ++k) {
+    const LayerCache<S>& cache = pass.layers[k];
+    out.h[k] = cache.h.middleCols(cache.FinalCol(), cache.B);
+    if (!out.c.empty()) out.c[k] = cache.c.middleCols(cache.FinalCol(), cache.B);
+  }
+}
+
+template class RnnModel<float>;
+template class RnnModel<double>;
+
+}  // namespace rnnscope

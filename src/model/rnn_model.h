@@ -1,0 +1,71 @@
+// The char-level model: embedding (or one-hot) → stacked, optionally bidirectional recurrent
+// layers → fc applied at every timestep → softmax cross-entropy. Forward keeps every per-timestep
+// cache in a ForwardPass owned by the caller; backward reads them and accumulates gradients.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "core/tensor.h"
+#include "model/model_config.h"
+#include "model/params.h"
+#include "model/recurrent_layer.h"
+#include "tasks/token_batch.h"
+
+namespace rnnscope {
+
+// Recurrent state per layer and direction (index layer * D + direction), each (H, B).
+template <class S>
+struct RecurrentState {
+  std::vector<Mat<S>> h;
+  std::vector<Mat<S>> c;  // LSTM only
+};
+
+template <class S>
+struct ForwardPass {
+  int T = 0, B = 0;
+  Mat<S> embedded;                    // (E, T*B) embedding rows of the input tokens
+  std::vector<LayerCache<S>> layers;  // index layer * D + direction
+  std::vector<Mat<S>> outputs;        // per layer: (D*H, T*B), directions concatenated
+  Mat<S> logits;                      // (V, T*B)
+  Mat<S> probs;                       // (V, T*B) softmax(logits)
+  S loss = 0;                         // mean cross-entropy over counted positions
+  int counted = 0;                    // positions with target >= 0
+  // Backward workspace.
+  Mat<S> d_logits;                    // (V, T*B)
+  Mat<S> d_out;                       // (D*H, T*B) ∂L/∂ current layer's output
+  Mat<S> d_in;                        // (X, T*B)   ∂L/∂ current layer's input
+  std::vector<Mat<S>> d_dir;          // per direction: (H, T*B) slice of d_out
+  std::vector<Mat<S>> d_x_dir;        // per direction: (X, T*B) input gradient
+};
+
+template <class S>
+class RnnModel {
+ public:
+  RnnModel() = default;
+  RnnModel(const ModelConfig& config, uint64_t seed);
+
+  const ModelConfig& config() const { return config_; }
+  ModelParams<S> params;  // the weights, PyTorch names and layout
+  ModelParams<S> grads;   // same structure; Backward accumulates (+=)
+
+  // Mean cross-entropy of batch.target given batch.input; init = null for a zero state.
+  S Forward(const TokenBatch& batch, const RecurrentState<S>* init, ForwardPass<S>& pass) const;
+  // Gradients of pass.loss (w.r.t. every parameter) accumulated into `grads`. Truncated BPTT:
+  // nothing flows into the initial state. Optionally also ∂L/∂ embedding output (for gradient
+  // checks of the input): d_embedded (E, T*B).
+  void Backward(const TokenBatch& batch, ForwardPass<S>& pass, Mat<S>* d_embedded = nullptr);
+  // Final states as PyTorch's h_n / c_n (the reverse direction ends at t = 0).
+  void FinalState(const ForwardPass<S>& pass, RecurrentState<S>& out) const;
+  // Gradient of the loss w.r.t. the logits only (no backward through the net); used by tests.
+  static void SoftmaxCrossEntropy(const Mat<S>& logits, const std::vector<int32_t>& targets,
+                                  Mat<S>& probs, S& loss, int& counted);
+
+ private:
+  ModelConfig config_;
+};
+
+extern template class RnnModel<float>;
+extern template class RnnModel<double>;
+
+}  // namespace rnnscope
