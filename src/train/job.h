@@ -1,0 +1,40 @@
+// A training job: one task with its model, optimizer and data. The TrainerThread (and the
+// headless `train` command) drive any Job the same way; the char LM and the seq2seq/tagging/
+// classification tasks each implement it. A Job is owned and used by one thread only.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "train/snapshot.h"
+
+namespace rnnscope {
+
+struct StepResult {
+  float loss = 0.0f;        // training loss of this batch (nats per token)
+  float grad_norm = 0.0f;   // global L2 norm before clipping
+  bool clipped = false;
+  int64_t tokens = 0;       // tokens processed (for tokens/s)
+  std::string non_finite;   // non-empty: the tensor that became NaN/Inf (step was not applied)
+};
+
+class Job {
+ public:
+  virtual ~Job() = default;
+  virtual std::string Task() const = 0;
+  virtual const ModelConfig& Model() const = 0;
+  virtual int64_t StepCount() const = 0;
+
+  // One optimisation step on the next batch with these hyperparameters.
+  virtual StepResult Step(const TrainSettings& settings) = 0;
+  // Loss on a fixed validation sample (bounded cost: at most a few thousand tokens).
+  virtual float ValidationLoss() = 0;
+  // Fills the probe/trace/sample/attention parts of a snapshot for `probe` (empty = default
+  // probe). Step, history and settings are filled by the caller.
+  virtual void FillSnapshot(const std::string& probe, const TrainSettings& settings, Snapshot& out) = 0;
+
+  // Checkpoints: weights (safetensors) + JSON metadata, written atomically.
+  virtual void Save(const std::string& path, const TrainSettings& settings) const = 0;
+};
+
+}  // namespace rnnscope
