@@ -1,0 +1,101 @@
+#include "train/clipping.h"
+
+#include <cmath>
+
+#include "core/error.h"
+
+namespace rnnscope {
+namespace {
+
+double SquaredNorm(const MatF& m) {
+  // Double accumulation: a float sum over millions of squares loses the small contributions.
+  double sum = 0.0;
+  const float* p = m.data();
+  for (Eigen::Index i = 0; i < m.size(); ++i) sum += static_cast<double>(p[i]) * p[i];
+  return sum;
+}
+
+}  // namespace
+
+ClipMode ParseClipMode(std::string_view name) {
+  if (name == "none") return ClipMode::kNone;
+  if (name == "value") return ClipMode::kValue;
+  if (name == "norm") return ClipMode::kNorm;
+  throw ConfigError("clip mode: \"" + std::string(name) + "\" is not one of none, value, norm");
+}
+
+std::string_view ClipModeName(ClipMode mode) {
+  switch (mode) {
+    case ClipMode::kNone: return "none";
+    case ClipMode::kValue: return "value";
+    case ClipMode::kNorm: return "norm";
+  }
+  return "?";
+}
+
+float GlobalNorm(const ModelParams<float>& grads) {
+  double sum = 0.0;
+  grads.ForEach([&](const std::string&, const MatF& g, bool) { sum += SquaredNorm(g); });
+  return static_cast<float>(std::sqrt(sum));
+}
+
+ClipResult ClipByValue(ModelParams<float>& grads, float clip) {
+  if (!(clip > 0.0f)) throw ConfigError("clip value must be > 0, got " + std::to_string(clip));
+  ClipResult r;
+  r.norm = GlobalNorm(grads);
+  grads.ForEach([&](const std::string&, MatF& g, bool) {
+    float* p = g.data();
+    for (Eigen::Index i = 0; i < g.size(); ++i) {
+      // NaN compares false both ways and stays NaN, as np.clip leaves it.
+      if (p[i] > clip) {
+        p[i] = clip;
+        r.clipped = true;
+      } else if (p[i] < -clip) {
+        p[i] = -clip;
+        r.clipped = true;
+      }
+    }
+  });
+  return r;
+}
+
+ClipResult ClipByGlobalNorm(ModelParams<float>& grads, float max_norm) {
+  if (!(max_norm > 0.0f)) throw ConfigError("max grad norm must be > 0, got " + std::to_string(max_norm));
+  ClipResult r;
+  r.norm = GlobalNorm(grads);
+  if (!std::isfinite(r.norm)) return r;
+  // torch: clip_coef = max_norm / (total_norm + 1e-6), in float32 tensor arithmetic.
+  const float coef = max_norm / (r.norm + 1e-6f);
+  if (coef < 1.0f) {
+    grads.ForEach([&](const std::string&, MatF& g, bool) { g *= coef; });
+    r.clipped = true;
+  }
+  return r;
+}
+
+ClipResult ClipGradients(ModelParams<float>& grads, ClipMode mode, float clip) {
+  switch (mode) {
+    case ClipMode::kValue: return ClipByValue(grads, clip);
+    case ClipMode::kNorm: return ClipByGlobalNorm(grads, clip);
+    case ClipMode::kNone: break;
+  }
+  return {GlobalNorm(grads), false};
+}
+
+std::vector<std::pair<std::string, float>> TensorNorms(const ModelParams<float>& tensors) {
+  std::vector<std::pair<std::string, float>> out;
+  tensors.ForEach([&](const std::string& name, const MatF& m, bool) {
+    out.emplace_back(name, static_cast<float>(std::sqrt(SquaredNorm(m))));
+  });
+  return out;
+}
+
+std::optional<std::string> FirstNonFinite(const ModelParams<float>& tensors) {
+  std::optional<std::string> first;
+  tensors.ForEach([&](const std::string& name, const MatF& m, bool) {
+    if (!first && !m.allFinite()) first = name;
+  });
+  return first;
+}
+
+}  // namespace rnnscope
