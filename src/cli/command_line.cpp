@@ -18,6 +18,8 @@ int RunCommandLine(int argc, char** argv) {
   const std::vector<std::function<void(CLI::App&)>> commands = {
       AddTrainCommand,
       AddSampleCommand,
+      AddGradCommand,
+      AddTraceCommand,
   };
   for (const auto& add : commands) add(app);
   try {

@@ -1,0 +1,45 @@
+// `rnnscope trace --cell C --weights W.safetensors --batch B.safetensors --out T.safetensors
+//  [--dtype f32|f64]`: every per-timestep internal of a PyTorch-shaped model on a batch
+// (gates, states, gradient norms), shaped as PyTorch would return them (io/model_io.h:
+// ComputeTrace; names in docs/trace_format.md).
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "cli/commands.h"
+#include "io/model_io.h"
+#include "io/safetensors.h"
+
+namespace rnnscope {
+
+namespace {
+struct TraceOptions {
+  std::string cell, weights, batch, out, dtype = "f32";
+};
+}  // namespace
+
+void AddTraceCommand(CLI::App& app) {
+  auto o = std::make_shared<TraceOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "trace", "Per-timestep gates, states and gradient norms of a PyTorch state_dict on a batch");
+  cmd->add_option("--cell", o->cell, "lstm, gru, rnn_tanh, rnn_relu or jordan")->required();
+  cmd->add_option("--weights", o->weights,
+                  "state_dict: [embedding.weight], rnn.*, fc.weight, fc.bias")->required();
+  cmd->add_option("--batch", o->batch,
+                  "input_ids (and optional target_ids for gradient norms): int64 [batch, time]")
+      ->required();
+  cmd->add_option("--out", o->out, "Output (names: docs/trace_format.md)")->required();
+  cmd->add_option("--dtype", o->dtype, "Output precision: f32 or f64")->capture_default_str();
+  cmd->callback([o] {
+    const CellKind cell = ParseCellKind(o->cell);
+    const FloatDtype dtype = ParseFloatDtype(o->dtype);
+    const TensorFile weights = ReadSafetensors(o->weights);
+    const TensorFile batch = ReadSafetensors(o->batch);
+    const TensorFile trace = ComputeTrace(weights, batch, cell, dtype);
+    WriteSafetensors(o->out, trace);
+    std::printf("%zu tensors written to %s\n", trace.tensors.size(), o->out.c_str());
+  });
+}
+
+}  // namespace rnnscope

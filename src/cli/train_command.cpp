@@ -1,0 +1,121 @@
+// `rnnscope train`: the headless trainer. Drives the same Job the window uses, printing a live
+// progress line (step, loss, perplexity, tokens/s, ETA) and saving checkpoints atomically.
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include <Eigen/Core>
+
+#include "cli/commands.h"
+#include "cli/model_flags.h"
+#include "core/error.h"
+#include "train/job_factory.h"
+#include "train/settings_json.h"
+
+namespace rnnscope {
+
+namespace {
+
+struct TrainOptions {
+  JobSpec spec;
+  int64_t steps = 2000;
+  std::string checkpoint;
+  std::string resume;
+  int checkpoint_every = 500;
+  int print_every = 50;
+  int threads = 1;
+};
+
+std::string FormatDuration(double seconds) {
+  if (!std::isfinite(seconds) || seconds < 0) return "?";
+  char buf[32];
+  const long s = static_cast<long>(seconds);
+  if (s >= 3600) std::snprintf(buf, sizeof buf, "%ldh%02ldm", s / 3600, (s / 60) % 60);
+  else if (s >= 60) std::snprintf(buf, sizeof buf, "%ldm%02lds", s / 60, s % 60);
+  else std::snprintf(buf, sizeof buf, "%lds", s);
+  return buf;
+}
+
+void RunTrain(TrainOptions& o) {
+  if (o.steps < 0) throw ConfigError("--steps must be >= 0");
+  if (o.threads < 1 || o.threads > 64) throw ConfigError("--threads must be in [1, 64]");
+  Eigen::setNbThreads(o.threads);
+  std::unique_ptr<Job> job;
+  TrainSettings settings = o.spec.settings;
+  if (!o.resume.empty()) {
+    job = LoadJob(o.resume, &settings);
+    std::printf("resumed %s at step %lld\n", o.resume.c_str(), static_cast<long long>(job->StepCount()));
+  } else {
+    ValidateSettings(settings);
+    job = MakeJob(o.spec);
+  }
+  const ModelConfig& m = job->Model();
+  std::printf("task %s · %s H=%d layers=%d%s · vocab %d · %s lr=%g · batch %d × seq %d · %d thread%s\n",
+              job->Task().c_str(), std::string(CellName(m.cell)).c_str(), m.hidden, m.layers,
+              m.bidirectional ? " bidirectional" : "", m.vocab, settings.optimizer.c_str(),
+              static_cast<double>(settings.learning_rate), settings.batch, settings.seq_len,
+              o.threads, o.threads == 1 ? "" : "s");
+  const auto start = std::chrono::steady_clock::now();
+  const int64_t first = job->StepCount();
+  int64_t tokens = 0;
+  double loss_sum = 0;
+  int loss_count = 0;
+  const bool tty = isatty(fileno(stdout));
+  for (int64_t i = 0; i < o.steps; ++i) {
+    const StepResult r = job->Step(settings);
+    if (!r.non_finite.empty()) {
+      throw Error("step " + std::to_string(job->StepCount() + 1) + ": " + r.non_finite +
+                  " became NaN/Inf (update not applied). Lower --lr or use --clip-mode norm." +
+                  (o.checkpoint.empty() ? "" : " Last finite checkpoint: " + o.checkpoint));
+    }
+    tokens += r.tokens;
+    loss_sum += r.loss;
+    ++loss_count;
+    const bool last = i + 1 == o.steps;
+    if ((i + 1) % o.print_every == 0 || last) {
+      const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      const double loss = loss_sum / loss_count;
+      const double val = job->ValidationLoss();
+      const double rate = static_cast<double>(tokens) / elapsed;
+      const double eta = elapsed / static_cast<double>(i + 1) * static_cast<double>(o.steps - i - 1);
+      std::printf("%sstep %lld  loss %.4f  ppl %.2f  val %.4f (ppl %.2f)  |g| %.3g  %.0f tok/s  ETA %s%s",
+                  tty ? "\r" : "", static_cast<long long>(job->StepCount()), loss, std::exp(loss),
+                  val, std::exp(val), static_cast<double>(r.grad_norm), rate,
+                  FormatDuration(eta).c_str(), tty && !last ? "" : "\n");
+      std::fflush(stdout);
+      loss_sum = 0;
+      loss_count = 0;
+    }
+    if (!o.checkpoint.empty() && o.checkpoint_every > 0 && (job->StepCount() - first) % o.checkpoint_every == 0)
+      job->Save(o.checkpoint, settings);
+  }
+  if (!o.checkpoint.empty()) {
+    job->Save(o.checkpoint, settings);
+    std::printf("saved %s (step %lld)\n", o.checkpoint.c_str(), static_cast<long long>(job->StepCount()));
+  }
+  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf("trained %lld steps, %lld tokens in %.1f s: %.0f tokens/s\n",
+              static_cast<long long>(o.steps), static_cast<long long>(tokens), elapsed,
+              elapsed > 0 ? static_cast<double>(tokens) / elapsed : 0.0);
+}
+
+}  // namespace
+
+void AddTrainCommand(CLI::App& app) {
+  auto o = std::make_shared<TrainOptions>();
+  CLI::App* cmd = app.add_subcommand("train", "Train headless, printing progress");
+  AddModelFlags(*cmd, o->spec);
+  cmd->add_option("--steps", o->steps, "Training steps")->capture_default_str();
+  cmd->add_option("--checkpoint,--ckpt", o->checkpoint, "Checkpoint path (.safetensors), written atomically");
+  cmd->add_option("--checkpoint-every", o->checkpoint_every, "Save every N steps")->capture_default_str();
+  cmd->add_option("--resume", o->resume, "Continue from a checkpoint (bit-exact)");
+  cmd->add_option("--print-every", o->print_every, "Progress line every N steps")->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
+  cmd->add_option("--threads", o->threads, "Eigen threads")->capture_default_str();
+  cmd->callback([o] { RunTrain(*o); });
+}
+
+}  // namespace rnnscope

@@ -1,0 +1,72 @@
+#include "io/checkpoint.h"
+
+#include "core/error.h"
+
+namespace rnnscope {
+
+void PutParams(const ModelParams<float>& params, TensorFile& file) {
+  params.ForEach([&](const std::string& name, const MatF& m, bool is_vector) {
+    file.SetMatrix(name, m, is_vector);
+  });
+}
+
+void GetParams(const TensorFile& file, ModelParams<float>& params) {
+  params.ForEach([&](const std::string& name, MatF& m, bool) {
+    if (!file.Has(name))
+      throw ShapeError(file.source + ": missing tensor '" + name + "'");
+    MatF loaded = file.GetMatrix<float>(name);
+    if (loaded.rows() != m.rows() || loaded.cols() != m.cols())
+      throw ShapeError(file.source + ": tensor '" + name + "' is " + std::to_string(loaded.rows()) +
+                       "x" + std::to_string(loaded.cols()) + ", expected " +
+                       std::to_string(m.rows()) + "x" + std::to_string(m.cols()));
+    m = std::move(loaded);
+  });
+}
+
+void PutOptimizerState(const OptimizerState& state, TensorFile& file) {
+  for (const auto& [name, m] : state.tensors) file.SetMatrix("optim." + name, m);
+}
+
+OptimizerState GetOptimizerState(const TensorFile& file, const nlohmann::json& meta) {
+  OptimizerState state;
+  try {
+    state.kind = ParseOptimizerKind(meta.at("optimizer").at("kind").get<std::string>());
+    state.step = meta.at("optimizer").at("step").get<int64_t>();
+  } catch (const nlohmann::json::exception& e) {
+    throw InputError(file.source + ": optimizer metadata: " + e.what());
+  }
+  for (const auto& [name, tensor] : file.tensors) {
+    if (name.rfind("optim.", 0) == 0) state.tensors.emplace_back(name.substr(6), file.GetMatrix<float>(name));
+  }
+  return state;
+}
+
+void PutMetadata(const nlohmann::json& meta, TensorFile& file) {
+  nlohmann::json m = meta;
+  m["format"] = kCheckpointFormat;
+  m["version"] = kCheckpointVersion;
+  file.metadata["rnnscope"] = m.dump();
+}
+
+nlohmann::json GetMetadata(const TensorFile& file) {
+  auto it = file.metadata.find("rnnscope");
+  if (it == file.metadata.end())
+    throw InputError(file.source + ": not an rnnscope checkpoint (no 'rnnscope' metadata); to "
+                     "inspect a PyTorch state_dict use --weights with a vocabulary file");
+  nlohmann::json meta;
+  try {
+    meta = nlohmann::json::parse(it->second);
+  } catch (const nlohmann::json::exception& e) {
+    throw InputError(file.source + ": checkpoint metadata is not valid JSON: " + e.what());
+  }
+  if (meta.value("format", "") != kCheckpointFormat)
+    throw InputError(file.source + ": metadata format is not " + kCheckpointFormat);
+  const int version = meta.value("version", -1);
+  if (version != kCheckpointVersion)
+    throw InputError(file.source + ": checkpoint version " + std::to_string(version) +
+                     " is not supported (this rnnscope reads version " +
+                     std::to_string(kCheckpointVersion) + ")");
+  return meta;
+}
+
+}  // namespace rnnscope

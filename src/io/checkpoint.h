@@ -1,0 +1,33 @@
+// Checkpoints: one safetensors file. Tensors: the weights under their PyTorch state_dict names
+// (so `safetensors.torch.load_file` + `load_state_dict(strict=False)` continues in PyTorch),
+// optimizer buffers as "optim.<param>.<buffer>", carried recurrent state as "state.h.<k>" /
+// "state.c.<k>". Metadata key "rnnscope" holds JSON: format version, task, model config,
+// settings, vocabulary, step, optimizer kind/step, RNG and batcher state. Written atomically
+// (temp file, fsync, rename), so a crash mid-save leaves the previous checkpoint intact.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "io/safetensors.h"
+#include "model/params.h"
+#include "train/optimizer.h"
+
+namespace rnnscope {
+
+inline constexpr int kCheckpointVersion = 1;
+inline constexpr const char* kCheckpointFormat = "rnnscope-checkpoint";
+
+void PutParams(const ModelParams<float>& params, TensorFile& file);
+// Reads every tensor of `params` (already allocated to the expected shapes) from the file;
+// throws ShapeError naming the tensor that is missing or mis-shaped.
+void GetParams(const TensorFile& file, ModelParams<float>& params);
+void PutOptimizerState(const OptimizerState& state, TensorFile& file);
+OptimizerState GetOptimizerState(const TensorFile& file, const nlohmann::json& meta);
+
+void PutMetadata(const nlohmann::json& meta, TensorFile& file);
+// Parses and checks the "rnnscope" metadata: format, version and task (when `expected_task` is
+// non-empty). Throws InputError with the file name on any mismatch.
+nlohmann::json GetMetadata(const TensorFile& file);
+
+}  // namespace rnnscope

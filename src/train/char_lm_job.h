@@ -1,0 +1,75 @@
+// The character-level language model job: a UTF-8 corpus (a user's file or the built-in
+// procedural one), tokenised by code point, trained with truncated BPTT (sequential batching,
+// state carried across chunks) or random windows (state reset).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/ring_buffer.h"
+#include "core/rng.h"
+#include "model/rnn_model.h"
+#include "tasks/char_batcher.h"
+#include "tasks/vocab.h"
+#include "train/job.h"
+#include "train/job_factory.h"
+#include "train/optimizer.h"
+
+namespace rnnscope {
+
+class CharLmJob : public Job {
+ public:
+  explicit CharLmJob(const JobSpec& spec);
+  static std::unique_ptr<CharLmJob> Load(const std::string& path, TrainSettings* settings_out);
+
+  std::string Task() const override { return "charlm"; }
+  const ModelConfig& Model() const override { return model_.config(); }
+  int64_t StepCount() const override { return step_; }
+  StepResult Step(const TrainSettings& settings) override;
+  float ValidationLoss() override;
+  void FillSnapshot(const std::string& probe, const TrainSettings& settings, Snapshot& out) override;
+  void Save(const std::string& path, const TrainSettings& settings) const override;
+
+  // Generates `length` characters after `prime` (which must be non-empty and in the vocabulary).
+  std::string Sample(const std::string& prime, int length, float temperature, Rng& rng) const;
+  const Vocab& vocab() const { return vocab_; }
+  // Entropy (nats) of the training text's character frequencies: the loss of the best model
+  // that ignores context. A model that learned anything sits well below it.
+  double UnigramEntropy() const;
+  RnnModel<float>& model() { return model_; }
+  // When false, Step skips the bookkeeping only the UI needs (per-parameter grad-norm
+  // histories); bench uses it to measure what recording costs.
+  void set_record_internals(bool on) { record_internals_ = on; }
+
+ private:
+  CharLmJob() = default;
+  void LoadData(const JobSpec& spec);
+  void ConfigureBatcher(const TrainSettings& settings);
+  void RecordGradNorms();
+
+  JobSpec spec_;
+  Vocab vocab_;
+  std::vector<int32_t> train_ids_;
+  std::vector<int32_t> val_ids_;
+  std::unique_ptr<CharBatcher> batcher_;
+  RnnModel<float> model_;
+  Optimizer optimizer_;
+  ParamRefs refs_;
+  ForwardPass<float> pass_;
+  TokenBatch batch_;
+  RecurrentState<float> carried_;
+  bool have_carried_ = false;
+  int64_t step_ = 0;
+  bool record_internals_ = true;
+
+  // Display-only state, refreshed on the trainer thread.
+  std::vector<RingBuffer<float>> grad_norm_history_;  // per parameter, ForEach order
+  Rng sample_rng_{7};
+  std::string cached_sample_;
+  std::chrono::steady_clock::time_point sample_time_{};
+  ForwardPass<float> probe_pass_;
+};
+
+}  // namespace rnnscope

@@ -1,0 +1,225 @@
+#include "train/trainer_thread.h"
+
+#include <cstdio>
+#include <sstream>
+#include <type_traits>
+
+#include "core/error.h"
+
+namespace rnnscope {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string Format(float v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", static_cast<double>(v));
+  return buf;
+}
+
+// "lr 0.002 → 0.01, clip 5 → 1": what changed, for the plot markers.
+std::string DescribeChange(const TrainSettings& a, const TrainSettings& b) {
+  std::ostringstream out;
+  auto add = [&](const char* name, const std::string& from, const std::string& to) {
+    if (from == to) return;
+    if (out.tellp() > 0) out << ", ";
+    out << name << " " << from << " \u2192 " << to;
+  };
+  add("opt", a.optimizer, b.optimizer);
+  add("lr", Format(a.learning_rate), Format(b.learning_rate));
+  add("momentum", Format(a.momentum), Format(b.momentum));
+  add("beta2", Format(a.beta2), Format(b.beta2));
+  add("wd", Format(a.weight_decay), Format(b.weight_decay));
+  add("clip", a.clip_mode + " " + Format(a.clip), b.clip_mode + " " + Format(b.clip));
+  add("batch", std::to_string(a.batch), std::to_string(b.batch));
+  add("seq", std::to_string(a.seq_len), std::to_string(b.seq_len));
+  add("temp", Format(a.temperature), Format(b.temperature));
+  add("tf", Format(a.teacher_forcing), Format(b.teacher_forcing));
+  add("batching", a.sequential ? "sequential" : "random", b.sequential ? "sequential" : "random");
+  return out.str();
+}
+
+}  // namespace
+
+TrainerThread::TrainerThread(TrainerOptions options)
+    : options_(std::move(options)), settings_(options_.spec.settings), paused_(options_.start_paused) {}
+
+TrainerThread::~TrainerThread() { Stop(); }
+
+void TrainerThread::Start() {
+  if (thread_.joinable()) return;
+  stop_ = false;
+  thread_ = std::thread([this] { Run(); });
+}
+
+void TrainerThread::Stop() {
+  stop_ = true;
+  queue_.Push(PublishCommand{});  // wakes a paused trainer
+  if (thread_.joinable()) thread_.join();
+}
+
+void TrainerThread::Fail(const std::string& message) {
+  error_ = message;
+  status_ = message;
+  paused_ = true;
+  publish_now_ = true;
+}
+
+void TrainerThread::SetSettings(const TrainSettings& next) {
+  const std::string change = DescribeChange(settings_, next);
+  if (change.empty()) return;
+  markers_.push_back({job_ ? job_->StepCount() : 0, change});
+  if (markers_.size() > 256) markers_.erase(markers_.begin());
+  settings_ = next;
+  status_ = "from step " + std::to_string(job_ ? job_->StepCount() : 0) + ": " + change;
+}
+
+void TrainerThread::Apply(Command& command) {
+  std::visit(
+      [&](auto& c) {
+        using T = std::decay_t<decltype(c)>;
+        if constexpr (std::is_same_v<T, PauseCommand>) {
+          paused_ = c.paused;
+          if (!paused_) error_.clear();
+        } else if constexpr (std::is_same_v<T, StepCommand>) {
+          paused_ = true;
+          pending_steps_ += c.steps;
+        } else if constexpr (std::is_same_v<T, ResetCommand>) {
+          JobSpec spec = options_.spec;
+          spec.settings = settings_;
+          job_ = MakeJob(spec);
+          history_.Clear();
+          markers_.clear();
+          error_.clear();
+          status_ = "reset: fresh weights from seed " + std::to_string(settings_.seed);
+        } else if constexpr (std::is_same_v<T, SetSettingsCommand>) {
+          SetSettings(c.settings);
+        } else if constexpr (std::is_same_v<T, RebuildCommand>) {
+          JobSpec spec = options_.spec;
+          spec.task = c.task;
+          spec.model = c.model;
+          spec.settings = c.settings;
+          job_ = MakeJob(spec);  // throws on a bad spec: the old job stays
+          options_.spec = spec;
+          settings_ = c.settings;
+          history_.Clear();
+          markers_.clear();
+          error_.clear();
+          status_ = "rebuilt: " + spec.task + ", " + std::string(CellName(spec.model.cell)) +
+                    " H=" + std::to_string(spec.model.hidden);
+        } else if constexpr (std::is_same_v<T, ProbeCommand>) {
+          probe_ = c.text;
+        } else if constexpr (std::is_same_v<T, SaveCommand>) {
+          job_->Save(c.path, settings_);
+          status_ = "saved " + c.path + " at step " + std::to_string(job_->StepCount());
+        } else if constexpr (std::is_same_v<T, LoadCommand>) {
+          TrainSettings loaded;
+          job_ = LoadJob(c.path, &loaded);
+          settings_ = loaded;
+          options_.spec.task = job_->Task();
+          options_.spec.model = job_->Model();
+          history_.Clear();
+          markers_.clear();
+          error_.clear();
+          status_ = "loaded " + c.path + " (step " + std::to_string(job_->StepCount()) + ")";
+        } else if constexpr (std::is_same_v<T, PublishCommand>) {
+        }
+      },
+      command);
+  publish_now_ = true;
+}
+
+void TrainerThread::TrainOneStep() {
+  const auto start = Clock::now();
+  const StepResult r = job_->Step(settings_);
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  step_ms_ = seconds * 1e3;
+  const double rate = seconds > 0 ? static_cast<double>(r.tokens) / seconds : 0.0;
+  // Exponential moving average: a steady readout that still follows setting changes quickly.
+  tokens_per_second_ = tokens_per_second_ == 0.0 ? rate : 0.9 * tokens_per_second_ + 0.1 * rate;
+  if (!r.non_finite.empty()) {
+    Fail("step " + std::to_string(job_->StepCount() + 1) + ": " + r.non_finite +
+         " became NaN/Inf; the update was not applied and training is paused at the last finite "
+         "weights. Lower the learning rate or enable clipping, then resume.");
+    return;
+  }
+  LossPoint point;
+  point.step = job_->StepCount();
+  point.train_loss = r.loss;
+  point.grad_norm = r.grad_norm;
+  point.clipped = r.clipped;
+  const auto now = Clock::now();
+  if (now - last_validate_ >= std::chrono::milliseconds(options_.validate_interval_ms)) {
+    point.val_loss = job_->ValidationLoss();
+    last_validate_ = now;
+  }
+  history_.Add(point);
+  if (options_.max_steps >= 0 && job_->StepCount() >= options_.max_steps) paused_ = true;
+}
+
+void TrainerThread::Publish() {
+  auto snap = std::make_shared<Snapshot>();
+  snap->version = ++version_;
+  snap->paused = paused_;
+  snap->status = status_;
+  snap->error = error_;
+  snap->settings = settings_;
+  snap->tokens_per_second = paused_ ? 0.0 : tokens_per_second_;
+  snap->step_ms = step_ms_;
+  snap->markers = markers_;
+  snap->history = history_.Points();
+  if (job_) {
+    snap->task = job_->Task();
+    snap->config = job_->Model();
+    snap->step = job_->StepCount();
+    try {
+      job_->FillSnapshot(probe_, settings_, *snap);
+    } catch (const Error& e) {
+      snap->status = std::string("probe: ") + e.what();
+    }
+  }
+  exchange_.Publish(std::move(snap));
+  last_publish_ = Clock::now();
+  publish_now_ = false;
+}
+
+void TrainerThread::Run() {
+  try {
+    job_ = MakeJob(options_.spec);
+  } catch (const Error& e) {
+    Fail(e.what());
+  }
+  last_validate_ = Clock::now();
+  while (!stop_) {
+    for (Command& command : queue_.Drain()) {
+      try {
+        Apply(command);
+      } catch (const Error& e) {
+        status_ = e.what();
+        error_ = e.what();
+        publish_now_ = true;
+      }
+    }
+    if (stop_) break;
+    const bool train = job_ && (!paused_ || pending_steps_ > 0);
+    if (train) {
+      if (pending_steps_ > 0) {
+        --pending_steps_;
+        if (pending_steps_ == 0) publish_now_ = true;
+      }
+      try {
+        TrainOneStep();
+      } catch (const Error& e) {
+        Fail(e.what());
+      }
+    }
+    const auto since = Clock::now() - last_publish_;
+    if (publish_now_ || (train && since >= std::chrono::milliseconds(options_.publish_interval_ms))) {
+      Publish();
+    }
+    if (!train) queue_.WaitFor(std::chrono::milliseconds(100));
+  }
+}
+
+}  // namespace rnnscope

@@ -1,0 +1,74 @@
+// The trainer thread: alone owns the Job (model, optimizer, data), trains as fast as it can,
+// applies queued commands at step boundaries and publishes an immutable Snapshot every
+// `publish_interval_ms`. The UI only ever calls Latest() and Send() (TrainerLink), neither of
+// which waits on training (DESIGN.md §3).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "train/bounded_history.h"
+#include "train/command_queue.h"
+#include "train/job_factory.h"
+#include "train/snapshot_exchange.h"
+#include "train/trainer_link.h"
+
+namespace rnnscope {
+
+struct TrainerOptions {
+  JobSpec spec;
+  bool start_paused = false;
+  int publish_interval_ms = 50;
+  int validate_interval_ms = 2000;
+  int64_t max_steps = -1;  // stop training (pause) after this many steps; -1 = unlimited
+};
+
+class TrainerThread : public TrainerLink {
+ public:
+  explicit TrainerThread(TrainerOptions options);
+  ~TrainerThread() override;
+  TrainerThread(const TrainerThread&) = delete;
+  TrainerThread& operator=(const TrainerThread&) = delete;
+
+  void Start();
+  void Stop();  // joins; safe to call twice
+
+  std::shared_ptr<const Snapshot> Latest() const override { return exchange_.Latest(); }
+  void Send(Command command) override { queue_.Push(std::move(command)); }
+
+ private:
+  void Run();
+  void Apply(Command& command);
+  void TrainOneStep();
+  void Publish();
+  void Fail(const std::string& message);
+  void SetSettings(const TrainSettings& next);
+
+  TrainerOptions options_;
+  SnapshotExchange exchange_;
+  CommandQueue queue_;
+  std::thread thread_;
+  std::atomic<bool> stop_{false};
+
+  // Owned by the trainer thread only.
+  std::unique_ptr<Job> job_;
+  TrainSettings settings_;
+  bool paused_ = false;
+  int pending_steps_ = 0;
+  bool publish_now_ = true;
+  std::string probe_;
+  std::string status_;
+  std::string error_;
+  BoundedHistory history_;
+  std::vector<SettingMarker> markers_;
+  uint64_t version_ = 0;
+  double tokens_per_second_ = 0.0;
+  double step_ms_ = 0.0;
+  std::chrono::steady_clock::time_point last_publish_{};
+  std::chrono::steady_clock::time_point last_validate_{};
+};
+
+}  // namespace rnnscope
