@@ -175,7 +175,7 @@ void TrainerThread::Publish() {
     snap->step = job_->StepCount();
     try {
       job_->FillSnapshot(probe_, settings_, *snap);
-    } catch (const Error& e) {
+    } catch (const std::exception& e) {
       snap->status = std::string("probe: ") + e.what();
     }
   }
@@ -187,7 +187,7 @@ void TrainerThread::Publish() {
 void TrainerThread::Run() {
   try {
     job_ = MakeJob(options_.spec);
-  } catch (const Error& e) {
+  } catch (const std::exception& e) {
     Fail(e.what());
   }
   last_validate_ = Clock::now();
@@ -195,7 +195,7 @@ void TrainerThread::Run() {
     for (Command& command : queue_.Drain()) {
       try {
         Apply(command);
-      } catch (const Error& e) {
+      } catch (const std::exception& e) {  // bad input, or out of memory on a huge rebuild
         status_ = e.what();
         error_ = e.what();
         publish_now_ = true;
@@ -210,7 +210,7 @@ void TrainerThread::Run() {
       }
       try {
         TrainOneStep();
-      } catch (const Error& e) {
+      } catch (const std::exception& e) {
         Fail(e.what());
       }
     }
