@@ -1,0 +1,33 @@
+#include "ui/panel.h"
+
+#include "train/snapshot.h"
+#include "ui/ui_state.h"
+
+namespace rnnscope {
+
+Panel::Panel(std::string title, std::string id, bool open)
+    : title_(std::move(title)), window_name_(title_ + "###" + id), open_(open) {}
+
+void Panel::PlaceAt(ImVec2 pos, ImVec2 size, bool force) {
+  place_pending_ = true;
+  place_force_ = force;
+  place_pos_ = pos;
+  place_size_ = size;
+}
+
+void Panel::Draw(const Snapshot& snapshot, UiState& state) {
+  SyncOpen(state);
+  if (!open_) return;
+  if (place_pending_) {
+    // FirstUseEver keeps a layout restored from the user's ini; Always is for window resizes
+    // and "Reset layout".
+    const ImGuiCond cond = place_force_ ? ImGuiCond_Always : ImGuiCond_FirstUseEver;
+    ImGui::SetNextWindowPos(place_pos_, cond);
+    ImGui::SetNextWindowSize(place_size_, cond);
+    place_pending_ = false;
+  }
+  if (ImGui::Begin(window_name_.c_str(), &open_, Flags())) DrawContent(snapshot, state);
+  ImGui::End();
+}
+
+}  // namespace rnnscope

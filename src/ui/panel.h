@@ -1,0 +1,47 @@
+// A panel is one ImGui window. The base class owns Begin/End, visibility and the default
+// placement; a subclass implements only DrawContent (DESIGN.md §4, after ImHex's views).
+#pragma once
+
+#include <imgui.h>
+
+#include <string>
+
+namespace rnnscope {
+
+struct Snapshot;
+struct UiState;
+
+class Panel {
+ public:
+  // `title` is shown; `id` is the stable ImGui/ini identity ("Gates###gates").
+  Panel(std::string title, std::string id, bool open = true);
+  virtual ~Panel() = default;
+  Panel(const Panel&) = delete;
+  Panel& operator=(const Panel&) = delete;
+
+  // Begin, DrawContent, End; does nothing while closed.
+  void Draw(const Snapshot& snapshot, UiState& state);
+  virtual void DrawContent(const Snapshot& snapshot, UiState& state) = 0;
+  virtual ImGuiWindowFlags Flags() const { return ImGuiWindowFlags_None; }
+  // Pop-up style panels (help) are toggled, never tiled by the default layout.
+  virtual bool Floating() const { return false; }
+  // Lets a panel mirror shared state into its own visibility (help follows show_help).
+  virtual void SyncOpen(UiState& /*state*/) {}
+
+  const std::string& title() const { return title_; }
+  bool& open() { return open_; }
+  // Placement applied on the next Draw: `force` overrides what the user (or the ini) chose.
+  void PlaceAt(ImVec2 pos, ImVec2 size, bool force);
+
+ protected:
+  std::string title_;
+  std::string window_name_;  // title###id
+
+ private:
+  bool open_;
+  bool place_pending_ = false;
+  bool place_force_ = false;
+  ImVec2 place_pos_{}, place_size_{};
+};
+
+}  // namespace rnnscope

@@ -1,0 +1,49 @@
+// State shared by every panel: the one timestep cursor and selected unit that all views follow,
+// view toggles, GPU heatmaps kept across frames, and the link used to send commands. Lives on
+// the main thread only; panels read the Snapshot and read/write this.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "train/trainer_link.h"
+#include "viz/heatmap.h"
+
+namespace rnnscope {
+
+struct Snapshot;
+
+// Frame timing the status line shows (filled by the app every frame).
+struct FrameTiming {
+  double last_ms = 0.0;
+  double median_ms = 0.0;
+  double p95_ms = 0.0;
+};
+
+struct UiState {
+  TrainerLink* trainer = nullptr;  // not owned; null in tests that only draw
+
+  // Shared selection: every heatmap draws the cursor, every per-unit view follows the unit.
+  int cursor_t = 0;
+  int selected_unit = 0;
+  int layer = 0;
+  int direction = 0;             // 0 forward, 1 reverse
+  std::vector<int> pinned_units;  // extra units drawn in the states line plot
+
+  bool loss_log_y = true;
+  bool show_perplexity = false;
+  bool grad_log_y = true;
+  bool show_help = false;
+
+  std::string probe_text;         // edited in the controls panel, sent as a ProbeCommand
+  HeatmapCache heatmaps;
+  FrameTiming frame;
+
+  void Send(Command command) const {
+    if (trainer != nullptr) trainer->Send(std::move(command));
+  }
+  // Keeps the selection valid after the model or probe changed shape.
+  void Clamp(const Snapshot& snapshot);
+};
+
+}  // namespace rnnscope
