@@ -1,0 +1,206 @@
+// Contents: GLFW error capture · ini path · App ctor/dtor · Frame · RunGui · RunScreenshot
+#include "app/app.h"
+
+#include <epoxy/gl.h>  // before GLFW (GLFW_INCLUDE_NONE is set by CMake)
+#include <GLFW/glfw3.h>
+#include <imgui.h>
+#include <imgui_impl_glfw.h>
+#include <imgui_impl_opengl3.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
+
+#include "app/fonts.h"
+#include "core/error.h"
+#include "ui/shortcuts.h"
+#include "ui/theme.h"
+#include "viz/screenshot.h"
+
+namespace rnnscope {
+namespace {
+
+std::string& LastGlfwError() {
+  static std::string error;
+  return error;
+}
+
+void OnGlfwError(int code, const char* description) {
+  LastGlfwError() = std::string(description ? description : "unknown error") + " (" +
+                    std::to_string(code) + ")";
+}
+
+// $XDG_CONFIG_HOME/rnnscope/imgui.ini, else ~/.config/rnnscope/imgui.ini; "" if neither works.
+std::string UserIniPath() {
+  std::filesystem::path dir;
+  if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg && *xdg) {
+    dir = xdg;
+  } else if (const char* home = std::getenv("HOME"); home && *home) {
+    dir = std::filesystem::path(home) / ".config";
+  } else {
+    return {};
+  }
+  dir /= "rnnscope";
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return {};
+  return (dir / "imgui.ini").string();
+}
+
+const Snapshot& EmptySnapshot() {
+  static const Snapshot empty = [] {
+    Snapshot s;
+    s.status = "waiting for the trainer's first snapshot";
+    return s;
+  }();
+  return empty;
+}
+
+}  // namespace
+
+App::App(const AppOptions& options, TrainerLink& trainer) : options_(options), trainer_(trainer) {
+  glfwSetErrorCallback(OnGlfwError);
+  if (!glfwInit()) {
+    throw Error("cannot open a window (no display?): " + LastGlfwError() +
+                "; run headless subcommands or use xvfb-run");
+  }
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
+  glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
+  glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
+  // Screenshots must be exactly --size pixels; interactive windows follow the monitor's scale.
+  glfwWindowHint(GLFW_SCALE_TO_MONITOR, options.screenshot ? GLFW_FALSE : GLFW_TRUE);
+  window_ = glfwCreateWindow(options.width, options.height, "rnnscope", nullptr, nullptr);
+  if (window_ == nullptr) {
+    const std::string reason = LastGlfwError();
+    glfwTerminate();
+    throw Error("cannot open a window (no display or no OpenGL 3.3?): " + reason +
+                "; run headless subcommands or use xvfb-run");
+  }
+  glfwMakeContextCurrent(window_);
+  glfwSwapInterval(options.screenshot ? 0 : 1);  // vsync in the GUI; timing runs unthrottled
+
+  IMGUI_CHECKVERSION();
+  ImGui::CreateContext();
+  ImGuiIO& io = ImGui::GetIO();
+  // Screenshots and tests must not depend on (or overwrite) a user's saved layout.
+  ini_path_ = options.screenshot ? std::string() : UserIniPath();
+  io.IniFilename = ini_path_.empty() ? nullptr : ini_path_.c_str();
+  float xscale = 1.0f, yscale = 1.0f;
+  glfwGetWindowContentScale(window_, &xscale, &yscale);
+  const float scale = std::max(1.0f, std::max(xscale, yscale));
+  LoadFonts(std::round(15.0f * scale));
+  ApplyTheme(scale);
+  ImGui_ImplGlfw_InitForOpenGL(window_, true);
+  ImGui_ImplOpenGL3_Init("#version 330 core");
+  imgui_ready_ = true;
+
+  state_.trainer = &trainer_;
+  if (options.cursor_t >= 0) state_.cursor_t = options.cursor_t;
+  if (options.unit >= 0) state_.selected_unit = options.unit;
+  panels_ = std::make_unique<PanelRegistry>();
+  last_frame_start_ = glfwGetTime();
+}
+
+App::~App() {
+  // GL objects first, while the context is current.
+  state_.heatmaps.Clear();
+  panels_.reset();
+  if (imgui_ready_) {
+    ImGui_ImplOpenGL3_Shutdown();
+    ImGui_ImplGlfw_Shutdown();
+    ImGui::DestroyContext();
+  }
+  if (window_ != nullptr) glfwDestroyWindow(window_);
+  glfwTerminate();
+}
+
+void App::Frame(Image* capture) {
+  const double start = glfwGetTime();
+  const double interval_ms = (start - last_frame_start_) * 1000.0;
+  last_frame_start_ = start;
+  frame_stats_.Add(interval_ms);
+  state_.frame = {interval_ms, frame_stats_.Median(), frame_stats_.P95()};
+
+  glfwPollEvents();
+  // One snapshot per frame, held by shared_ptr: the trainer may publish meanwhile, this frame
+  // keeps drawing the one it took, and no lock is held while drawing.
+  const std::shared_ptr<const Snapshot> latest = trainer_.Latest();
+  const Snapshot& snapshot = latest ? *latest : EmptySnapshot();
+
+  ImGui_ImplOpenGL3_NewFrame();
+  ImGui_ImplGlfw_NewFrame();
+  if (options_.mouse_x >= 0.0f) ImGui::GetIO().MousePos = {options_.mouse_x, options_.mouse_y};
+  ImGui::NewFrame();
+  state_.Clamp(snapshot);
+  HandleShortcuts(snapshot, state_);
+  panels_->DrawAll(snapshot, state_);
+  ImGui::Render();
+
+  int width = 0, height = 0;
+  glfwGetFramebufferSize(window_, &width, &height);
+  glViewport(0, 0, width, height);
+  glClearColor(0.08f, 0.085f, 0.095f, 1.0f);
+  glClear(GL_COLOR_BUFFER_BIT);
+  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  if (capture != nullptr) *capture = ReadBackBuffer(width, height);  // GL_BACK, before the swap
+  glfwSwapBuffers(window_);
+}
+
+int App::RunGui() {
+  while (!glfwWindowShouldClose(window_)) {
+    // Minimised: nothing to draw; wake on events instead of spinning.
+    if (glfwGetWindowAttrib(window_, GLFW_ICONIFIED)) {
+      glfwWaitEventsTimeout(0.1);
+      continue;
+    }
+    Frame(nullptr);
+  }
+  return 0;
+}
+
+int App::RunScreenshot() {
+  using Clock = std::chrono::steady_clock;
+  // Pause first so exactly `steps` steps run (a trainer that was already running may overshoot
+  // by the steps it finished before the pause arrived).
+  trainer_.Send(PauseCommand{true});
+  if (options_.steps > 0) trainer_.Send(StepCommand{options_.steps});
+  trainer_.Send(PublishCommand{});
+  const auto deadline = Clock::now() + std::chrono::seconds(300);
+  for (;;) {
+    const auto latest = trainer_.Latest();
+    if (latest && latest->step >= options_.steps && latest->paused) break;
+    if (Clock::now() > deadline) {
+      std::fprintf(stderr, "rnnscope: the trainer did not reach step %d within 300 s\n", options_.steps);
+      return 1;
+    }
+    Frame(nullptr);  // keep the window alive (and exercise the UI) while training
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  for (const auto& name : options_.show) {
+    if (name == "help") state_.show_help = true;
+  }
+  // Timed frames on a settled snapshot; the capture is the last of them.
+  frame_stats_ = FrameStats(static_cast<std::size_t>(std::max(options_.frames, 1)));
+  last_frame_start_ = glfwGetTime();
+  Image image;
+  for (int i = 0; i < options_.frames; ++i) Frame(nullptr);
+  Frame(&image);
+  std::printf("frame_ms median=%.2f p95=%.2f frames=%zu\n", frame_stats_.Median(),
+              frame_stats_.P95(), frame_stats_.count());
+  const ImageStats stats = ComputeStats(image);
+  std::printf("image %dx%d mean=%.1f stddev=%.1f colors=%d\n", image.width, image.height,
+              stats.mean, stats.stddev, stats.distinct_colors);
+  WritePng(image, options_.out_path);
+  std::printf("wrote %s\n", options_.out_path.c_str());
+  if (options_.check && (stats.stddev < 8.0 || stats.distinct_colors < 64)) {
+    std::fprintf(stderr, "rnnscope: screenshot looks blank (stddev %.1f, %d colours)\n",
+                 stats.stddev, stats.distinct_colors);
+    return 3;
+  }
+  return 0;
+}
+
+}  // namespace rnnscope

@@ -1,0 +1,50 @@
+// The window: GLFW + OpenGL 3.3 core + Dear ImGui, the frame loop, and the screenshot capture.
+// Everything here runs on the main thread; the trainer is reached only through TrainerLink.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "app/app_options.h"
+#include "app/frame_stats.h"
+#include "train/trainer_link.h"
+#include "ui/panel_registry.h"
+#include "ui/ui_state.h"
+
+struct GLFWwindow;
+
+namespace rnnscope {
+
+struct Image;
+
+class App {
+ public:
+  // Opens the window and initialises ImGui; throws Error with a one-line reason (no display,
+  // no GL 3.3) so main() can print it and exit non-zero.
+  App(const AppOptions& options, TrainerLink& trainer);
+  ~App();  // GL objects, then ImGui, then the window, then glfwTerminate
+  App(const App&) = delete;
+  App& operator=(const App&) = delete;
+
+  // Interactive loop until the window closes. Returns the exit code.
+  int RunGui();
+  // Trains options.steps steps, renders options.frames frames, writes the PNG and prints
+  // "frame_ms median=… p95=…" and image statistics. Returns the exit code.
+  int RunScreenshot();
+
+ private:
+  // One frame; when `capture` is set, reads the back buffer into it before the swap.
+  void Frame(Image* capture);
+
+  AppOptions options_;
+  TrainerLink& trainer_;
+  GLFWwindow* window_ = nullptr;
+  bool imgui_ready_ = false;
+  std::string ini_path_;
+  UiState state_;
+  std::unique_ptr<PanelRegistry> panels_;
+  FrameStats frame_stats_;
+  double last_frame_start_ = 0.0;
+};
+
+}  // namespace rnnscope

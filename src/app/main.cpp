@@ -1,0 +1,93 @@
+// rnnscope: `rnnscope` or `rnnscope gui` opens the window; `rnnscope screenshot --out F.png`
+// renders the full UI after N training steps and writes a PNG; every other subcommand is
+// headless and handled by RunCommandLine (src/cli).
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <string_view>
+
+#include "app/app.h"
+#include "app/make_trainer.h"
+#include "cli/command_line.h"
+#include "core/error.h"
+
+namespace rnnscope {
+namespace {
+
+void AddModelFlags(CLI::App& cli, AppOptions& options) {
+  cli.add_option("--task", options.task, "task to train")->capture_default_str();
+  cli.add_option("--cell", options.cell, "lstm, gru, rnn_tanh, rnn_relu or jordan")
+      ->capture_default_str();
+  cli.add_option("--hidden", options.hidden, "hidden units per layer")
+      ->check(CLI::Range(1, kMaxHidden))->capture_default_str();
+  cli.add_option("--layers", options.layers, "recurrent layers")
+      ->check(CLI::Range(1, kMaxLayers))->capture_default_str();
+  cli.add_flag("--bidirectional", options.bidirectional, "bidirectional layers");
+  cli.add_option("--seed", options.seed, "random seed")->capture_default_str();
+  cli.add_option("--size", [&options](const CLI::results_t& r) {
+       const std::string& s = r.front();
+       const auto x = s.find('x');
+       if (x == std::string::npos) return false;
+       options.width = std::stoi(s.substr(0, x));
+       options.height = std::stoi(s.substr(x + 1));
+       return options.width >= 320 && options.height >= 240 && options.width <= 8192 &&
+              options.height <= 8192;
+     }, "window size WxH (e.g. 1280x800)")->type_name("WxH");
+}
+
+int RunWindow(const AppOptions& options) {
+  // Cell names are checked before any thread or window exists, so a typo is one clean line.
+  ParseCellKind(options.cell);
+  const auto trainer = MakeTrainer(options);
+  App app(options, *trainer);  // destroyed before the trainer: the UI stops sending first
+  return options.screenshot ? app.RunScreenshot() : app.RunGui();
+}
+
+int Main(int argc, char** argv) {
+  const bool gui = argc < 2 || std::strcmp(argv[1], "gui") == 0;
+  const bool screenshot = argc >= 2 && std::strcmp(argv[1], "screenshot") == 0;
+  if (!gui && !screenshot) return RunCommandLine(argc, argv);
+
+  AppOptions options;
+  options.screenshot = screenshot;
+  CLI::App cli(screenshot ? "Render the UI after training N steps and write a PNG"
+                          : "Open the rnnscope window",
+               screenshot ? "rnnscope screenshot" : "rnnscope gui");
+  AddModelFlags(cli, options);
+  if (screenshot) {
+    cli.add_option("--out", options.out_path, "PNG to write")->required();
+    cli.add_option("--steps", options.steps, "training steps before the capture")
+        ->check(CLI::Range(0, 10000000))->capture_default_str();
+    cli.add_option("--frames", options.frames, "frames rendered and timed before the capture")
+        ->check(CLI::Range(1, 100000))->capture_default_str();
+    cli.add_flag("--check", options.check, "exit non-zero if the image is nearly uniform");
+    cli.add_option("--show", options.show, "open extra panels (help)");
+    cli.add_option("--mouse", [&options](const CLI::results_t& r) {
+         return std::sscanf(r.front().c_str(), "%f,%f", &options.mouse_x, &options.mouse_y) == 2;
+       }, "simulated mouse position X,Y (to capture hover tooltips)")->type_name("X,Y");
+    cli.add_option("--cursor", options.cursor_t, "initial timestep cursor");
+    cli.add_option("--unit", options.unit, "initial selected unit");
+  }
+  // Skip argv[1] (the subcommand) when there is one.
+  const int skip = argc >= 2 ? 1 : 0;
+  try {
+    cli.parse(argc - skip, argv + skip);
+  } catch (const CLI::ParseError& e) {
+    return cli.exit(e);
+  }
+  return RunWindow(options);
+}
+
+}  // namespace
+}  // namespace rnnscope
+
+int main(int argc, char** argv) {
+  try {
+    return rnnscope::Main(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "rnnscope: %s\n", e.what());
+    return 1;
+  }
+}
