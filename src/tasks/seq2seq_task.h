@@ -1,0 +1,95 @@
+// Sequence-to-sequence tasks whose ground truth is known, generated on the fly from a seed.
+// Each task is one file (copy_task.cpp, reverse_task.cpp, sort_task.cpp, addition_task.cpp,
+// date_task.cpp); this header is their common interface, the symbol table and the batcher.
+//
+// Splits are disjoint by construction: an example belongs to train, validation or test by a
+// hash of its source (8:1:1), and Sample() rejects examples of the other splits, so held-out
+// accuracy is measured on sources the model never trained on.
+//
+// Alignment: for each target token (not <eos>) the span [begin, end) of source positions it
+// comes from — copy: i, reverse: n-1-i, dates: the field the character is read from (a month
+// digit written as "May" aligns to the whole word). begin = -1 where there is none (addition,
+// the dashes in a date).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "core/rng.h"
+#include "model/seq2seq.h"
+
+namespace rnnscope {
+
+// Token strings ↔ ids. Ids 0, 1, 2 are always <pad>, <sos>, <eos> (Seq2SeqConfig's defaults).
+class SymbolTable {
+ public:
+  static constexpr int32_t kPad = 0, kSos = 1, kEos = 2;
+  SymbolTable();
+  int32_t Add(const std::string& token);  // existing id if present
+  int32_t Id(const std::string& token) const;  // throws InputError for an unknown token
+  bool Has(const std::string& token) const { return index_.count(token) != 0; }
+  const std::string& Token(int32_t id) const { return tokens_.at(static_cast<std::size_t>(id)); }
+  int Size() const { return static_cast<int>(tokens_.size()); }
+  const std::vector<std::string>& tokens() const { return tokens_; }
+
+ private:
+  std::vector<std::string> tokens_;
+  std::unordered_map<std::string, int32_t> index_;
+};
+
+enum class Split { kTrain, kValidation, kTest };
+
+struct Seq2SeqExample {
+  std::vector<int32_t> source;  // without <eos> (the batcher appends it)
+  std::vector<int32_t> target;  // without <eos> (the batcher appends it)
+  std::vector<std::pair<int, int>> alignment;  // (target.size()) source span per target token
+};
+
+struct TaskOptions {
+  int min_length = 3;   // source length range (tokens) where the task has one
+  int max_length = 12;
+};
+
+class Seq2SeqTask {
+ public:
+  virtual ~Seq2SeqTask() = default;
+  virtual std::string Name() const = 0;
+  virtual bool HasAlignment() const { return true; }
+  const SymbolTable& source_vocab() const { return source_; }
+  const SymbolTable& target_vocab() const { return target_; }
+  // Longest target the task can produce for its options (without <eos>): greedy decode limit.
+  virtual int MaxTargetLength() const = 0;
+
+  // An example of the given split (rejection by source hash; expected 1.25 draws for train).
+  Seq2SeqExample Sample(Rng& rng, Split split) const;
+  // Encodes a user string (one token per UTF-8 character, or per word for word-level tasks).
+  virtual std::vector<int32_t> EncodeSource(const std::string& text) const;
+  virtual std::string Join(const std::vector<std::string>& tokens) const;  // for display
+  std::string DecodeTarget(const std::vector<int32_t>& ids) const;  // stops at <eos>
+  std::string DecodeSource(const std::vector<int32_t>& ids) const;
+
+ protected:
+  virtual Seq2SeqExample Generate(Rng& rng) const = 0;
+  SymbolTable source_, target_;
+};
+
+Split SplitOf(const std::vector<int32_t>& source);
+
+// "copy", "reverse", "sort", "add", "dates"; throws ConfigError naming the known tasks.
+std::unique_ptr<Seq2SeqTask> MakeSeq2SeqTask(const std::string& name, const TaskOptions& options);
+std::vector<std::string> Seq2SeqTaskNames();
+
+std::unique_ptr<Seq2SeqTask> MakeCopyTask(const TaskOptions& options);
+std::unique_ptr<Seq2SeqTask> MakeReverseTask(const TaskOptions& options);
+std::unique_ptr<Seq2SeqTask> MakeSortTask(const TaskOptions& options);
+std::unique_ptr<Seq2SeqTask> MakeAdditionTask(const TaskOptions& options);
+std::unique_ptr<Seq2SeqTask> MakeDateTask(const TaskOptions& options);
+
+// Pads examples into a time-major batch: source + <eos>, target + <eos>, -1 after.
+Seq2SeqBatch MakeSeq2SeqBatch(const std::vector<Seq2SeqExample>& examples);
+
+}  // namespace rnnscope

@@ -1,0 +1,440 @@
+// Contents: defaults and options · optimizer step · Step/ValidationLoss · Evaluate (metrics) ·
+// Translate · FillSnapshot · Save/Load · factory.
+#include "train/seq2seq_job.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+#include "io/checkpoint.h"
+#include "io/safetensors.h"
+#include "train/settings_json.h"
+
+namespace rnnscope {
+
+// ------------------------------------------------------------------------- defaults, options
+
+Seq2SeqJobOptions DefaultSeq2SeqOptions(const std::string& task) {
+  Seq2SeqJobOptions o;
+  Seq2SeqConfig& m = o.model;
+  m.encoder_cell = CellKind::kGru;
+  m.decoder_cell = CellKind::kGru;
+  m.embed = 32;
+  m.encoder_hidden = 64;
+  m.decoder_hidden = 64;
+  m.bidirectional = true;
+  m.attention = AttentionKind::kAdditive;
+  m.attention_size = 64;
+  m.context = ContextMode::kInit;
+  o.task_options = {3, 12};
+  if (task == "dates") o.task_options = {1, 40};
+  if (task == "add") o.task_options = {3, 7};
+  return o;
+}
+
+Seq2SeqJobOptions Seq2SeqOptionsFromJson(const std::string& task, const nlohmann::json& j) {
+  Seq2SeqJobOptions o = DefaultSeq2SeqOptions(task);
+  nlohmann::json cfg = ToJson(o.model);
+  try {
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      if (it.key() == "min_length") o.task_options.min_length = it->get<int>();
+      else if (it.key() == "max_length") o.task_options.max_length = it->get<int>();
+      else if (it.key() == "beam") o.beam_width = it->get<int>();
+      else if (it.key() == "cell") cfg["encoder_cell"] = cfg["decoder_cell"] = *it;
+      else if (it.key() == "hidden") cfg["encoder_hidden"] = cfg["decoder_hidden"] = *it;
+      else if (cfg.contains(it.key())) cfg[it.key()] = *it;
+      else throw ConfigError("seq2seq option '" + it.key() + "' is unknown");
+    }
+  } catch (const nlohmann::json::exception& e) {
+    throw ConfigError(std::string("seq2seq options: ") + e.what());
+  }
+  cfg["source_vocab"] = 4;  // placeholders until the task fills them
+  cfg["target_vocab"] = 4;
+  cfg["pad_id"] = 0, cfg["sos_id"] = 1, cfg["eos_id"] = 2;
+  if (cfg["attention"] == "dot") cfg["decoder_hidden"] = cfg["encoder_hidden"].get<int>() * (cfg["bidirectional"].get<bool>() ? 2 : 1);
+  o.model = Seq2SeqConfigFromJson(cfg);
+  return o;
+}
+
+// ------------------------------------------------------------------------- construction
+
+Seq2SeqJob::Seq2SeqJob(const std::string& task, const Seq2SeqJobOptions& options)
+    : task_(MakeSeq2SeqTask(task, options.task_options)), options_(options), rng_(options.seed) {
+  options_.model.source_vocab = task_->source_vocab().Size();
+  options_.model.target_vocab = task_->target_vocab().Size();
+  options_.model.pad_id = SymbolTable::kPad;
+  options_.model.sos_id = SymbolTable::kSos;
+  options_.model.eos_id = SymbolTable::kEos;
+  model_ = Seq2SeqModel<float>(options_.model, options_.seed);
+  display_config_ = options_.model.DecoderAsModelConfig();
+  model_.params.ForEach([&](const std::string& name, MatF& m, bool) {
+    names_.push_back(name);
+    param_refs_.push_back(&m);
+  });
+  model_.grads.ForEach([&](const std::string&, MatF& g, bool) { grad_refs_.push_back(&g); });
+  Rng vrng(options_.seed ^ 0x5eedull);
+  for (int i = 0; i < 256; ++i) validation_.push_back(task_->Sample(vrng, Split::kValidation));
+}
+
+// ------------------------------------------------------------------------- training step
+
+StepResult Seq2SeqJob::Step(const TrainSettings& s) {
+  if (s.batch < 1 || s.batch > 4096) throw ConfigError("batch " + std::to_string(s.batch) + " outside [1, 4096]");
+  std::vector<Seq2SeqExample> examples;
+  for (int b = 0; b < s.batch; ++b) examples.push_back(task_->Sample(rng_, Split::kTrain));
+  const Seq2SeqBatch batch = MakeSeq2SeqBatch(examples);
+  model_.grads.SetZero();
+  StepResult r;
+  r.loss = model_.Forward(batch, std::clamp(s.teacher_forcing, 0.0f, 1.0f), &rng_, pass_);
+  model_.Backward(batch, pass_);
+  r.tokens = pass_.counted;
+  double sq = 0;
+  for (std::size_t i = 0; i < grad_refs_.size(); ++i) {
+    const MatF& g = *grad_refs_[i];
+    if (!g.allFinite()) {
+      r.non_finite = names_[i] + ".grad";
+      return r;
+    }
+    sq += static_cast<double>(g.squaredNorm());
+  }
+  r.grad_norm = static_cast<float>(std::sqrt(sq));
+  if (s.clip_mode == "norm" && s.clip > 0 && r.grad_norm > s.clip) {
+    const float k = s.clip / (r.grad_norm + 1e-6f);  // torch.nn.utils.clip_grad_norm_
+    for (MatF* g : grad_refs_) *g *= k;
+    r.clipped = true;
+  } else if (s.clip_mode == "value" && s.clip > 0) {
+    for (MatF* g : grad_refs_) {
+      if (g->cwiseAbs().maxCoeff() > s.clip) r.clipped = true;
+      *g = g->cwiseMax(-s.clip).cwiseMin(s.clip);
+    }
+  }
+  // torch.optim update rules (single-tensor path); state sized on first use.
+  if (m_.size() != param_refs_.size()) {
+    m_.clear(), v_.clear();
+    for (MatF* p : param_refs_) m_.push_back(MatF::Zero(p->rows(), p->cols())), v_.push_back(MatF::Zero(p->rows(), p->cols()));
+    opt_step_ = 0;
+  }
+  ++opt_step_;
+  const float lr = s.learning_rate, b1 = s.momentum, b2 = s.beta2, wd = s.weight_decay;
+  for (std::size_t i = 0; i < param_refs_.size(); ++i) {
+    MatF& p = *param_refs_[i];
+    MatF g = *grad_refs_[i];
+    if (wd > 0) g += wd * p;
+    if (s.optimizer == "adam") {
+      m_[i] = b1 * m_[i] + (1 - b1) * g;
+      v_[i] = b2 * v_[i] + (1 - b2) * g.cwiseProduct(g);
+      const float bc1 = 1 - std::pow(b1, static_cast<float>(opt_step_));
+      const float bc2 = 1 - std::pow(b2, static_cast<float>(opt_step_));
+      p.array() -= (lr / bc1) * m_[i].array() / (v_[i].array().sqrt() / std::sqrt(bc2) + 1e-8f);
+    } else if (s.optimizer == "momentum") {
+      m_[i] = opt_step_ == 1 ? g : MatF(b1 * m_[i] + g);
+      p -= lr * m_[i];
+    } else if (s.optimizer == "adagrad") {
+      v_[i] += g.cwiseProduct(g);
+      p.array() -= lr * g.array() / (v_[i].array().sqrt() + 1e-10f);
+    } else if (s.optimizer == "sgd") {
+      p -= lr * g;
+    } else {
+      throw ConfigError("optimizer '" + s.optimizer + "' unknown (sgd, momentum, adagrad, adam)");
+    }
+  }
+  ++step_;
+  return r;
+}
+
+float Seq2SeqJob::ValidationLoss() {
+  double total = 0;
+  int count = 0;
+  Seq2SeqPass<float> pass;
+  for (std::size_t i = 0; i < validation_.size(); i += 64) {
+    std::vector<Seq2SeqExample> chunk(validation_.begin() + static_cast<std::ptrdiff_t>(i),
+                                      validation_.begin() + static_cast<std::ptrdiff_t>(std::min(i + 64, validation_.size())));
+    const float loss = model_.Forward(MakeSeq2SeqBatch(chunk), 1.0f, nullptr, pass);
+    total += static_cast<double>(loss) * pass.counted;
+    count += pass.counted;
+  }
+  return count ? static_cast<float>(total / count) : 0.0f;
+}
+
+// ------------------------------------------------------------------------- evaluation
+
+namespace {
+
+// Corpus BLEU-4 (Papineni et al. 2002) with add-one smoothing of the n > 1 precisions, so short
+// outputs with no 4-gram match still score.
+double CorpusBleu(const std::vector<std::vector<int32_t>>& hyps, const std::vector<std::vector<int32_t>>& refs) {
+  double log_p = 0;
+  std::size_t hyp_len = 0, ref_len = 0;
+  for (std::size_t n = 1; n <= 4; ++n) {
+    double match = 0, total = 0;
+    for (std::size_t s = 0; s < hyps.size(); ++s) {
+      std::map<std::vector<int32_t>, int> ref_counts;
+      const auto& r = refs[s];
+      const auto& h = hyps[s];
+      for (std::size_t i = 0; i + n <= r.size(); ++i) ++ref_counts[{r.begin() + static_cast<std::ptrdiff_t>(i), r.begin() + static_cast<std::ptrdiff_t>(i + n)}];
+      for (std::size_t i = 0; i + n <= h.size(); ++i) {
+        auto it = ref_counts.find({h.begin() + static_cast<std::ptrdiff_t>(i), h.begin() + static_cast<std::ptrdiff_t>(i + n)});
+        if (it != ref_counts.end() && it->second > 0) --it->second, ++match;
+        ++total;
+      }
+    }
+    if (n > 1) match += 1, total += 1;
+    if (match <= 0 || total <= 0) return 0.0;
+    log_p += std::log(match / total) / 4;
+  }
+  for (std::size_t s = 0; s < hyps.size(); ++s) hyp_len += hyps[s].size(), ref_len += refs[s].size();
+  const double bp = hyp_len >= ref_len || hyp_len == 0 ? 1.0 : std::exp(1.0 - static_cast<double>(ref_len) / static_cast<double>(hyp_len));
+  return bp * std::exp(log_p);
+}
+
+}  // namespace
+
+nlohmann::json Seq2SeqMetrics::ToJson(bool with_lengths) const {
+  nlohmann::json j = {{"examples", examples},
+                      {"token_accuracy", token_accuracy},
+                      {"sequence_accuracy", sequence_accuracy},
+                      {"bleu", bleu}};
+  if (has_alignment) j["alignment_accuracy"] = alignment_accuracy;
+  if (with_lengths) {
+    j["by_length"] = nlohmann::json::array();
+    for (const auto& b : by_length)
+      j["by_length"].push_back({{"length", b.length}, {"count", b.count}, {"sequence_accuracy", b.SequenceAccuracy()}});
+  }
+  return j;
+}
+
+Seq2SeqMetrics Seq2SeqJob::Evaluate(Split split, int n, uint64_t seed) const {
+  Rng rng(seed);
+  std::vector<Seq2SeqExample> all;
+  for (int i = 0; i < n; ++i) all.push_back(task_->Sample(rng, split));
+  Seq2SeqMetrics m;
+  m.examples = n;
+  m.has_alignment = task_->HasAlignment() && options_.model.attention != AttentionKind::kNone;
+  long tokens = 0, token_hits = 0, seq_hits = 0, align_total = 0, align_hits = 0;
+  std::map<int, LengthBucket> buckets;
+  std::vector<std::vector<int32_t>> hyps, refs;
+  Seq2SeqPass<float> pass;
+  const int max_len = task_->MaxTargetLength() + 2;
+  for (std::size_t i0 = 0; i0 < all.size(); i0 += 128) {
+    std::vector<Seq2SeqExample> chunk(all.begin() + static_cast<std::ptrdiff_t>(i0),
+                                      all.begin() + static_cast<std::ptrdiff_t>(std::min(i0 + 128, all.size())));
+    std::vector<std::vector<int32_t>> out;
+    std::vector<MatF> attn;
+    model_.Greedy(MakeSeq2SeqBatch(chunk), max_len, pass, out, &attn);
+    for (std::size_t b = 0; b < chunk.size(); ++b) {
+      const Seq2SeqExample& ex = chunk[b];
+      std::vector<int32_t> ref = ex.target;
+      ref.push_back(SymbolTable::kEos);
+      const auto& hyp = out[b];
+      for (std::size_t t = 0; t < ref.size(); ++t) token_hits += t < hyp.size() && hyp[t] == ref[t];
+      tokens += static_cast<long>(ref.size());
+      const bool exact = hyp == ref;
+      seq_hits += exact;
+      LengthBucket& bucket = buckets[static_cast<int>(ex.source.size())];
+      bucket.length = static_cast<int>(ex.source.size());
+      ++bucket.count;
+      bucket.correct += exact;
+      hyps.emplace_back(hyp.begin(), std::find(hyp.begin(), hyp.end(), SymbolTable::kEos));
+      refs.push_back(ex.target);
+      if (m.has_alignment) {
+        for (std::size_t t = 0; t < ex.alignment.size(); ++t) {
+          const auto [lo, hi] = ex.alignment[t];
+          if (lo < 0) continue;
+          ++align_total;
+          if (static_cast<Eigen::Index>(t) >= attn[b].rows()) continue;  // never decoded: a miss
+          Eigen::Index arg = 0;
+          attn[b].row(static_cast<Eigen::Index>(t)).maxCoeff(&arg);
+          align_hits += arg >= lo && arg < hi;
+        }
+      }
+    }
+  }
+  m.token_accuracy = tokens ? static_cast<double>(token_hits) / static_cast<double>(tokens) : 0.0;
+  m.sequence_accuracy = n ? static_cast<double>(seq_hits) / n : 0.0;
+  m.alignment_accuracy = align_total ? static_cast<double>(align_hits) / static_cast<double>(align_total) : 0.0;
+  m.bleu = CorpusBleu(hyps, refs);
+  for (const auto& [len, b] : buckets) m.by_length.push_back(b);
+  return m;
+}
+
+Translation Seq2SeqJob::Translate(const std::string& text, int beam_width) const {
+  std::vector<int32_t> source = task_->EncodeSource(text);
+  source.push_back(SymbolTable::kEos);
+  Translation t;
+  for (int32_t id : source) t.source_tokens.push_back(task_->source_vocab().Token(id));
+  const auto beam = model_.Beam(source, std::max(1, beam_width), task_->MaxTargetLength() + 2);
+  for (const auto& h : beam) {
+    t.beam_outputs.push_back(task_->DecodeTarget(h.tokens));
+    t.beam_scores.push_back(h.score);
+  }
+  if (!beam.empty()) {
+    t.output = t.beam_outputs.front();
+    for (int32_t id : beam.front().tokens) t.output_tokens.push_back(task_->target_vocab().Token(id));
+    t.attention = beam.front().attention;
+  }
+  return t;
+}
+
+// ------------------------------------------------------------------------- snapshot
+
+namespace {
+
+// Copies one layer/direction of the probe (batch column 0 of a B=1 pass) into a LayerTrace.
+// `order` maps display time t → cache time (the reverse encoder direction runs permuted).
+void TraceLayer(const LayerCache<float>& k, CellKind cell, int layer, int direction,
+                const std::vector<int>& order, LayerTrace& out) {
+  const int T = static_cast<int>(order.size());
+  const Eigen::Index H = k.h.rows();
+  out.layer = layer;
+  out.direction = direction;
+  out.gate_names = GateNames(cell);
+  const auto G = static_cast<Eigen::Index>(out.gate_names.size());
+  out.gates.assign(static_cast<std::size_t>(G), MatF(H, T));
+  out.hidden.resize(H, T);
+  if (k.c.size() > 0) out.cell.resize(H, T);
+  out.grad_h_norm.assign(static_cast<std::size_t>(T), 0.0f);
+  for (int t = 0; t < T; ++t) {
+    const int s = order[static_cast<std::size_t>(t)];
+    for (Eigen::Index g = 0; g < G; ++g)
+      out.gates[static_cast<std::size_t>(g)].col(t) = k.gates.col(s).segment(g * H, H);
+    out.hidden.col(t) = k.h.col(s + 1);
+    if (k.c.size() > 0) out.cell.col(t) = k.c.col(s + 1);
+    if (k.dh_norm.size() > s) out.grad_h_norm[static_cast<std::size_t>(t)] = k.dh_norm[s];
+    if (k.dc_norm.size() > s) out.grad_c_norm.push_back(k.dc_norm[s]);
+  }
+  out.hidden_prev0 = k.h.col(order.empty() ? 0 : order[0]);
+  if (k.c.size() > 0) out.cell_prev0 = k.c.col(order.empty() ? 0 : order[0]);
+}
+
+}  // namespace
+
+void Seq2SeqJob::FillSnapshot(const std::string& probe, const TrainSettings& /*settings*/, Snapshot& out) {
+  out.task = task_->Name();
+  out.config = display_config_;
+  out.vocab = task_->target_vocab().tokens();
+  // The probe: the user's text (target = the model's own greedy output) or validation example 0.
+  Seq2SeqExample ex;
+  if (!probe.empty()) {
+    ex.source = task_->EncodeSource(probe);
+    Seq2SeqPass<float> p;
+    std::vector<std::vector<int32_t>> outs;
+    model_.Greedy(MakeSeq2SeqBatch({Seq2SeqExample{ex.source, {}, {}}}), task_->MaxTargetLength() + 2, p, outs, nullptr);
+    for (int32_t id : outs[0]) if (id != SymbolTable::kEos) ex.target.push_back(id);
+    if (ex.target.empty()) ex.target.push_back(SymbolTable::kPad);
+  } else {
+    ex = validation_.front();
+  }
+  const Seq2SeqBatch batch = MakeSeq2SeqBatch({ex});
+  Seq2SeqPass<float> pass;
+  out.probe_loss = model_.Forward(batch, 1.0f, nullptr, pass);
+  model_.Backward(batch, pass);  // for the per-step gradient norms
+  model_.grads.SetZero();
+  out.probe_tokens.clear();
+  for (int32_t id : batch.source) out.probe_tokens.push_back(task_->source_vocab().Token(id));
+  out.probe_targets.clear();
+  for (int32_t id : batch.target) out.probe_targets.push_back(id >= 0 ? task_->target_vocab().Token(id) : "");
+  out.probe_probs = pass.probs;
+  out.layers.clear();
+  const int D = options_.model.Directions();
+  std::vector<int> order(static_cast<std::size_t>(batch.Ts));
+  for (int l = 0; l < options_.model.encoder_layers; ++l)
+    for (int d = 0; d < D; ++d) {
+      for (int t = 0; t < batch.Ts; ++t) order[static_cast<std::size_t>(t)] = d == 0 ? t : batch.Ts - 1 - t;
+      out.layers.emplace_back();
+      TraceLayer(pass.encoder[static_cast<std::size_t>(l * D + d)], options_.model.encoder_cell, l, d, order, out.layers.back());
+    }
+  order.resize(static_cast<std::size_t>(batch.To));
+  for (int t = 0; t < batch.To; ++t) order[static_cast<std::size_t>(t)] = t;
+  out.layers.emplace_back();
+  TraceLayer(pass.decoder, options_.model.decoder_cell, options_.model.encoder_layers, 0, order, out.layers.back());
+
+  // Attention of greedy decodes: the probe first, then a few validation examples.
+  out.attention.clear();
+  std::vector<Seq2SeqExample> shown = {ex};
+  for (std::size_t i = 1; i < 4 && i < validation_.size(); ++i) shown.push_back(validation_[i]);
+  std::vector<std::vector<int32_t>> outs;
+  std::vector<MatF> attn;
+  Seq2SeqPass<float> p;
+  model_.Greedy(MakeSeq2SeqBatch(shown), task_->MaxTargetLength() + 2, p, outs, &attn);
+  std::string sample;
+  for (std::size_t b = 0; b < shown.size(); ++b) {
+    AttentionTrace a;
+    for (int32_t id : shown[b].source) a.source_tokens.push_back(task_->source_vocab().Token(id));
+    a.source_tokens.push_back("<eos>");
+    for (int32_t id : outs[b]) a.output_tokens.push_back(task_->target_vocab().Token(id));
+    a.weights = attn[b];
+    if (b == 0) {
+      std::vector<int32_t> src = shown[b].source;
+      src.push_back(SymbolTable::kEos);
+      for (const auto& h : model_.Beam(src, options_.beam_width, task_->MaxTargetLength() + 2)) {
+        a.beam_outputs.push_back(task_->DecodeTarget(h.tokens));
+        a.beam_scores.push_back(h.score);
+      }
+    }
+    sample += task_->DecodeSource(shown[b].source) + " → " + task_->DecodeTarget(outs[b]) +
+              (probe.empty() || b > 0 ? "   (target " + task_->DecodeTarget(shown[b].target) + ")" : "") + "\n";
+    out.attention.push_back(std::move(a));
+  }
+  out.sample = sample;
+}
+
+// ------------------------------------------------------------------------- checkpoints
+
+void Seq2SeqJob::Save(const std::string& path, const TrainSettings& settings) const {
+  TensorFile file;
+  model_.params.ForEach([&](const std::string& name, const MatF& m, bool is_vector) { file.SetMatrix(name, m, is_vector); });
+  nlohmann::json meta = {{"task", task_->Name()},
+                         {"kind", "seq2seq"},
+                         {"seq2seq", ToJson(options_.model)},
+                         {"task_options", {{"min_length", options_.task_options.min_length},
+                                           {"max_length", options_.task_options.max_length}}},
+                         {"seed", options_.seed},
+                         {"beam", options_.beam_width},
+                         {"step", step_},
+                         {"settings", ToJson(settings)},
+                         {"source_vocab", task_->source_vocab().tokens()},
+                         {"target_vocab", task_->target_vocab().tokens()}};
+  PutMetadata(meta, file);
+  WriteSafetensors(path, file);
+}
+
+std::unique_ptr<Seq2SeqJob> Seq2SeqJob::Load(const std::string& path, TrainSettings* settings_out) {
+  const TensorFile file = ReadSafetensors(path);
+  const nlohmann::json meta = GetMetadata(file);
+  if (meta.value("kind", "") != "seq2seq")
+    throw InputError(path + ": not a seq2seq checkpoint (task '" + meta.value("task", "?") + "')");
+  Seq2SeqJobOptions o;
+  try {
+    o.model = Seq2SeqConfigFromJson(meta.at("seq2seq"));
+    o.task_options.min_length = meta.at("task_options").at("min_length").get<int>();
+    o.task_options.max_length = meta.at("task_options").at("max_length").get<int>();
+    o.seed = meta.at("seed").get<uint64_t>();
+    o.beam_width = meta.value("beam", 4);
+    if (settings_out && meta.contains("settings")) *settings_out = TrainSettingsFromJson(meta.at("settings"));
+  } catch (const nlohmann::json::exception& e) {
+    throw InputError(path + ": seq2seq metadata: " + e.what());
+  }
+  auto job = std::make_unique<Seq2SeqJob>(meta.at("task").get<std::string>(), o);
+  if (job->options_.model.source_vocab != o.model.source_vocab || job->options_.model.target_vocab != o.model.target_vocab)
+    throw InputError(path + ": vocabulary sizes differ from the task's (saved by another version?)");
+  job->model_.params.ForEach([&](const std::string& name, MatF& m, bool) {
+    MatF loaded = file.GetMatrix<float>(name);
+    if (loaded.rows() != m.rows() || loaded.cols() != m.cols())
+      throw ShapeError(path + ": tensor '" + name + "' is " + std::to_string(loaded.rows()) + "×" +
+                       std::to_string(loaded.cols()) + ", expected " + std::to_string(m.rows()) + "×" +
+                       std::to_string(m.cols()));
+    m = loaded;
+  });
+  job->step_ = meta.value("step", int64_t{0});
+  return job;
+}
+
+std::unique_ptr<Job> MakeSeq2SeqJob(const std::string& task, const nlohmann::json* overrides, uint64_t seed) {
+  Seq2SeqJobOptions o = overrides ? Seq2SeqOptionsFromJson(task, *overrides) : DefaultSeq2SeqOptions(task);
+  o.seed = seed;
+  return std::make_unique<Seq2SeqJob>(task, o);
+}
+
+}  // namespace rnnscope

@@ -1,0 +1,102 @@
+// The seq2seq training job (copy, reverse, sort, add, dates): implements Job for the trainer
+// thread and the CLI, plus evaluation with the task's ground truth and beam-search translation.
+//
+// GUI/CLI use: MakeSeq2SeqJob(task, options) → Job; drive it with Step/FillSnapshot like any job.
+// FillSnapshot fills Snapshot::attention (greedy decodes of validation examples with their
+// (T_out, T_src) weights; the first also carries the beam's outputs and scores) and
+// Snapshot::layers: encoder layers at index l*D + d (reverse direction in source time order),
+// then the decoder as layer `encoder_layers`, direction 0, over the output steps.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "model/seq2seq.h"
+#include "tasks/seq2seq_task.h"
+#include "train/job.h"
+
+namespace rnnscope {
+
+struct Seq2SeqJobOptions {
+  Seq2SeqConfig model;      // vocabulary sizes are filled from the task
+  TaskOptions task_options;
+  uint64_t seed = 1;
+  int beam_width = 4;       // for the snapshot's beam display
+};
+
+// Defaults that reach the targets on reverse and dates (see the report / README).
+Seq2SeqJobOptions DefaultSeq2SeqOptions(const std::string& task);
+
+struct LengthBucket {
+  int length = 0;  // source length in tokens (without <eos>)
+  int count = 0;
+  int correct = 0;
+  double SequenceAccuracy() const { return count ? static_cast<double>(correct) / count : 0.0; }
+};
+
+struct Seq2SeqMetrics {
+  int examples = 0;
+  double token_accuracy = 0;     // position-wise, over target tokens incl. <eos>
+  double sequence_accuracy = 0;  // exact match incl. <eos>
+  double bleu = 0;               // corpus BLEU-4 over target tokens (add-one smoothing for n>1)
+  bool has_alignment = false;
+  double alignment_accuracy = 0;  // argmax of each attention row inside the ground-truth span
+  std::vector<LengthBucket> by_length;
+  nlohmann::json ToJson(bool by_length) const;
+};
+
+struct Translation {
+  std::string output;
+  std::vector<std::string> source_tokens, output_tokens;
+  MatF attention;  // (T_out, T_src incl. <eos>)
+  std::vector<std::string> beam_outputs;
+  std::vector<float> beam_scores;
+};
+
+class Seq2SeqJob : public Job {
+ public:
+  Seq2SeqJob(const std::string& task, const Seq2SeqJobOptions& options);
+
+  std::string Task() const override { return task_->Name(); }
+  const ModelConfig& Model() const override { return display_config_; }
+  int64_t StepCount() const override { return step_; }
+  StepResult Step(const TrainSettings& settings) override;
+  float ValidationLoss() override;
+  void FillSnapshot(const std::string& probe, const TrainSettings& settings, Snapshot& out) override;
+  void Save(const std::string& path, const TrainSettings& settings) const override;
+
+  static std::unique_ptr<Seq2SeqJob> Load(const std::string& path, TrainSettings* settings_out);
+  // Greedy decoding of n examples of `split` (seeded: the same examples every call).
+  Seq2SeqMetrics Evaluate(Split split, int n, uint64_t seed = 12345) const;
+  Translation Translate(const std::string& text, int beam_width) const;
+
+  const Seq2SeqModel<float>& model() const { return model_; }
+  const Seq2SeqTask& task() const { return *task_; }
+
+ private:
+  std::unique_ptr<Seq2SeqTask> task_;
+  Seq2SeqJobOptions options_;
+  Seq2SeqModel<float> model_;
+  ModelConfig display_config_;
+  Rng rng_;
+  int64_t step_ = 0;
+  Seq2SeqPass<float> pass_;
+  // Adam/SGD state, in ForEach order (torch.optim's update rules, as src/train/optimizer.h).
+  std::vector<MatF*> param_refs_, grad_refs_;
+  std::vector<std::string> names_;
+  std::vector<MatF> m_, v_;
+  int64_t opt_step_ = 0;
+  std::vector<Seq2SeqExample> validation_;
+};
+
+// The factory the `train` command and the GUI call. `overrides` (may be null) is a JSON object
+// of Seq2SeqConfig / task keys applied over the task's defaults, e.g. {"attention": "none"}.
+std::unique_ptr<Job> MakeSeq2SeqJob(const std::string& task, const nlohmann::json* overrides = nullptr,
+                                    uint64_t seed = 1);
+Seq2SeqJobOptions Seq2SeqOptionsFromJson(const std::string& task, const nlohmann::json& overrides);
+
+}  // namespace rnnscope
