@@ -7,7 +7,9 @@
 #include <imgui_impl_glfw.h>
 #include <imgui_impl_opengl3.h>
 
+#include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -48,6 +50,10 @@ std::string UserIniPath() {
   if (ec) return {};
   return (dir / "imgui.ini").string();
 }
+
+// Ctrl-C in the terminal closes the window the normal way (layout saved, GL torn down).
+std::atomic<bool> g_interrupted{false};
+extern "C" void OnInterrupt(int) { g_interrupted = true; }
 
 const Snapshot& EmptySnapshot() {
   static const Snapshot empty = [] {
@@ -150,7 +156,9 @@ void App::Frame(Image* capture) {
 }
 
 int App::RunGui() {
-  while (!glfwWindowShouldClose(window_)) {
+  std::signal(SIGINT, OnInterrupt);
+  std::signal(SIGTERM, OnInterrupt);
+  while (!glfwWindowShouldClose(window_) && !g_interrupted) {
     // Minimised: nothing to draw; wake on events instead of spinning.
     if (glfwGetWindowAttrib(window_, GLFW_ICONIFIED)) {
       glfwWaitEventsTimeout(0.1);
