@@ -10,7 +10,7 @@ struct AppOptions {
   // Model / task the trainer starts with.
   std::string task = "charlm";
   std::string cell = "lstm";
-  int hidden = 32;
+  int hidden = 64;
   int layers = 1;
   bool bidirectional = false;
   uint64_t seed = 1;

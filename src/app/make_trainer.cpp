@@ -1,13 +1,23 @@
 #include "app/make_trainer.h"
 
-#include "app/demo_trainer.h"
+#include "model/cell_kind.h"
+#include "train/trainer_thread.h"
 
 namespace rnnscope {
 
 std::unique_ptr<TrainerLink> MakeTrainer(const AppOptions& options) {
-  // Swap point for the real trainer (src/train/trainer_thread.h), e.g.
-  //   return std::make_unique<TrainerThread>(options.task, config, settings);
-  return std::make_unique<DemoTrainer>(options);
+  TrainerOptions t;
+  t.spec.task = options.task;
+  t.spec.model.cell = ParseCellKind(options.cell);
+  t.spec.model.hidden = options.hidden;
+  t.spec.model.layers = options.layers;
+  t.spec.model.bidirectional = options.bidirectional;
+  t.spec.settings.seed = options.seed;
+  // Screenshots train exactly --steps steps (the app sends them) and then hold still.
+  t.start_paused = options.screenshot;
+  auto trainer = std::make_unique<TrainerThread>(std::move(t));
+  trainer->Start();
+  return trainer;
 }
 
 }  // namespace rnnscope

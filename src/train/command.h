@@ -16,7 +16,12 @@ struct StepCommand { int steps = 1; };               // train N batches while pa
 struct ResetCommand {};                              // re-initialise weights from the seed
 struct SetSettingsCommand { TrainSettings settings; };  // hyperparameters, from the next step
 // Structural change: the trainer rebuilds model and optimizer (task may change too).
-struct RebuildCommand { std::string task; ModelConfig model; TrainSettings settings; };
+struct RebuildCommand {
+  std::string task;
+  ModelConfig model;
+  TrainSettings settings;
+  std::string attention = "additive";  // seq2seq tasks: none, additive, dot, general
+};
 struct ProbeCommand { std::string text; };          // run this text through the current weights
 struct SaveCommand { std::string path; };
 struct LoadCommand { std::string path; };

@@ -100,6 +100,7 @@ void TrainerThread::Apply(Command& command) {
           spec.task = c.task;
           spec.model = c.model;
           spec.settings = c.settings;
+          spec.attention = c.attention;
           job_ = MakeJob(spec);  // throws on a bad spec: the old job stays
           options_.spec = spec;
           settings_ = c.settings;
