@@ -140,7 +140,7 @@ ModelConfig InferModelConfig(const TensorFile& file, CellKind cell, const std::s
   if (ih.shape[0] % G != 0)
     throw ShapeError(src + ": tensor '" + prefix + "rnn.weight_ih_l0' has " +
                      std::to_string(ih.shape[0]) + " rows, not a multiple of the " +
-                     std::to_string(G) + " gates of a " + cell_name + " cell (is --cell right?)");
+                     std::to_string(G) + " gates of --cell " + cell_name + " (is --cell right?)");
   const int64_t H = ih.shape[0] / G;
   if (hh.shape[0] != G * H || hh.shape[1] != H)
     throw ShapeError(src + ": tensor '" + prefix + "rnn.weight_hh_l0' has shape " +
