@@ -2,6 +2,7 @@
 //   r = σ(W_ir x + b_ir + W_hr h + b_hr),  z = σ(W_iz x + b_iz + W_hz h + b_hz)
 //   n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)),  h' = (1 − z) ⊙ n + z ⊙ h
 #include "model/cell.h"
+#include "model/gemm.h"
 
 namespace rnnscope {
 
@@ -10,7 +11,7 @@ void GruCell<S>::Forward(const LayerParams<S>& p, ConstMatRef<S> h_prev, ConstMa
                          MatRef<S> gates, MatRef<S> aux, MatRef<S> h, MatRef<S> /*c*/,
                          MatRef<S> scratch) {
   const Eigen::Index H = h.rows();
-  scratch.noalias() = p.w_hh * h_prev;  // (3H, B) = (3H, H)(H, B)
+  Gemm<S>(scratch, p.w_hh, false, h_prev, false, S(1), S(0));  // (3H, B) = (3H, H)(H, B)
   scratch.colwise() += p.b_hh.col(0);
   gates.topRows(2 * H) += scratch.topRows(2 * H);
   auto rz = gates.topRows(2 * H).array();

@@ -1,6 +1,7 @@
 // LSTM, PyTorch's parameterisation (gate order i, f, g, o; bias_ih + bias_hh), with optional
 // peephole connections (Gers & Schmidhuber 2000): i, f see c_{t-1}; o sees c_t.
 #include "model/cell.h"
+#include "model/gemm.h"
 
 namespace rnnscope {
 
@@ -9,7 +10,7 @@ void LstmCell<S>::Forward(const LayerParams<S>& p, ConstMatRef<S> h_prev, ConstM
                           MatRef<S> gates, MatRef<S> /*aux*/, MatRef<S> h, MatRef<S> c,
                           MatRef<S> /*scratch*/) {
   const Eigen::Index H = h.rows();
-  gates.noalias() += p.w_hh * h_prev;  // (4H, B) += (4H, H)(H, B)
+  Gemm<S>(gates, p.w_hh, false, h_prev, false, S(1), S(1));  // (4H, B) += (4H, H)(H, B)
   gates.colwise() += p.b_hh.col(0);
   auto i = gates.topRows(H).array();
   auto f = gates.middleRows(H, H).array();

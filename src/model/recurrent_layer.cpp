@@ -1,6 +1,7 @@
 #include "model/recurrent_layer.h"
 
 #include "model/cell.h"
+#include "model/gemm.h"
 
 namespace rnnscope {
 
@@ -10,7 +11,7 @@ namespace {
 template <class S>
 void ProjectInput(const LayerParams<S>& p, const LayerInput<S>& input, Mat<S>& gates) {
   if (input.dense != nullptr) {
-    gates.noalias() = p.w_ih * *input.dense;  // (G*H, T*B) = (G*H, X)(X, T*B)
+    Gemm<S>(gates, p.w_ih, false, *input.dense, false, S(1), S(0));  // (G*H, T*B) = (G*H, X)(X, T*B)
   } else {
     for (Eigen::Index j = 0; j < gates.cols(); ++j)
       gates.col(j) = p.w_ih.col(input.tokens[static_cast<std::size_t>(j)]);
@@ -67,20 +68,27 @@ void BackwardWith(const LayerParams<S>& p, LayerParams<S>& grad, const LayerInpu
                    k.d_ih.middleCols(col, B), d_hh_store.middleCols(col, B), k.dh_direct, norms);
     if (has_c) k.dc_norm[t] = norms.dc_norm;
     // ∂L/∂h_{t-1} = W_hhᵀ d_hh (+ the GRU's direct z ⊙ dh path)
-    k.dh.noalias() = p.w_hh.transpose() * d_hh_store.middleCols(col, B);
+    Gemm<S>(k.dh, p.w_hh, true, d_hh_store.middleCols(col, B), false, S(1), S(0));  // (H, B)
     if (Cell::kSeparateHh) k.dh += k.dh_direct;
   }
   // Parameter gradients for all timesteps at once.
-  grad.w_hh.noalias() += d_hh_store * k.Previous().transpose();  // (G*H, H) += (G*H, TB)(TB, H)
-  grad.b_hh += d_hh_store.rowwise().sum();
+  Gemm<S>(grad.w_hh, d_hh_store, false, k.Previous(), true, S(1), S(1));  // (G*H, H) += (G*H, TB)(TB, H)
+  // LSTM/Elman: d_hh is d_ih, so both bias gradients are the same row sum; sum once.
+  if (Cell::kSeparateHh) grad.b_hh += d_hh_store.rowwise().sum();
   if (input.dense != nullptr) {
-    grad.w_ih.noalias() += k.d_ih * input.dense->transpose();   // (G*H, X) += (G*H, TB)(TB, X)
-    if (dx) dx->noalias() = p.w_ih.transpose() * k.d_ih;         // (X, TB) = (X, G*H)(G*H, TB)
+    Gemm<S>(grad.w_ih, k.d_ih, false, *input.dense, true, S(1), S(1));  // (G*H, X) += (G*H, TB)(TB, X)
+    if (dx) Gemm<S>(*dx, p.w_ih, true, k.d_ih, false, S(1), S(0));       // (X, TB) = (X, G*H)(G*H, TB)
   } else {
     for (Eigen::Index j = 0; j < k.d_ih.cols(); ++j)
       grad.w_ih.col(input.tokens[static_cast<std::size_t>(j)]) += k.d_ih.col(j);
   }
-  grad.b_ih += k.d_ih.rowwise().sum();
+  if (Cell::kSeparateHh) {
+    grad.b_ih += k.d_ih.rowwise().sum();
+  } else {
+    k.bias_sum = k.d_ih.rowwise().sum();  // (G*H) ∂L/∂b_ih = ∂L/∂b_hh
+    grad.b_ih += k.bias_sum;
+    grad.b_hh += k.bias_sum;
+  }
   if (dh0) *dh0 = k.dh;
   if (dc0) {
     if (has_c) *dc0 = k.dc;

@@ -1,5 +1,6 @@
 // Elman (tanh or relu) and Jordan cells.
 #include "model/cell.h"
+#include "model/gemm.h"
 
 namespace rnnscope {
 
@@ -7,7 +8,7 @@ template <class S, bool kRelu>
 void ElmanCell<S, kRelu>::Forward(const LayerParams<S>& p, ConstMatRef<S> h_prev,
                                   ConstMatRef<S> /*c_prev*/, MatRef<S> gates, MatRef<S> /*aux*/,
                                   MatRef<S> h, MatRef<S> /*c*/, MatRef<S> /*scratch*/) {
-  gates.noalias() += p.w_hh * h_prev;  // (H, B) += (H, H)(H, B)
+  Gemm<S>(gates, p.w_hh, false, h_prev, false, S(1), S(1));  // (H, B) += (H, H)(H, B)
   gates.colwise() += p.b_hh.col(0);
   if constexpr (kRelu) gates = gates.cwiseMax(S(0));
   else gates.array() = gates.array().tanh();
@@ -29,10 +30,10 @@ template <class S>
 void JordanCell<S>::Forward(const LayerParams<S>& p, ConstMatRef<S> h_prev, ConstMatRef<S> /*c_prev*/,
                             MatRef<S> gates, MatRef<S> /*aux*/, MatRef<S> h, MatRef<S> /*c*/,
                             MatRef<S> /*scratch*/) {
-  gates.noalias() += p.w_hh * h_prev;  // (H, B) += (H, H)(H, B): y_{t-1} feeds back
+  Gemm<S>(gates, p.w_hh, false, h_prev, false, S(1), S(1));  // (H, B) += (H, H)(H, B): y_{t-1} feeds back
   gates.colwise() += p.b_hh.col(0);
   gates.array() = gates.array().tanh();  // u_t
-  h.noalias() = p.w_hy * gates;          // (H, B) = (H, H)(H, B)
+  Gemm<S>(h, p.w_hy, false, gates, false, S(1), S(0));  // (H, B) = (H, H)(H, B)
   h.colwise() += p.b_hy.col(0);
   h.array() = h.array().tanh();          // y_t
 }
@@ -44,9 +45,9 @@ void JordanCell<S>::Backward(const LayerParams<S>& p, LayerParams<S>& grad, Cons
                              MatRef<S> d_ih, MatRef<S> /*d_hh*/, MatRef<S> /*dh_direct*/,
                              StepNorms<S>& /*norms*/) {
   dh.array() *= 1 - h.array().square();           // ∂L/∂(W_hy u + b_hy); dh is consumed
-  grad.w_hy.noalias() += dh * gates.transpose();  // (H, H) += (H, B)(B, H)
+  Gemm<S>(grad.w_hy, dh, false, gates, true, S(1), S(1));  // (H, H) += (H, B)(B, H)
   grad.b_hy += dh.rowwise().sum();
-  d_ih.noalias() = p.w_hy.transpose() * dh;       // ∂L/∂u_t
+  Gemm<S>(d_ih, p.w_hy, true, dh, false, S(1), S(0));  // ∂L/∂u_t = W_hyᵀ dh
   d_ih.array() *= 1 - gates.array().square();     // ∂L/∂u_pre
 }
 

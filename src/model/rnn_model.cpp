@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "model/gemm.h"
 
 namespace rnnscope {
 
@@ -77,7 +78,8 @@ S RnnModel<S>::Forward(const TokenBatch& batch, const RecurrentState<S>* init,
     }
     input = LayerInput<S>{&out, {}};
   }
-  pass.logits.noalias() = params.fc_w * pass.outputs.back();  // (V, T*B) = (V, D*H)(D*H, T*B)
+  pass.logits.resize(c.vocab, TB);
+  Gemm<S>(pass.logits, params.fc_w, false, pass.outputs.back(), false, S(1), S(0));  // (V, T*B) = (V, D*H)(D*H, T*B)
   pass.logits.colwise() += params.fc_b.col(0);
   SoftmaxCrossEntropy(pass.logits, batch.target, pass.probs, pass.loss, pass.counted);
   return pass.loss;
@@ -97,9 +99,10 @@ void RnnModel<S>::Backward(const TokenBatch& batch, ForwardPass<S>& pass, Mat<S>
     else pass.d_logits.col(j).setZero();
   }
   pass.d_logits *= scale;
-  grads.fc_w.noalias() += pass.d_logits * pass.outputs.back().transpose();
+  Gemm<S>(grads.fc_w, pass.d_logits, false, pass.outputs.back(), true, S(1), S(1));  // (V, D*H) += (V, TB)(TB, D*H)
   grads.fc_b += pass.d_logits.rowwise().sum();
-  pass.d_out.noalias() = params.fc_w.transpose() * pass.d_logits;  // (D*H, T*B)
+  pass.d_out.resize(params.fc_w.cols(), TB);
+  Gemm<S>(pass.d_out, params.fc_w, true, pass.d_logits, false, S(1), S(0));  // (D*H, T*B)
 
   pass.d_dir.resize(static_cast<std::size_t>(D));
   pass.d_x_dir.resize(static_cast<std::size_t>(D));

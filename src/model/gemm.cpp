@@ -1,0 +1,84 @@
+#include "model/gemm.h"
+
+#include <cstdlib>
+#include <cstring>
+
+namespace rnnscope {
+
+namespace {
+
+SimdLevel DetectIsa() {
+  SimdLevel level = SimdLevel::kBaseline;
+#if defined(__x86_64__) && defined(RNNSCOPE_GEMM_DISPATCH)
+  __builtin_cpu_init();
+  // x86-64-v3 also needs BMI/MOVBE etc.; AVX2 + FMA imply them on every shipping CPU.
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) level = SimdLevel::kAvx2;
+  if (level == SimdLevel::kAvx2 && __builtin_cpu_supports("avx512f") &&
+      __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
+      __builtin_cpu_supports("avx512vl"))
+    level = SimdLevel::kAvx512;
+#endif
+  // A cap for A/B measurements (never raises the level above what the CPU has).
+  if (const char* cap = std::getenv("RNNSCOPE_SIMD")) {
+    if (std::strcmp(cap, "baseline") == 0) level = SimdLevel::kBaseline;
+    else if (std::strcmp(cap, "avx2") == 0 && level == SimdLevel::kAvx512) level = SimdLevel::kAvx2;
+  }
+  return level;
+}
+
+template <class S>
+using Kernel = void (*)(const gemm_detail::GemmArgs<S>&);
+
+template <class S>
+Kernel<S> Pick() {
+  switch (GemmIsa()) {
+#ifdef RNNSCOPE_GEMM_DISPATCH
+    case SimdLevel::kAvx512: return &gemm_detail::GemmV4;
+    case SimdLevel::kAvx2: return &gemm_detail::GemmV3;
+#else
+    case SimdLevel::kAvx512:
+    case SimdLevel::kAvx2:
+#endif
+    case SimdLevel::kBaseline: break;
+  }
+  return &gemm_detail::GemmBaseline;
+}
+
+}  // namespace
+
+SimdLevel GemmIsa() {
+  static const SimdLevel level = DetectIsa();
+  return level;
+}
+
+template <class S>
+void Gemm(Eigen::Ref<Mat<S>> c, const Eigen::Ref<const Mat<S>>& a, bool transpose_a,
+          const Eigen::Ref<const Mat<S>>& b, bool transpose_b, S alpha, S beta) {
+  static const Kernel<S> kernel = Pick<S>();
+  gemm_detail::GemmArgs<S> args;
+  args.c = c.data();
+  args.ldc = c.outerStride();
+  args.a = a.data();
+  args.lda = a.outerStride();
+  args.b = b.data();
+  args.ldb = b.outerStride();
+  args.m = c.rows();
+  args.n = c.cols();
+  args.k = transpose_a ? a.rows() : a.cols();
+  args.transpose_a = transpose_a;
+  args.transpose_b = transpose_b;
+  args.alpha = alpha;
+  args.beta = beta;
+  args.threads = Eigen::nbThreads();
+  eigen_assert((transpose_a ? a.cols() : a.rows()) == c.rows());
+  eigen_assert((transpose_b ? b.cols() : b.rows()) == args.k);
+  eigen_assert((transpose_b ? b.rows() : b.cols()) == c.cols());
+  kernel(args);
+}
+
+template void Gemm<float>(Eigen::Ref<MatF>, const Eigen::Ref<const MatF>&, bool,
+                          const Eigen::Ref<const MatF>&, bool, float, float);
+template void Gemm<double>(Eigen::Ref<MatD>, const Eigen::Ref<const MatD>&, bool,
+                           const Eigen::Ref<const MatD>&, bool, double, double);
+
+}  // namespace rnnscope
