@@ -67,7 +67,7 @@ void ModelParams<S>::InitRandom(const ModelConfig& c, uint64_t seed) {
 
 template <class S>
 void ModelParams<S>::SetZero() {
-  ForEach([](const std::string&, Mat<S>& m, bool) { m.setZero(); });
+  ForEachTensor([](Mat<S>& m) { m.setZero(); });
 }
 
 template <class S>

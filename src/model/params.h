@@ -43,6 +43,29 @@ struct ModelParams {
   // Visits every tensor in state_dict order with its PyTorch name and whether it is 1-D.
   void ForEach(const std::function<void(const std::string& name, Mat<S>& tensor, bool is_vector)>& fn);
   void ForEach(const std::function<void(const std::string& name, const Mat<S>& tensor, bool is_vector)>& fn) const;
+  // The same tensors in the same order, without names: no std::function, no strings, so the
+  // per-step users (zeroing, clipping, norms) do not allocate.
+  template <class F>
+  void ForEachTensor(F&& fn) {
+    if (embedding.size() > 0) fn(embedding);
+    for (LayerParams<S>& p : rnn) {
+      fn(p.w_ih);
+      fn(p.w_hh);
+      fn(p.b_ih);
+      fn(p.b_hh);
+      if (p.w_peep.size() > 0) fn(p.w_peep);
+      if (p.w_hy.size() > 0) {
+        fn(p.w_hy);
+        fn(p.b_hy);
+      }
+    }
+    fn(fc_w);
+    fn(fc_b);
+  }
+  template <class F>
+  void ForEachTensor(F&& fn) const {
+    const_cast<ModelParams<S>*>(this)->ForEachTensor([&](const Mat<S>& m) { fn(m); });
+  }
   std::size_t ParameterCount() const;
 };
 

@@ -9,9 +9,17 @@ namespace {
 
 double SquaredNorm(const MatF& m) {
   // Double accumulation: a float sum over millions of squares loses the small contributions.
-  double sum = 0.0;
+  // Eight independent partial sums: one running sum is a chain of dependent adds (4 cycles
+  // each), which made this pass cost as much as Adam on small models; eight chains vectorise.
+  constexpr int kLanes = 8;
+  double lanes[kLanes] = {};
   const float* p = m.data();
-  for (Eigen::Index i = 0; i < m.size(); ++i) sum += static_cast<double>(p[i]) * p[i];
+  const Eigen::Index n = m.size(), tail = n - n % kLanes;
+  for (Eigen::Index i = 0; i < tail; i += kLanes)
+    for (int j = 0; j < kLanes; ++j) lanes[j] += static_cast<double>(p[i + j]) * p[i + j];
+  double sum = 0.0;
+  for (Eigen::Index i = tail; i < n; ++i) sum += static_cast<double>(p[i]) * p[i];
+  for (double lane : lanes) sum += lane;
   return sum;
 }
 
@@ -35,7 +43,7 @@ std::string_view ClipModeName(ClipMode mode) {
 
 float GlobalNorm(const ModelParams<float>& grads) {
   double sum = 0.0;
-  grads.ForEach([&](const std::string&, const MatF& g, bool) { sum += SquaredNorm(g); });
+  grads.ForEachTensor([&](const MatF& g) { sum += SquaredNorm(g); });
   return static_cast<float>(std::sqrt(sum));
 }
 
@@ -43,7 +51,7 @@ ClipResult ClipByValue(ModelParams<float>& grads, float clip) {
   if (!(clip > 0.0f)) throw ConfigError("clip value must be > 0, got " + std::to_string(clip));
   ClipResult r;
   r.norm = GlobalNorm(grads);
-  grads.ForEach([&](const std::string&, MatF& g, bool) {
+  grads.ForEachTensor([&](MatF& g) {
     float* p = g.data();
     for (Eigen::Index i = 0; i < g.size(); ++i) {
       // NaN compares false both ways and stays NaN, as np.clip leaves it.
@@ -67,7 +75,7 @@ ClipResult ClipByGlobalNorm(ModelParams<float>& grads, float max_norm) {
   // torch: clip_coef = max_norm / (total_norm + 1e-6), in float32 tensor arithmetic.
   const float coef = max_norm / (r.norm + 1e-6f);
   if (coef < 1.0f) {
-    grads.ForEach([&](const std::string&, MatF& g, bool) { g *= coef; });
+    grads.ForEachTensor([&](MatF& g) { g *= coef; });
     r.clipped = true;
   }
   return r;
