@@ -20,6 +20,7 @@ int RunCommandLine(int argc, char** argv) {
       AddSampleCommand,
       AddGradCommand,
       AddTraceCommand,
+      AddBenchCommand,
   };
   for (const auto& add : commands) add(app);
   try {
