@@ -20,6 +20,8 @@ int RunCommandLine(int argc, char** argv) {
       AddSampleCommand,
       AddGradCommand,
       AddTraceCommand,
+      AddEvalCommand,
+      AddTranslateCommand,
       AddBenchCommand,
   };
   for (const auto& add : commands) add(app);

@@ -1,0 +1,67 @@
+// `rnnscope translate --ckpt C [--beam K] [--json] "input"`: beam-search decoding of one input
+// with a seq2seq checkpoint; prints the output, the beam and the attention matrix.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "core/error.h"
+#include "train/seq2seq_job.h"
+
+namespace rnnscope {
+
+namespace {
+struct TranslateOptions {
+  std::string checkpoint;
+  std::string input;
+  int beam = 1;
+  bool json = false;
+};
+}  // namespace
+
+void AddTranslateCommand(CLI::App& app) {
+  auto o = std::make_shared<TranslateOptions>();
+  CLI::App* cmd = app.add_subcommand("translate", "Decode one input with a seq2seq checkpoint");
+  cmd->add_option("--ckpt,--checkpoint", o->checkpoint, "Checkpoint (.safetensors)")->required();
+  cmd->add_option("--beam", o->beam, "Beam width (1 = greedy)")->capture_default_str()->check(CLI::Range(1, 64));
+  cmd->add_flag("--json", o->json, "Print JSON");
+  cmd->add_option("input", o->input, "Source text")->required();
+  cmd->callback([o] {
+    auto job = Seq2SeqJob::Load(o->checkpoint, nullptr);
+    const Translation t = job->Translate(o->input, o->beam);
+    if (o->json) {
+      nlohmann::json j = {{"output", t.output}, {"source_tokens", t.source_tokens},
+                          {"output_tokens", t.output_tokens}, {"beam_outputs", t.beam_outputs},
+                          {"beam_scores", t.beam_scores}};
+      j["attention"] = nlohmann::json::array();
+      for (Eigen::Index i = 0; i < t.attention.rows(); ++i) {
+        std::vector<float> row(static_cast<std::size_t>(t.attention.cols()));
+        for (Eigen::Index k = 0; k < t.attention.cols(); ++k) row[static_cast<std::size_t>(k)] = t.attention(i, k);
+        j["attention"].push_back(row);
+      }
+      std::printf("%s\n", j.dump().c_str());
+      return;
+    }
+    std::printf("%s\n", t.output.c_str());
+    if (t.beam_outputs.size() > 1) {
+      std::printf("\nbeam (score = sum of log-probabilities):\n");
+      for (std::size_t i = 0; i < t.beam_outputs.size(); ++i)
+        std::printf("  %8.3f  %s\n", static_cast<double>(t.beam_scores[i]), t.beam_outputs[i].c_str());
+    }
+    if (t.attention.size() == 0) return;
+    // Rows: output tokens; columns: source tokens. Weights in percent.
+    std::printf("\nattention (%%, rows = output, columns = source):\n%8s", "");
+    for (const auto& s : t.source_tokens) std::printf("%4s", s == "<eos>" ? "eos" : s == " " ? "_" : s.c_str());
+    std::printf("\n");
+    for (Eigen::Index i = 0; i < t.attention.rows(); ++i) {
+      const std::string& y = t.output_tokens[static_cast<std::size_t>(i)];
+      std::printf("%8s", y == "<eos>" ? "eos" : y.c_str());
+      for (Eigen::Index k = 0; k < t.attention.cols(); ++k)
+        std::printf("%4d", static_cast<int>(std::lround(100.0f * t.attention(i, k))));
+      std::printf("\n");
+    }
+  });
+}
+
+}  // namespace rnnscope
