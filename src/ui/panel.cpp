@@ -6,7 +6,7 @@
 namespace rnnscope {
 
 Panel::Panel(std::string title, std::string id, bool open)
-    : title_(std::move(title)), window_name_(title_ + "###" + id), open_(open) {}
+    : title_(std::move(title)), id_(std::move(id)), window_name_(title_ + "###" + id_), open_(open) {}
 
 void Panel::PlaceAt(ImVec2 pos, ImVec2 size, bool force) {
   place_pending_ = true;

@@ -29,12 +29,14 @@ class Panel {
   virtual void SyncOpen(UiState& /*state*/) {}
 
   const std::string& title() const { return title_; }
+  const std::string& id() const { return id_; }  // stable name, also used by --show
   bool& open() { return open_; }
   // Placement applied on the next Draw: `force` overrides what the user (or the ini) chose.
   void PlaceAt(ImVec2 pos, ImVec2 size, bool force);
 
  protected:
   std::string title_;
+  std::string id_;
   std::string window_name_;  // title###id
 
  private:

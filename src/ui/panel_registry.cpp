@@ -8,9 +8,46 @@
 namespace rnnscope {
 namespace {
 
-enum Slot { kControls, kLoss, kGates, kStates, kHelp };
+enum Slot { kControls, kLoss, kGates, kStates, kHelp, kGradients, kStepThrough, kAttention, kProbe, kSamples,
+            kWeights, kTabs };
+
+bool IsSeq2Seq(const Snapshot& snapshot) { return !snapshot.attention.empty(); }
 
 }  // namespace
+
+TabHostPanel::TabHostPanel(std::string title, std::string id, std::vector<Panel*> tabs)
+    : Panel(std::move(title), std::move(id)), tabs_(std::move(tabs)) {}
+
+bool TabHostPanel::Has(const Panel* panel) const {
+  return std::find(tabs_.begin(), tabs_.end(), panel) != tabs_.end();
+}
+
+void TabHostPanel::DrawContent(const Snapshot& snapshot, UiState& state) {
+  // A task switch brings the tab that matters for it forward: attention for seq2seq, the
+  // probe for the char LM. Only on a switch, so the user's own choice sticks otherwise.
+  if (snapshot.version != 0 && snapshot.task != last_task_) {
+    last_task_ = snapshot.task;
+    const std::string want = IsSeq2Seq(snapshot) ? "attention" : "probe";
+    if (select_ == nullptr) {
+      for (const Panel* tab : tabs_) {
+        if (tab->id() == want) select_ = tab;
+      }
+    }
+  }
+  if (!ImGui::BeginTabBar("##tabs")) return;
+  for (Panel* tab : tabs_) {
+    const ImGuiTabItemFlags flags = tab == select_ ? ImGuiTabItemFlags_SetSelected : ImGuiTabItemFlags_None;
+    if (ImGui::BeginTabItem(tab->title().c_str(), nullptr, flags)) {
+      current_ = tab;
+      ImGui::BeginChild(tab->id().c_str(), {0, 0}, false);
+      tab->DrawContent(snapshot, state);
+      ImGui::EndChild();
+      ImGui::EndTabItem();
+    }
+  }
+  select_ = nullptr;
+  ImGui::EndTabBar();
+}
 
 PanelRegistry::PanelRegistry() {
   // Order = Slot order (the layout indexes by it) and the order of the View menu.
@@ -19,19 +56,63 @@ PanelRegistry::PanelRegistry() {
   panels_.push_back(MakeGatesPanel());
   panels_.push_back(MakeStatesPanel());
   panels_.push_back(MakeHelpPanel());
+  panels_.push_back(MakeGradientsPanel());
+  panels_.push_back(MakeStepThroughPanel());
+  panels_.push_back(MakeAttentionPanel());
+  panels_.push_back(MakeProbePanel());
+  panels_.push_back(MakeSamplesPanel());
+  panels_.push_back(MakeWeightsPanel());
+  auto tabs = std::make_unique<TabHostPanel>(
+      "Inspect", "inspect",
+      std::vector<Panel*>{panels_[kAttention].get(), panels_[kProbe].get(), panels_[kSamples].get(), panels_[kWeights].get()});
+  tabs_ = tabs.get();
+  panels_.push_back(std::move(tabs));
+}
+
+bool PanelRegistry::Show(const std::string& id) {
+  for (auto& panel : panels_) {
+    if (panel->id() != id) continue;
+    if (tabs_->Has(panel.get())) {
+      tabs_->Select(panel.get());
+      tabs_->open() = true;
+    } else {
+      panel->open() = true;
+    }
+    return true;
+  }
+  return false;
+}
+
+std::vector<std::string> PanelRegistry::Ids() const {
+  std::vector<std::string> ids;
+  for (const auto& panel : panels_) ids.push_back(panel->id());
+  return ids;
 }
 
 void PanelRegistry::Layout(ImVec2 pos, ImVec2 size, bool force) {
-  // Controls column on the left; loss and states side by side on top; gates get the widest,
-  // tallest area because they hold 1–4 heatmaps.
-  const float controls_w = std::clamp(size.x * 0.24f, 280.0f, 380.0f);
-  const float rest_x = pos.x + controls_w, rest_w = size.x - controls_w;
-  const float top_h = std::round(size.y * 0.42f);
-  const float loss_w = std::round(rest_w * 0.44f);
+  // Controls on the left. Top row: loss, gradient flow, states (the training-health row).
+  // Bottom row: gates, the step-through and the tabbed views. For seq2seq the tabs (attention)
+  // take the gates' room, since the attention matrix is the view that task is about.
+  const float controls_w = std::round(std::clamp(size.x * 0.22f, 270.0f, 360.0f));
+  const float x = pos.x + controls_w, w = size.x - controls_w;
+  const float top_h = std::round(size.y * 0.40f), bottom_h = size.y - top_h, y2 = pos.y + top_h;
+  const float loss_w = std::round(w * 0.30f), grad_w = std::round(w * 0.35f);
   panels_[kControls]->PlaceAt(pos, {controls_w, size.y}, force);
-  panels_[kLoss]->PlaceAt({rest_x, pos.y}, {loss_w, top_h}, force);
-  panels_[kStates]->PlaceAt({rest_x + loss_w, pos.y}, {rest_w - loss_w, top_h}, force);
-  panels_[kGates]->PlaceAt({rest_x, pos.y + top_h}, {rest_w, size.y - top_h}, force);
+  panels_[kLoss]->PlaceAt({x, pos.y}, {loss_w, top_h}, force);
+  panels_[kGradients]->PlaceAt({x + loss_w, pos.y}, {grad_w, top_h}, force);
+  panels_[kStates]->PlaceAt({x + loss_w + grad_w, pos.y}, {w - loss_w - grad_w, top_h}, force);
+  const float step_w = std::round(w * 0.31f);
+  const float tabs_w = std::round(w * (seq2seq_layout_ ? 0.45f : 0.33f));
+  const float gates_w = w - step_w - tabs_w;
+  if (seq2seq_layout_) {
+    panels_[kTabs]->PlaceAt({x, y2}, {tabs_w, bottom_h}, force);
+    panels_[kStepThrough]->PlaceAt({x + tabs_w, y2}, {step_w, bottom_h}, force);
+    panels_[kGates]->PlaceAt({x + tabs_w + step_w, y2}, {gates_w, bottom_h}, force);
+  } else {
+    panels_[kGates]->PlaceAt({x, y2}, {gates_w, bottom_h}, force);
+    panels_[kStepThrough]->PlaceAt({x + gates_w, y2}, {step_w, bottom_h}, force);
+    panels_[kTabs]->PlaceAt({x + gates_w + step_w, y2}, {tabs_w, bottom_h}, force);
+  }
   const ImVec2 help = {std::min(560.0f, size.x - 40.0f), std::min(440.0f, size.y - 40.0f)};
   panels_[kHelp]->PlaceAt({pos.x + (size.x - help.x) * 0.5f, pos.y + (size.y - help.y) * 0.5f},
                           help, force);
@@ -42,8 +123,14 @@ float PanelRegistry::DrawMenuBar(UiState& state) {
   if (ImGui::BeginMainMenuBar()) {
     if (ImGui::BeginMenu("View")) {
       for (auto& panel : panels_) {
-        if (panel->Floating()) continue;
-        ImGui::MenuItem(panel->title().c_str(), nullptr, &panel->open());
+        if (panel->Floating() || panel.get() == tabs_) continue;
+        if (tabs_->Has(panel.get())) {
+          // A tab: choosing it brings it forward in the Inspect window.
+          const bool shown = tabs_->open() && tabs_->current() == panel.get();
+          if (ImGui::MenuItem(panel->title().c_str(), nullptr, shown)) Show(panel->id());
+        } else {
+          ImGui::MenuItem(panel->title().c_str(), nullptr, &panel->open());
+        }
       }
       ImGui::Separator();
       if (ImGui::MenuItem("Reset layout")) reset_requested_ = true;
@@ -79,12 +166,17 @@ void PanelRegistry::DrawAll(const Snapshot& snapshot, UiState& state) {
   const ImVec2 display = ImGui::GetIO().DisplaySize;
   const bool first = last_display_.x == 0.0f;
   const bool resized = !first && (display.x != last_display_.x || display.y != last_display_.y);
-  if (first || resized || reset_requested_) {
-    Layout({0.0f, menu_h}, {display.x, display.y - menu_h}, resized || reset_requested_);
+  // Switching between the char LM and a seq2seq task re-tiles once (attention gets room).
+  const bool kind_changed = snapshot.version != 0 && IsSeq2Seq(snapshot) != seq2seq_layout_;
+  if (kind_changed) seq2seq_layout_ = IsSeq2Seq(snapshot);
+  if (first || resized || reset_requested_ || kind_changed) {
+    Layout({0.0f, menu_h}, {display.x, display.y - menu_h}, resized || reset_requested_ || kind_changed);
     last_display_ = display;
     reset_requested_ = false;
   }
-  for (auto& panel : panels_) panel->Draw(snapshot, state);
+  for (auto& panel : panels_) {
+    if (!tabs_->Has(panel.get())) panel->Draw(snapshot, state);  // tabs draw inside the host
+  }
   DrawErrorModal(snapshot);
 }
 

@@ -16,6 +16,29 @@ std::unique_ptr<Panel> MakeLossPanel();
 std::unique_ptr<Panel> MakeGatesPanel();
 std::unique_ptr<Panel> MakeStatesPanel();
 std::unique_ptr<Panel> MakeHelpPanel();
+std::unique_ptr<Panel> MakeGradientsPanel();
+std::unique_ptr<Panel> MakeStepThroughPanel();
+std::unique_ptr<Panel> MakeAttentionPanel();
+std::unique_ptr<Panel> MakeProbePanel();
+std::unique_ptr<Panel> MakeSamplesPanel();
+std::unique_ptr<Panel> MakeWeightsPanel();
+
+// A window whose tabs are other panels' contents: views that need room but not all the time
+// (attention, probe, samples, weights) share one tile and are each one click away.
+class TabHostPanel final : public Panel {
+ public:
+  TabHostPanel(std::string title, std::string id, std::vector<Panel*> tabs);
+  void DrawContent(const Snapshot& snapshot, UiState& state) override;
+  bool Has(const Panel* panel) const;
+  void Select(const Panel* panel) { select_ = panel; }
+  const Panel* current() const { return current_; }
+
+ private:
+  std::vector<Panel*> tabs_;  // owned by the registry
+  const Panel* select_ = nullptr;   // tab to bring forward on the next frame
+  const Panel* current_ = nullptr;  // tab drawn last frame
+  std::string last_task_;
+};
 
 class PanelRegistry {
  public:
@@ -26,14 +49,20 @@ class PanelRegistry {
   void DrawAll(const Snapshot& snapshot, UiState& state);
   // Tiles every non-floating panel into the rectangle below the menu bar.
   void Layout(ImVec2 pos, ImVec2 size, bool force);
+  // Opens the panel with this id (a tab is brought to the front); false if no such panel.
+  bool Show(const std::string& id);
+  // Panel ids, for --show's help and errors.
+  std::vector<std::string> Ids() const;
 
  private:
   float DrawMenuBar(UiState& state);  // returns the bar's height
   void DrawErrorModal(const Snapshot& snapshot);
 
   std::vector<std::unique_ptr<Panel>> panels_;
+  TabHostPanel* tabs_ = nullptr;  // one of panels_
   ImVec2 last_display_{0, 0};
   bool reset_requested_ = false;
+  bool seq2seq_layout_ = false;
   std::string shown_error_;
 };
 

@@ -35,9 +35,17 @@ struct UiState {
   bool grad_log_y = true;
   bool show_help = false;
 
-  std::string probe_text;         // edited in the controls panel, sent as a ProbeCommand
+  std::string probe_text;         // edited in the controls and probe panels, sent as a ProbeCommand
   HeatmapCache heatmaps;
   FrameTiming frame;
+
+  // Screenshot mode points this at a list; each panel appends one line saying what it drew
+  // ("step_through cursor=5 unit=3 ...") so tests can check the shared selection reached it.
+  // Null in the GUI, so the notes cost nothing there.
+  std::vector<std::string>* drawn = nullptr;
+  void NoteDrawn(const std::string& line) const {
+    if (drawn != nullptr) drawn->push_back(line);
+  }
 
   void Send(Command command) const {
     if (trainer != nullptr) trainer->Send(std::move(command));
