@@ -1,6 +1,7 @@
 #include "io/atomic_file.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -19,10 +20,37 @@ std::atomic<unsigned> g_temp_counter{0};
 
 std::string ErrnoText(int err) { return std::strerror(err); }
 
+// Removes "<name>.tmp.<pid>.<n>" files beside `path` left by processes that no longer exist
+// (killed mid-save: SIGKILL, power cut). Without this every crash during a save would leave a
+// checkpoint-sized file behind for good. Files of live processes (another rnnscope saving the
+// same path right now) are left alone. Best effort: errors are ignored.
+void RemoveStaleTempFiles(const std::filesystem::path& path) {
+  std::error_code ec;
+  std::filesystem::path dir = path.parent_path();
+  if (dir.empty()) dir = ".";
+  const std::string prefix = path.filename().string() + ".tmp.";
+  for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) continue;
+    const std::string rest = name.substr(prefix.size());  // "<pid>.<n>"
+    const std::size_t dot = rest.find('.');
+    if (dot == 0 || dot == std::string::npos || dot > 9 ||
+        rest.find_first_not_of("0123456789.") != std::string::npos)
+      continue;
+    const long pid = std::stol(rest.substr(0, dot));
+    if (pid <= 0 || pid == ::getpid()) continue;
+    if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) {
+      std::error_code ignored;
+      std::filesystem::remove(it->path(), ignored);
+    }
+  }
+}
+
 }  // namespace
 
 AtomicFileWriter::AtomicFileWriter(std::filesystem::path path) : path_(std::move(path)) {
   if (path_.empty()) throw Error("cannot write a file with an empty path");
+  RemoveStaleTempFiles(path_);
   temp_path_ = path_;
   temp_path_ += ".tmp." + std::to_string(::getpid()) + "." + std::to_string(g_temp_counter++);
   // 0666 filtered by the umask, like any ordinary file the user creates.

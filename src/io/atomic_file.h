@@ -5,6 +5,8 @@
 // target and the directory is fsync'ed. A crash or a full disk mid-write therefore leaves
 // either the old file or the new one, never a torn checkpoint that fails to load next session.
 // (<n> is a per-process counter so two threads saving the same path cannot share a temp file.)
+// A process killed mid-write leaves its temp file behind; the next writer of the same path
+// removes such files whose <pid> no longer exists, so at most one per crash lingers until then.
 #pragma once
 
 #include <cstddef>
