@@ -67,9 +67,11 @@ void RunTrain(TrainOptions& o) {
   for (int64_t i = 0; i < o.steps; ++i) {
     const StepResult r = job->Step(settings);
     if (!r.non_finite.empty()) {
+      // The job rolled back to the last weights that gave a finite loss: keep them on disk.
+      if (!o.checkpoint.empty()) job->Save(o.checkpoint, settings);
       throw Error("step " + std::to_string(job->StepCount() + 1) + ": " + r.non_finite +
                   " became NaN/Inf (update not applied). Lower --lr or use --clip-mode norm." +
-                  (o.checkpoint.empty() ? "" : " Last finite checkpoint: " + o.checkpoint));
+                  (o.checkpoint.empty() ? "" : " Last finite weights saved to " + o.checkpoint));
     }
     tokens += r.tokens;
     loss_sum += r.loss;
@@ -115,7 +117,10 @@ void AddTrainCommand(CLI::App& app) {
   cmd->add_option("--print-every", o->print_every, "Progress line every N steps")->capture_default_str()
       ->check(CLI::Range(1, 1000000));
   cmd->add_option("--threads", o->threads, "Eigen threads")->capture_default_str();
-  cmd->callback([o] { RunTrain(*o); });
+  cmd->callback([o, cmd] {
+    o->spec.model_from_user = cmd->count("--cell") + cmd->count("--hidden") + cmd->count("--bidirectional") > 0;
+    RunTrain(*o);
+  });
 }
 
 }  // namespace rnnscope

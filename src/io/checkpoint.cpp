@@ -59,9 +59,13 @@ nlohmann::json GetMetadata(const TensorFile& file) {
   } catch (const nlohmann::json::exception& e) {
     throw InputError(file.source + ": checkpoint metadata is not valid JSON: " + e.what());
   }
-  if (meta.value("format", "") != kCheckpointFormat)
+  // Typed lookups: .value() would throw nlohmann's type_error on a hand-edited field.
+  if (!meta.is_object()) throw InputError(file.source + ": checkpoint metadata is not a JSON object");
+  const auto format = meta.find("format");
+  if (format == meta.end() || !format->is_string() || format->get<std::string>() != kCheckpointFormat)
     throw InputError(file.source + ": metadata format is not " + kCheckpointFormat);
-  const int version = meta.value("version", -1);
+  const auto found = meta.find("version");
+  const int64_t version = found != meta.end() && found->is_number_integer() ? found->get<int64_t>() : -1;
   if (version != kCheckpointVersion)
     throw InputError(file.source + ": checkpoint version " + std::to_string(version) +
                      " is not supported (this rnnscope reads version " +

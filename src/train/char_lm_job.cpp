@@ -20,6 +20,17 @@ constexpr int kProbeMaxLength = 160;
 constexpr int kValidationTokens = 4096;
 constexpr int kGradHistory = 512;
 constexpr int kWeightViewMax = 256;  // weight heatmaps show at most a 256×256 corner
+
+// Hands each layer of `pass` the interventions that apply to it (training: only those marked
+// for training). RnnModel::Forward keeps pass.layers' elements, so they survive into it.
+void SetPassInterventions(ForwardPass<float>& pass, const ModelConfig& c,
+                          const std::vector<Intervention>& all, bool training) {
+  const int D = c.Directions();
+  pass.layers.resize(static_cast<std::size_t>(c.layers * D));
+  for (int l = 0; l < c.layers; ++l)
+    for (int d = 0; d < D; ++d)
+      pass.layers[static_cast<std::size_t>(l * D + d)].interventions = ResolveInterventions(all, l, d, training);
+}
 }  // namespace
 
 // ---------------------------------------------------------------- construction and data
@@ -42,12 +53,16 @@ void CharLmJob::LoadData(const JobSpec& spec) {
 
 CharLmJob::CharLmJob(const JobSpec& spec) : spec_(spec) {
   ValidateSettings(spec.settings);
-  LoadData(spec);
-  ModelConfig config = spec.model;
-  config.vocab = vocab_.Size();
-  config.Validate();
-  spec_.model = config;
-  model_ = RnnModel<float>(config, spec.settings.seed);
+  if (!spec.weights_path.empty()) {
+    InitFromPyTorch(spec);
+  } else {
+    LoadData(spec);
+    ModelConfig config = spec.model;
+    config.vocab = vocab_.Size();
+    config.Validate();
+    spec_.model = config;
+    model_ = RnnModel<float>(config, spec.settings.seed);
+  }
   refs_ = ParamRefs(model_.params, model_.grads);
   optimizer_.SetSettings(OptimizerSettingsFrom(spec.settings));
   sample_rng_.Seed(spec.settings.seed ^ 0x5A5A5A5AULL);
@@ -83,18 +98,55 @@ StepResult CharLmJob::Step(const TrainSettings& settings) {
   result.grad_norm = clip.norm;
   result.clipped = clip.clipped;
   if (!std::isfinite(result.loss) || !std::isfinite(clip.norm)) {
-    // Name the first bad tensor; the update is not applied, so the weights stay finite.
-    result.non_finite = "loss";
-    if (std::isfinite(result.loss)) result.non_finite = "gradient of " + FirstNonFinite(model_.grads).value_or("?");
+    // Name the first bad tensor; this update is not applied. The weights the last step left
+    // behind were never checked (they are what produced this NaN), so go back to the ones
+    // before it, which gave a finite loss and gradient: a lower learning rate can continue.
+    result.non_finite = std::isfinite(result.loss) ? FirstNonFiniteGradient() : FirstNonFiniteForward();
+    if (have_last_good_) {
+      model_.params = last_good_;
+      have_last_good_ = false;
+    }
     have_carried_ = false;
     return result;
   }
+  last_good_ = model_.params;  // same shapes every step: Eigen reuses the storage
+  have_last_good_ = true;
   optimizer_.Step(refs_);
   model_.FinalState(pass_, carried_);
   have_carried_ = true;
   ++step_;
   if (record_internals_) RecordGradNorms();
   return result;
+}
+
+std::string CharLmJob::FirstNonFiniteForward() const {
+  const int D = model_.config().Directions();
+  for (std::size_t k = 0; k < pass_.layers.size(); ++k) {
+    const int l = static_cast<int>(k) / D, d = static_cast<int>(k) % D;
+    if (!pass_.layers[k].h.allFinite())
+      return "loss (hidden state of layer " + std::to_string(l) + (d ? " reverse" : "") +
+             ", weights " + LayerParamName("weight_hh", l, d) + ")";
+    if (pass_.layers[k].c.size() > 0 && !pass_.layers[k].c.allFinite())
+      return "loss (cell state of layer " + std::to_string(l) + (d ? " reverse" : "") +
+             ", weights " + LayerParamName("weight_hh", l, d) + ")";
+  }
+  if (!pass_.logits.allFinite()) return "loss (logits, weights fc.weight)";
+  return "loss";
+}
+
+std::string CharLmJob::FirstNonFiniteGradient() const {
+  if (const std::optional<std::string> name = FirstNonFinite(model_.grads)) return "gradient of " + *name;
+  // Every element is finite but the global norm overflowed float: name the largest.
+  std::string worst = "?";
+  float most = -1;
+  for (const ParamRefs::Entry& e : refs_.entries()) {
+    const float m = e.grad->cwiseAbs().maxCoeff();
+    if (m > most) {
+      most = m;
+      worst = e.name;
+    }
+  }
+  return "gradient norm (largest element in " + worst + ")";
 }
 
 void CharLmJob::RecordGradNorms() {
@@ -169,6 +221,7 @@ void CharLmJob::FillSnapshot(const std::string& probe, const TrainSettings& sett
   batch.input = ids;
   batch.target.assign(ids.size(), -1);
   for (std::size_t t = 0; t + 1 < ids.size(); ++t) batch.target[t] = ids[t + 1];
+  SetPassInterventions(probe_pass_, model_.config(), interventions_, false);
   out.probe_loss = model_.Forward(batch, nullptr, probe_pass_);
   // Backward only for the per-timestep gradient norms; parameter gradients are scratch here
   // (the next Step zeroes them before use).
@@ -214,6 +267,14 @@ void CharLmJob::FillSnapshot(const std::string& probe, const TrainSettings& sett
   out.sample = cached_sample_;
 }
 
+bool CharLmJob::SetInterventions(const std::vector<Intervention>& interventions) {
+  interventions_ = interventions;
+  // Training's pass keeps them (Forward preserves pass.layers' elements): set once, here, so
+  // the step itself does no extra work. The probe resolves its own in FillSnapshot.
+  SetPassInterventions(pass_, model_.config(), interventions_, true);
+  return true;
+}
+
 double CharLmJob::UnigramEntropy() const {
   std::vector<double> counts(static_cast<std::size_t>(vocab_.Size()), 0.0);
   for (int32_t id : train_ids_) counts[static_cast<std::size_t>(id)] += 1;
@@ -256,6 +317,23 @@ std::string CharLmJob::Sample(const std::string& prime, int length, float temper
 // ---------------------------------------------------------------- checkpoints
 
 void CharLmJob::Save(const std::string& path, const TrainSettings& settings) const {
+  WriteSafetensors(path, CheckpointFile(settings));
+}
+
+std::vector<unsigned char> CharLmJob::SaveToBytes(const TrainSettings& settings) const {
+  // A checkpoint restores through the corpus's own vocabulary, which an imported model does
+  // not have: no time travel for it (the trainer turns the ring off on this error).
+  if (!spec_.weights_path.empty()) throw ConfigError("in-memory checkpoints of imported PyTorch models are not supported");
+  return SerializeSafetensors(CheckpointFile(settings));
+}
+
+std::unique_ptr<Job> CharLmJob::LoadFromBytes(std::span<const unsigned char> bytes,
+                                              TrainSettings* settings_out) const {
+  const TensorFile file = ParseSafetensors(bytes, "in-memory checkpoint");
+  return LoadFrom(file, GetMetadata(file), file.source, settings_out);
+}
+
+TensorFile CharLmJob::CheckpointFile(const TrainSettings& settings) const {
   TensorFile file;
   PutParams(model_.params, file);
   const OptimizerState opt = optimizer_.ExportState();
@@ -277,12 +355,25 @@ void CharLmJob::Save(const std::string& path, const TrainSettings& settings) con
   meta["sample_rng"] = ToJson(sample_rng_.State());
   meta["carried"] = have_carried_;
   PutMetadata(meta, file);
-  WriteSafetensors(path, file);
+  return file;
 }
 
 std::unique_ptr<CharLmJob> CharLmJob::Load(const std::string& path, TrainSettings* settings_out) {
   const TensorFile file = ReadSafetensors(path);
+  // Training never applies a non-finite update, so NaN/Inf here means a corrupt or foreign file.
+  file.CheckFinite();
   const nlohmann::json meta = GetMetadata(file);
+  // Every metadata field below has the type and range we wrote: anything else is a damaged or
+  // hand-edited file, reported with the path (not as an internal error).
+  try {
+    return LoadFrom(file, meta, path, settings_out);
+  } catch (const nlohmann::json::exception& e) {
+    throw InputError(path + ": checkpoint metadata: " + e.what());
+  }
+}
+
+std::unique_ptr<CharLmJob> CharLmJob::LoadFrom(const TensorFile& file, const nlohmann::json& meta,
+                                               const std::string& path, TrainSettings* settings_out) {
   if (meta.value("task", "") != "charlm")
     throw InputError(path + ": checkpoint is for task '" + meta.value("task", "?") + "', not charlm");
   JobSpec spec;
@@ -293,7 +384,10 @@ std::unique_ptr<CharLmJob> CharLmJob::Load(const std::string& path, TrainSetting
     spec.settings = TrainSettingsFromJson(meta.at("settings"));
     // The procedural corpus is regenerated from the seed it was made with.
     spec.settings.seed = meta.at("corpus_seed").get<uint64_t>();
+    ValidateSettings(spec.settings);
   } catch (const nlohmann::json::exception& e) {
+    throw InputError(path + ": checkpoint metadata: " + e.what());
+  } catch (const Error& e) {  // ModelConfigFromJson / ValidateSettings do not know the file
     throw InputError(path + ": checkpoint metadata: " + e.what());
   }
   auto job = std::unique_ptr<CharLmJob>(new CharLmJob(spec));
@@ -314,9 +408,17 @@ std::unique_ptr<CharLmJob> CharLmJob::Load(const std::string& path, TrainSetting
     const std::size_t n = job->model_.params.rnn.size();
     job->carried_.h.resize(n);
     job->carried_.c.resize(HasCellState(spec.model.cell) ? n : 0);
+    auto state = [&](const std::string& name) {
+      MatF m = file.GetMatrix<float>(name);
+      if (m.rows() != spec.model.hidden || m.cols() != settings.batch)
+        throw ShapeError(path + ": tensor '" + name + "' is " + std::to_string(m.rows()) + "x" +
+                         std::to_string(m.cols()) + ", expected hidden x batch = " +
+                         std::to_string(spec.model.hidden) + "x" + std::to_string(settings.batch));
+      return m;
+    };
     for (std::size_t k = 0; k < n; ++k) {
-      job->carried_.h[k] = file.GetMatrix<float>("state.h." + std::to_string(k));
-      if (!job->carried_.c.empty()) job->carried_.c[k] = file.GetMatrix<float>("state.c." + std::to_string(k));
+      job->carried_.h[k] = state("state.h." + std::to_string(k));
+      if (!job->carried_.c.empty()) job->carried_.c[k] = state("state.c." + std::to_string(k));
     }
   }
   if (settings_out) *settings_out = settings;

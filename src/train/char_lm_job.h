@@ -4,12 +4,14 @@
 #pragma once
 
 #include <chrono>
+#include <nlohmann/json_fwd.hpp>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "core/ring_buffer.h"
 #include "core/rng.h"
+#include "io/safetensors.h"
 #include "model/rnn_model.h"
 #include "tasks/char_batcher.h"
 #include "tasks/vocab.h"
@@ -31,6 +33,10 @@ class CharLmJob : public Job {
   float ValidationLoss() override;
   void FillSnapshot(const std::string& probe, const TrainSettings& settings, Snapshot& out) override;
   void Save(const std::string& path, const TrainSettings& settings) const override;
+  bool SetInterventions(const std::vector<Intervention>& interventions) override;
+  std::vector<unsigned char> SaveToBytes(const TrainSettings& settings) const override;
+  std::unique_ptr<Job> LoadFromBytes(std::span<const unsigned char> bytes,
+                                     TrainSettings* settings_out) const override;
 
   // Generates `length` characters after `prime` (which must be non-empty and in the vocabulary).
   std::string Sample(const std::string& prime, int length, float temperature, Rng& rng) const;
@@ -39,15 +45,27 @@ class CharLmJob : public Job {
   // that ignores context. A model that learned anything sits well below it.
   double UnigramEntropy() const;
   RnnModel<float>& model() { return model_; }
+  const RnnModel<float>& model() const { return model_; }
+  // For analyses over the held-out text (train/cell_finder.h): validation character i is
+  // character train_size() + i of the corpus.
+  const std::vector<int32_t>& validation_ids() const { return val_ids_; }
+  std::size_t train_size() const { return train_ids_.size(); }
+  const JobSpec& spec() const { return spec_; }
   // When false, Step skips the bookkeeping only the UI needs (per-parameter grad-norm
   // histories); bench uses it to measure what recording costs.
   void set_record_internals(bool on) { record_internals_ = on; }
 
  private:
   CharLmJob() = default;
+  static std::unique_ptr<CharLmJob> LoadFrom(const TensorFile& file, const nlohmann::json& meta,
+                                             const std::string& path, TrainSettings* settings_out);
   void LoadData(const JobSpec& spec);
+  void InitFromPyTorch(const JobSpec& spec);  // weights + vocab instead of fresh ones (char_lm_import.cpp)
   void ConfigureBatcher(const TrainSettings& settings);
   void RecordGradNorms();
+  TensorFile CheckpointFile(const TrainSettings& settings) const;  // what Save writes
+  std::string FirstNonFiniteForward() const;   // which forward tensor made the loss NaN/Inf
+  std::string FirstNonFiniteGradient() const;
 
   JobSpec spec_;
   Vocab vocab_;
@@ -61,7 +79,11 @@ class CharLmJob : public Job {
   TokenBatch batch_;
   RecurrentState<float> carried_;
   bool have_carried_ = false;
+  // The weights before the last applied update, restored when the next step is non-finite.
+  ModelParams<float> last_good_;
+  bool have_last_good_ = false;
   int64_t step_ = 0;
+  std::vector<Intervention> interventions_;  // model/intervention.h
   bool record_internals_ = true;
 
   // Display-only state, refreshed on the trainer thread.
