@@ -1,0 +1,233 @@
+// The fuzz harnesses, shared by the libFuzzer entry points (tests/fuzz/fuzz_*.cpp, built with
+// clang when RNNSCOPE_FUZZ=ON) and by the ordinary gtest that replays the committed seed corpus
+// and every crash the fuzzers ever found (tests/test_fuzz_regressions.cpp).
+//
+// Contract of every harness: hostile bytes in, and the only acceptable failure is a
+// rnnscope::Error (InputError/ShapeError/ConfigError) — the typed error the CLI prints on one
+// line and the app shows in a modal. Anything else escaping (a nlohmann::json exception,
+// std::bad_alloc, std::out_of_range) is reported by libFuzzer as a crash, as is every
+// sanitizer report. Harnesses also assert invariants (round trips) with Check(), which aborts.
+//
+// Contents: Check · FuzzSafetensors · FuzzModelIo · FuzzTextCorpus · FuzzCheckpoint
+#pragma once
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "core/utf8.h"
+#include "io/checkpoint.h"
+#include "io/model_io.h"
+#include "io/safetensors.h"
+#include "model/cell_kind.h"
+#include "model/model_config.h"
+#include "tasks/text_corpus.h"
+#include "train/char_lm_job.h"
+#include "train/settings_json.h"
+
+namespace rnnscope::fuzz {
+
+// Models larger than this are legitimate but too slow/big to build on every fuzz input; the
+// harnesses skip them (the size itself is bounded by ModelConfig::Validate).
+inline constexpr double kMaxFuzzParams = 2e6;
+inline constexpr long long kMaxFuzzTokens = 4096;  // batch × seq_len per training step
+
+inline void Check(bool ok, const char* what) {
+  if (!ok) {
+    std::fprintf(stderr, "fuzz invariant violated: %s\n", what);
+    std::abort();
+  }
+}
+
+inline std::span<const unsigned char> Bytes(const uint8_t* data, size_t size) {
+  return {reinterpret_cast<const unsigned char*>(data), size};
+}
+
+// Rough parameter count of a config (upper bound), to skip giant models before allocating.
+inline double ApproxParams(const ModelConfig& c) {
+  const double G = 4, H = c.hidden, D = c.Directions(), V = c.vocab, E = c.embed;
+  double n = V * E + V * (D * H + 1);
+  for (int l = 0; l < c.layers; ++l) n += D * G * H * (c.InputSize(l) + 2 * H + 4);
+  return n;
+}
+
+// ---------------------------------------------------------------- safetensors reader
+// Parse; then every accessor on every tensor; then serialize → parse must give the same file.
+inline int FuzzSafetensors(const uint8_t* data, size_t size) {
+  TensorFile file;
+  try {
+    file = ParseSafetensors(Bytes(data, size), "fuzz.safetensors");
+  } catch (const Error&) {
+    return 0;
+  }
+  for (const auto& [name, t] : file.tensors) {
+    Check(static_cast<int64_t>(t.bytes.size()) == t.NumElements() * DtypeSize(t.dtype),
+          "tensor byte size disagrees with shape × dtype");
+    try {
+      (void)file.FindNonFinite(name);
+      if (IsFloatDtype(t.dtype)) {
+        std::vector<int64_t> shape;
+        const std::vector<double> v = file.GetTensor<double>(name, &shape);
+        Check(static_cast<int64_t>(v.size()) == t.NumElements(), "GetTensor size");
+        if (t.shape.size() <= 2) (void)file.GetMatrix<float>(name);
+      } else {
+        (void)file.GetTensor<int64_t>(name);
+        (void)file.GetTensor<int32_t>(name);  // may throw: out of int32 range
+      }
+    } catch (const Error&) {
+    }
+  }
+  try {
+    file.CheckFinite();
+  } catch (const Error&) {
+  }
+  const std::vector<unsigned char> again = SerializeSafetensors(file);
+  const TensorFile back = ParseSafetensors(again, "round trip");
+  Check(back.tensors.size() == file.tensors.size(), "round trip changed the tensor count");
+  Check(back.metadata == file.metadata, "round trip changed the metadata");
+  for (const auto& [name, t] : file.tensors) {
+    const NamedTensor& u = back.Get(name);
+    Check(u.dtype == t.dtype && u.shape == t.shape && u.bytes == t.bytes,
+          "round trip changed a tensor");
+  }
+  return 0;
+}
+
+// ---------------------------------------------------------------- PyTorch state_dict import
+// What `rnnscope grad/trace --weights` does before computing: infer the model from the names
+// and shapes for each cell, then load every tensor.
+inline int FuzzModelIo(const uint8_t* data, size_t size) {
+  TensorFile file;
+  try {
+    file = ParseSafetensors(Bytes(data, size), "weights.safetensors");
+  } catch (const Error&) {
+    return 0;
+  }
+  for (const char* cell : {"lstm", "gru", "rnn_tanh", "rnn_relu", "jordan"}) {
+    try {
+      const ModelConfig config = InferModelConfig(file, ParseCellKind(cell));
+      if (ApproxParams(config) > kMaxFuzzParams) continue;
+      ModelParams<double> params;
+      params.Allocate(config);
+      LoadModelParams(file, config, params);
+      (void)LoadTokenBatch(file, config.vocab, false);
+    } catch (const Error&) {
+    }
+  }
+  return 0;
+}
+
+// ---------------------------------------------------------------- UTF-8 and the text corpus
+inline int FuzzTextCorpus(const uint8_t* data, size_t size) {
+  const std::string text(reinterpret_cast<const char*>(data), size);
+  // The three decoders agree, and valid text survives decode → encode unchanged.
+  const Utf8Error err = ValidateUtf8(text);
+  std::vector<char32_t> cps;
+  const Utf8Error err2 = TryDecodeUtf8(text, &cps);
+  Check(err.status == err2.status && err.offset == err2.offset, "Validate and TryDecode disagree");
+  if (err.ok()) {
+    Check(EncodeUtf8(cps) == text, "decode → encode is not the identity");
+    Check(DecodeUtf8(text, "fuzz") == cps, "DecodeUtf8 disagrees with TryDecodeUtf8");
+  } else {
+    Check(err.offset < text.size(), "error offset past the end");
+    bool threw = false;
+    try {
+      (void)DecodeUtf8(text, "fuzz");
+    } catch (const InputError&) {
+      threw = true;
+    }
+    Check(threw, "DecodeUtf8 accepted what ValidateUtf8 rejected");
+  }
+  TextCorpusOptions options;
+  options.validation_fraction = size > 0 ? (data[0] % 6) / 10.0 : 0.1;
+  options.keep_crlf = size > 1 && (data[1] & 1);
+  try {
+    const TextCorpus corpus = MakeTextCorpus(text, "fuzz.txt", options);
+    Check(corpus.vocab.Size() >= 2, "corpus with fewer than two characters");
+    Check(corpus.train.size() >= 2, "corpus with fewer than two training ids");
+    for (int32_t id : corpus.train) Check(id >= 0 && id < corpus.vocab.Size(), "id out of range");
+    for (int32_t id : corpus.validation) Check(id >= 0 && id < corpus.vocab.Size(), "id out of range");
+    std::vector<int32_t> all = corpus.train;
+    all.insert(all.end(), corpus.validation.begin(), corpus.validation.end());
+    const std::string decoded = corpus.vocab.Decode(all);
+    Check(decoded.size() == corpus.bytes, "decoded corpus size differs from the normalized size");
+  } catch (const Error&) {
+  }
+  return 0;
+}
+
+// ---------------------------------------------------------------- checkpoints
+// The corpus the checkpoint seeds were trained on (`rnnscope train --text corpus.txt`, run in a
+// directory holding this text; see tests/fuzz/README.md). The harness recreates it in a private
+// temporary directory so the seeds' relative "text_path" resolves.
+inline constexpr const char* kCheckpointCorpus =
+    "It was the best of times, it was the worst of times, it was the age of wisdom,\n"
+    "it was the age of foolishness, it was the epoch of belief, it was the epoch of\n"
+    "incredulity, it was the season of Light, it was the season of Darkness.\n";
+
+inline const std::filesystem::path& CheckpointWorkDir() {
+  static const std::filesystem::path dir = [] {
+    std::filesystem::path d = std::filesystem::temp_directory_path() /
+                              ("rnnscope_fuzz_ckpt." + std::to_string(::getpid()));
+    std::filesystem::create_directories(d);
+    std::ofstream(d / "corpus.txt", std::ios::binary) << kCheckpointCorpus;
+    std::filesystem::current_path(d);  // text_path "corpus.txt" is relative
+    return d;
+  }();
+  return dir;
+}
+
+// GetMetadata and the metadata parse, then the real CharLmJob::Load on the bytes as a file, and
+// one training step of what it loaded: a checkpoint that loads must also train.
+inline int FuzzCheckpoint(const uint8_t* data, size_t size) {
+  const std::filesystem::path dir = CheckpointWorkDir();
+  nlohmann::json meta;
+  try {
+    const TensorFile file = ParseSafetensors(Bytes(data, size), "fuzz.safetensors");
+    meta = GetMetadata(file);
+  } catch (const Error&) {
+    return 0;
+  }
+  // Skip work the real loader would legitimately do at great cost: giant models and steps,
+  // and texts other than our corpus (reading arbitrary files; the procedural corpus is slow).
+  try {
+    if (!meta.is_object()) return 0;
+    const auto path = meta.find("text_path");
+    if (path == meta.end() || !path->is_string() || path->get<std::string>() != "corpus.txt") return 0;
+    ModelConfig config = ModelConfigFromJson(meta.at("model"));
+    config.vocab = 64;
+    if (ApproxParams(config) > kMaxFuzzParams) return 0;
+    const TrainSettings s = TrainSettingsFromJson(meta.at("settings"));
+    if (static_cast<long long>(s.batch) * s.seq_len > kMaxFuzzTokens) return 0;
+  } catch (const Error&) {
+    return 0;
+  } catch (const nlohmann::json::exception&) {
+    // Not our loader's parse: CharLmJob::Load below must turn these into InputError itself.
+  }
+  const std::filesystem::path path = dir / "fuzz.safetensors";
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
+  }
+  try {
+    TrainSettings settings;
+    std::unique_ptr<CharLmJob> job = CharLmJob::Load(path.string(), &settings);
+    const StepResult r = job->Step(settings);
+    Check(r.non_finite.empty() ? std::isfinite(r.loss) : true, "finite step reported a bad loss");
+  } catch (const Error&) {
+  }
+  return 0;
+}
+
+}  // namespace rnnscope::fuzz
