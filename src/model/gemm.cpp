@@ -3,6 +3,10 @@
 #include <cstdlib>
 #include <cstring>
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 namespace rnnscope {
 
 namespace {
@@ -69,10 +73,40 @@ void Gemm(Eigen::Ref<Mat<S>> c, const Eigen::Ref<const Mat<S>>& a, bool transpos
   args.transpose_b = transpose_b;
   args.alpha = alpha;
   args.beta = beta;
-  args.threads = Eigen::nbThreads();
   eigen_assert((transpose_a ? a.cols() : a.rows()) == c.rows());
   eigen_assert((transpose_b ? b.cols() : b.rows()) == args.k);
   eigen_assert((transpose_b ? b.rows() : b.cols()) == c.cols());
+#ifdef _OPENMP
+  // Small products stay on one thread: a fork/join costs microseconds when idle and a whole
+  // scheduler slice when another thread is preempted, more than splitting a few MFLOP saves.
+  constexpr double kMinParallelMacs = 8e6;
+  const double macs = static_cast<double>(args.m) * static_cast<double>(args.n) * static_cast<double>(args.k);
+  const int threads = omp_in_parallel() || macs < kMinParallelMacs ? 1 : Eigen::nbThreads();
+  if (threads > 1) {
+    // Split C along its longer side into slices of whole 16-element blocks (AVX-512 lanes);
+    // each slice reads the matching rows of op(A) or columns of op(B).
+    const bool split_rows = args.m >= args.n;
+    const long extent = split_rows ? args.m : args.n;
+#pragma omp parallel for num_threads(threads) schedule(static, 1)
+    for (int i = 0; i < threads; ++i) {
+      const long lo = extent * i / threads / 16 * 16;
+      const long hi = i + 1 == threads ? extent : extent * (i + 1) / threads / 16 * 16;
+      if (hi <= lo) continue;
+      gemm_detail::GemmArgs<S> part = args;
+      if (split_rows) {
+        part.m = hi - lo;
+        part.c = args.c + lo;
+        part.a = args.transpose_a ? args.a + lo * args.lda : args.a + lo;
+      } else {
+        part.n = hi - lo;
+        part.c = args.c + lo * args.ldc;
+        part.b = args.transpose_b ? args.b + lo : args.b + lo * args.ldb;
+      }
+      kernel(part);
+    }
+    return;
+  }
+#endif
   kernel(args);
 }
 

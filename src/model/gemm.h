@@ -6,8 +6,9 @@
 // namespace so that the three sets of Eigen template instantiations cannot be merged by the
 // linker (one definition rule), and Gemm picks one with __builtin_cpu_supports.
 //
-// Threads: each call uses Eigen::nbThreads() of the calling program (Eigen::setNbThreads), via
-// OpenMP when the core is built with it.
+// Threads: a large product is split into Eigen::nbThreads() (Eigen::setNbThreads) independent
+// slices of C, one single-threaded kernel call per OpenMP thread; small products and calls from
+// inside a parallel region run on the calling thread.
 #pragma once
 
 #ifndef RNNSCOPE_GEMM_KERNEL  // the kernels see no (un-renamed) Eigen type
@@ -44,7 +45,6 @@ struct GemmArgs {
   long m, n, k;
   bool transpose_a, transpose_b;
   S alpha, beta;
-  int threads;
 };
 
 void GemmBaseline(const GemmArgs<float>& args);

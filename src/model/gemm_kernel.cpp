@@ -11,6 +11,11 @@
 #define RNNSCOPE_CAT2(a, b) a##b
 #define RNNSCOPE_CAT(a, b) RNNSCOPE_CAT2(a, b)
 #define Eigen RNNSCOPE_CAT(rnnscope_eigen_, RNNSCOPE_GEMM_VARIANT)
+// Each call runs on one thread; Gemm (gemm.cpp) splits large products across threads itself.
+// Eigen's parallel GEMM synchronises its threads by spinning on shared block counters, so one
+// preempted thread (a busy machine, the UI thread) stalls the other for a whole time slice:
+// it ran the layer backward 7x slower on 2 threads than on 1 while the machine was compiling.
+#define EIGEN_DONT_PARALLELIZE
 #include <Eigen/Core>
 
 #define RNNSCOPE_GEMM_KERNEL
@@ -23,8 +28,6 @@ template <class S>
 void Run(const GemmArgs<S>& g) {
   using M = Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic>;
   using Stride = Eigen::OuterStride<>;
-  // Eigen keeps its thread count in a per-copy static: mirror the caller's setting.
-  if (Eigen::nbThreads() != g.threads) Eigen::setNbThreads(g.threads);
   Eigen::Map<M, 0, Stride> c(g.c, g.m, g.n, Stride(g.ldc));
   const Eigen::Map<const M, 0, Stride> a(g.a, g.transpose_a ? g.k : g.m, g.transpose_a ? g.m : g.k,
                                          Stride(g.lda));

@@ -1,5 +1,11 @@
 #include "model/recurrent_layer.h"
 
+#include <algorithm>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 #include "model/cell.h"
 #include "model/gemm.h"
 
@@ -19,6 +25,40 @@ void ProjectInput(const LayerParams<S>& p, const LayerInput<S>& input, Mat<S>& g
   gates.colwise() += p.b_ih.col(0);
 }
 
+// Threads across the batch: with Eigen::nbThreads() = n > 1, the time loops run as n
+// independent column slices of the batch, one per thread, with no synchronisation per timestep
+// (splitting each step's small GEMM instead costs a fork/join per step, and a preempted thread
+// on a busy machine stalls every step). Sequences in a batch are independent, so the result is
+// the same up to GEMM rounding. A slice keeps at least kMinSlice columns.
+constexpr int kMinSlice = 4;
+
+int BatchSlices(int B) {
+#ifdef _OPENMP
+  if (omp_in_parallel()) return 1;
+  return std::max(1, std::min(Eigen::nbThreads(), B / kMinSlice));
+#else
+  (void)B;
+  return 1;
+#endif
+}
+
+// Runs fn(i, b0, nb) for each slice i of `slices` column ranges [b0, b0 + nb) of a batch of B,
+// in parallel.
+template <class F>
+void ForEachSlice(int B, int slices, const F& fn) {
+  if (slices <= 1) {
+    fn(0, 0, B);
+    return;
+  }
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(slices) schedule(static, 1)
+#endif
+  for (int i = 0; i < slices; ++i) {
+    const int b0 = B * i / slices, b1 = B * (i + 1) / slices;
+    fn(i, b0, b1 - b0);
+  }
+}
+
 template <class S, class Cell>
 void ForwardWith(const LayerParams<S>& p, const LayerInput<S>& input, const Mat<S>* h0,
                  const Mat<S>* c0, LayerCache<S>& k) {
@@ -31,15 +71,20 @@ void ForwardWith(const LayerParams<S>& p, const LayerInput<S>& input, const Mat<
     else k.c.middleCols(k.InitCol(), B).setZero();
   }
   const bool has_c = k.c.size() > 0;
-  for (int s = 0; s < T; ++s) {
-    const int t = k.reverse ? T - 1 - s : s;
-    const Eigen::Index col = static_cast<Eigen::Index>(t) * B;
-    // Non-LSTM cells ignore c; hand them the h blocks so every Ref binds to valid memory.
-    Mat<S>& cstore = has_c ? k.c : k.h;
-    Cell::Forward(p, k.h.middleCols(k.PrevCol(t), B), cstore.middleCols(k.PrevCol(t), B),
-                  k.gates.middleCols(col, B), k.aux.middleCols(k.aux.size() ? col : 0, k.aux.size() ? B : 0),
-                  k.h.middleCols(k.OutCol(t), B), cstore.middleCols(k.OutCol(t), B), k.scratch);
-  }
+  // Non-LSTM cells ignore c; hand them the h blocks so every Ref binds to valid memory.
+  Mat<S>& cstore = has_c ? k.c : k.h;
+  const bool has_aux = k.aux.size() > 0;
+  const int slices = BatchSlices(B);
+  ForEachSlice(B, slices, [&](int /*slice*/, Eigen::Index b0, Eigen::Index nb) {
+    for (int s = 0; s < T; ++s) {
+      const int t = k.reverse ? T - 1 - s : s;
+      const Eigen::Index col = static_cast<Eigen::Index>(t) * B + b0;
+      Cell::Forward(p, k.h.middleCols(k.PrevCol(t) + b0, nb), cstore.middleCols(k.PrevCol(t) + b0, nb),
+                    k.gates.middleCols(col, nb), k.aux.middleCols(has_aux ? col : 0, has_aux ? nb : 0),
+                    k.h.middleCols(k.OutCol(t) + b0, nb), cstore.middleCols(k.OutCol(t) + b0, nb),
+                    k.scratch.middleCols(b0, nb));
+    }
+  });
 }
 
 template <class S, class Cell>
@@ -56,21 +101,36 @@ void BackwardWith(const LayerParams<S>& p, LayerParams<S>& grad, const LayerInpu
   k.dh_direct.resize(H, B);
   Mat<S>& d_hh_store = Cell::kSeparateHh ? k.d_hh : k.d_ih;
   Mat<S>& cstore = has_c ? k.c : k.h;
-  for (int s = 0; s < T; ++s) {
-    const int t = k.reverse ? s : T - 1 - s;  // reverse of the processing order
-    const Eigen::Index col = static_cast<Eigen::Index>(t) * B;
-    if (dy) k.dh += dy->middleCols(col, B);
-    k.dh_norm[t] = k.dh.norm();
-    StepNorms<S> norms;
-    Cell::Backward(p, grad, k.h.middleCols(k.PrevCol(t), B), cstore.middleCols(k.PrevCol(t), B),
-                   k.gates.middleCols(col, B), k.aux.middleCols(k.aux.size() ? col : 0, k.aux.size() ? B : 0),
-                   k.h.middleCols(k.OutCol(t), B), cstore.middleCols(k.OutCol(t), B), k.dh, k.dc,
-                   k.d_ih.middleCols(col, B), d_hh_store.middleCols(col, B), k.dh_direct, norms);
-    if (has_c) k.dc_norm[t] = norms.dc_norm;
-    // ∂L/∂h_{t-1} = W_hhᵀ d_hh (+ the GRU's direct z ⊙ dh path)
-    Gemm<S>(k.dh, p.w_hh, true, d_hh_store.middleCols(col, B), false, S(1), S(0));  // (H, B)
-    if (Cell::kSeparateHh) k.dh += k.dh_direct;
-  }
+  const bool has_aux = k.aux.size() > 0;
+  // Cells that accumulate parameter gradients inside Backward (Jordan's W_hy, LSTM peepholes)
+  // would race across slices: those run on one thread.
+  const bool step_grads = p.w_peep.size() > 0 || p.w_hy.size() > 0;
+  const int slices = step_grads ? 1 : BatchSlices(B);
+  // Per-slice squared norms (T, 2·slices): dh in column i, dc in column slices + i.
+  k.norm_sq.resize(T, 2 * slices);
+  ForEachSlice(B, slices, [&](int slice, Eigen::Index b0, Eigen::Index nb) {
+    auto dh = k.dh.middleCols(b0, nb);
+    auto dc = k.dc.middleCols(b0, nb);
+    auto dh_direct = k.dh_direct.middleCols(b0, nb);
+    for (int s = 0; s < T; ++s) {
+      const int t = k.reverse ? s : T - 1 - s;  // reverse of the processing order
+      const Eigen::Index col = static_cast<Eigen::Index>(t) * B + b0;
+      if (dy) dh += dy->middleCols(col, nb);
+      k.norm_sq(t, slice) = dh.squaredNorm();
+      StepNorms<S> norms;
+      Cell::Backward(p, grad, k.h.middleCols(k.PrevCol(t) + b0, nb), cstore.middleCols(k.PrevCol(t) + b0, nb),
+                     k.gates.middleCols(col, nb), k.aux.middleCols(has_aux ? col : 0, has_aux ? nb : 0),
+                     k.h.middleCols(k.OutCol(t) + b0, nb), cstore.middleCols(k.OutCol(t) + b0, nb), dh, dc,
+                     k.d_ih.middleCols(col, nb), d_hh_store.middleCols(col, nb), dh_direct, norms);
+      k.norm_sq(t, slices + slice) = norms.dc_norm * norms.dc_norm;
+      // ∂L/∂h_{t-1} = W_hhᵀ d_hh (+ the GRU's direct z ⊙ dh path)
+      Gemm<S>(dh, p.w_hh, true, d_hh_store.middleCols(col, nb), false, S(1), S(0));  // (H, nb)
+      if (Cell::kSeparateHh) dh += dh_direct;
+    }
+  });
+  // ‖∂L/∂h_t‖, ‖∂L/∂c_t‖ over the whole batch from the slices' squared norms.
+  k.dh_norm = k.norm_sq.leftCols(slices).rowwise().sum().cwiseSqrt();
+  if (has_c) k.dc_norm = k.norm_sq.rightCols(slices).rowwise().sum().cwiseSqrt();
   // Parameter gradients for all timesteps at once.
   Gemm<S>(grad.w_hh, d_hh_store, false, k.Previous(), true, S(1), S(1));  // (G*H, H) += (G*H, TB)(TB, H)
   // LSTM/Elman: d_hh is d_ih, so both bias gradients are the same row sum; sum once.

@@ -31,6 +31,7 @@ struct LayerCache {
   Vec<S> dh_norm;   // (T) ‖∂L/∂h_t‖ (Frobenius over units and batch)
   Vec<S> dc_norm;   // (T) ‖∂L/∂c_t‖ (LSTM)
   Vec<S> bias_sum;  // (G*H) Σ over T*B of d_ih: the bias gradient, kept to avoid an allocation
+  Mat<S> norm_sq;   // (T, 2·slices) per-thread squared norms of ∂L/∂h_t, ∂L/∂c_t (backward)
 
   Eigen::Index OutCol(int t) const { return static_cast<Eigen::Index>(reverse ? t : t + 1) * B; }
   Eigen::Index PrevCol(int t) const { return static_cast<Eigen::Index>(reverse ? t + 1 : t) * B; }
