@@ -16,6 +16,15 @@ struct JobSpec {
   ModelConfig model;            // vocab is filled from the data
   TrainSettings settings;
   std::string attention = "additive";  // seq2seq tasks
+  // charlm from a PyTorch model (train/char_lm_import.cpp): a safetensors state_dict and its
+  // vocabulary (JSON list of tokens). The cell and sizes come from the tensors' names and
+  // shapes; model.cell only tells a relu RNN from a tanh one. text_path (or the built-in
+  // corpus) is then what the probe shows and training (optional) continues on.
+  std::string weights_path;
+  std::string vocab_path;
+  // Seq2seq tasks start from sizes tuned per task (see DefaultSeq2SeqOptions); when the user
+  // chose cell/hidden/bidirectional explicitly (a flag given, or a Rebuild from the UI), those win.
+  bool model_from_user = false;
 };
 
 std::vector<std::string> KnownTasks();

@@ -43,7 +43,8 @@ std::string DescribeChange(const TrainSettings& a, const TrainSettings& b) {
 }  // namespace
 
 TrainerThread::TrainerThread(TrainerOptions options)
-    : options_(std::move(options)), settings_(options_.spec.settings), paused_(options_.start_paused) {}
+    : options_(std::move(options)), settings_(options_.spec.settings), paused_(options_.start_paused),
+      ring_(options_.ring_interval, options_.ring_cap_bytes) {}
 
 TrainerThread::~TrainerThread() { Stop(); }
 
@@ -82,6 +83,7 @@ void TrainerThread::Apply(Command& command) {
         if constexpr (std::is_same_v<T, PauseCommand>) {
           paused_ = c.paused;
           if (!paused_) error_.clear();
+          if (!paused_) hit_.reset();
         } else if constexpr (std::is_same_v<T, StepCommand>) {
           paused_ = true;
           pending_steps_ += c.steps;
@@ -93,6 +95,7 @@ void TrainerThread::Apply(Command& command) {
           markers_.clear();
           error_.clear();
           status_ = "reset: fresh weights from seed " + std::to_string(settings_.seed);
+          OnNewJob();
         } else if constexpr (std::is_same_v<T, SetSettingsCommand>) {
           SetSettings(c.settings);
         } else if constexpr (std::is_same_v<T, RebuildCommand>) {
@@ -101,6 +104,9 @@ void TrainerThread::Apply(Command& command) {
           spec.model = c.model;
           spec.settings = c.settings;
           spec.attention = c.attention;
+          spec.model_from_user = true;
+          spec.weights_path.clear();  // a rebuild asks for a fresh model, not the imported one
+          spec.vocab_path.clear();
           job_ = MakeJob(spec);  // throws on a bad spec: the old job stays
           options_.spec = spec;
           settings_ = c.settings;
@@ -109,6 +115,7 @@ void TrainerThread::Apply(Command& command) {
           error_.clear();
           status_ = "rebuilt: " + spec.task + ", " + std::string(CellName(spec.model.cell)) +
                     " H=" + std::to_string(spec.model.hidden);
+          OnNewJob();
         } else if constexpr (std::is_same_v<T, ProbeCommand>) {
           probe_ = c.text;
         } else if constexpr (std::is_same_v<T, SaveCommand>) {
@@ -124,7 +131,27 @@ void TrainerThread::Apply(Command& command) {
           markers_.clear();
           error_.clear();
           status_ = "loaded " + c.path + " (step " + std::to_string(job_->StepCount()) + ")";
+          OnNewJob();
         } else if constexpr (std::is_same_v<T, PublishCommand>) {
+        } else if constexpr (std::is_same_v<T, SetBreakpointsCommand>) {
+          breakpoints_.SetRules(c.rules);
+        } else if constexpr (std::is_same_v<T, RewindCommand>) {
+          Rewind(c);
+        } else if constexpr (std::is_same_v<T, SetCellFinderCommand>) {
+          cell_finder_.Configure(c.enabled, c.regex, c.interval_ms);
+        } else if constexpr (std::is_same_v<T, CellQueryCommand>) {
+          cell_query_ = c;
+        } else if constexpr (std::is_same_v<T, AddInterventionCommand>) {
+          c.intervention.id = next_intervention_id_++;
+          interventions_.push_back(c.intervention);
+          ApplyInterventions();
+        } else if constexpr (std::is_same_v<T, RemoveInterventionCommand>) {
+          std::erase_if(interventions_, [&](const Intervention& i) { return c.id < 0 || i.id == c.id; });
+          ApplyInterventions();
+        } else if constexpr (std::is_same_v<T, SetCheckpointRingCommand>) {
+          ring_.Configure(c.interval, c.cap_bytes);
+          options_.ring_interval = c.interval;
+          options_.ring_cap_bytes = c.cap_bytes;
         }
       },
       command);
@@ -140,6 +167,7 @@ void TrainerThread::TrainOneStep() {
   // Exponential moving average: a steady readout that still follows setting changes quickly.
   tokens_per_second_ = tokens_per_second_ == 0.0 ? rate : 0.9 * tokens_per_second_ + 0.1 * rate;
   if (!r.non_finite.empty()) {
+    if (std::optional<BreakpointHit> hit = breakpoints_.AfterStep(job_->StepCount(), r)) hit_ = hit;
     Fail("step " + std::to_string(job_->StepCount() + 1) + ": " + r.non_finite +
          " became NaN/Inf; the update was not applied and training is paused at the last finite "
          "weights. Lower the learning rate or enable clipping, then resume.");
@@ -156,6 +184,8 @@ void TrainerThread::TrainOneStep() {
     last_validate_ = now;
   }
   history_.Add(point);
+  KeepCheckpoint();
+  if (std::optional<BreakpointHit> hit = breakpoints_.AfterStep(job_->StepCount(), r)) Break(*hit);
   if (options_.max_steps >= 0 && job_->StepCount() >= options_.max_steps) paused_ = true;
 }
 
@@ -179,6 +209,7 @@ void TrainerThread::Publish() {
     } catch (const std::exception& e) {
       snap->status = std::string("probe: ") + e.what();
     }
+    FillDebugger(*snap);
   }
   exchange_.Publish(std::move(snap));
   last_publish_ = Clock::now();
@@ -188,6 +219,7 @@ void TrainerThread::Publish() {
 void TrainerThread::Run() {
   try {
     job_ = MakeJob(options_.spec);
+    OnNewJob();
   } catch (const std::exception& e) {
     Fail(e.what());
   }
