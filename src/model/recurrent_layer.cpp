@@ -1,6 +1,7 @@
 #include "model/recurrent_layer.h"
 
 #include <algorithm>
+#include <type_traits>
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -59,6 +60,49 @@ void ForEachSlice(int B, int slices, const F& fn) {
   }
 }
 
+// Applies k.interventions at timestep t (see model/intervention.h for what each pin means):
+// gate pins first (recomputing c and h from the pinned gates), then cell, then hidden clamps.
+template <class S, class Cell>
+void Intervene(LayerCache<S>& k, int t) {
+  const Eigen::Index H = k.h.rows(), B = k.B, col = static_cast<Eigen::Index>(t) * B;
+  const Eigen::Index out = k.OutCol(t), prev = k.PrevCol(t);
+  constexpr bool kLstm = std::is_same_v<Cell, LstmCell<S>>;
+  constexpr bool kGru = std::is_same_v<Cell, GruCell<S>>;
+  constexpr bool kElman = std::is_same_v<Cell, ElmanCell<S, false>> || std::is_same_v<Cell, ElmanCell<S, true>>;
+  const Eigen::Index G = k.gates.rows() / H;
+  for (int pass = 0; pass < 3; ++pass) {
+    for (const UnitIntervention& iv : k.interventions) {
+      const int kind = iv.target == InterventionTarget::kGate ? 0 : iv.target == InterventionTarget::kCell ? 1 : 2;
+      if (kind != pass || iv.unit >= H) continue;
+      const Eigen::Index u0 = iv.unit < 0 ? 0 : iv.unit, n = iv.unit < 0 ? H : 1;
+      const S v = static_cast<S>(iv.value);
+      auto gate = [&](Eigen::Index g) { return k.gates.block(g * H + u0, col, n, B).array(); };
+      auto h = k.h.block(u0, out, n, B).array();
+      if (pass == 0) {
+        if (iv.gate < 0 || iv.gate >= G) continue;
+        gate(iv.gate).setConstant(v);
+        if constexpr (kLstm) {  // c_t = f ⊙ c_{t-1} + i ⊙ g,  h_t = o ⊙ tanh(c_t)
+          auto c = k.c.block(u0, out, n, B).array();
+          c = gate(1) * k.c.block(u0, prev, n, B).array() + gate(0) * gate(2);
+          h = gate(3) * c.tanh();
+        } else if constexpr (kGru) {  // h_t = (1 − z) ⊙ n + z ⊙ h_{t-1}
+          h = (1 - gate(1)) * gate(2) + gate(1) * k.h.block(u0, prev, n, B).array();
+        } else if constexpr (kElman) {
+          h = gate(0);
+        }
+      } else if (pass == 1) {
+        if constexpr (kLstm) {
+          auto c = k.c.block(u0, out, n, B).array();
+          c.setConstant(v);
+          h = gate(3) * c.tanh();
+        }
+      } else {
+        h.setConstant(v);
+      }
+    }
+  }
+}
+
 template <class S, class Cell>
 void ForwardWith(const LayerParams<S>& p, const LayerInput<S>& input, const Mat<S>* h0,
                  const Mat<S>* c0, LayerCache<S>& k) {
@@ -74,7 +118,8 @@ void ForwardWith(const LayerParams<S>& p, const LayerInput<S>& input, const Mat<
   // Non-LSTM cells ignore c; hand them the h blocks so every Ref binds to valid memory.
   Mat<S>& cstore = has_c ? k.c : k.h;
   const bool has_aux = k.aux.size() > 0;
-  const int slices = BatchSlices(B);
+  // Interventions act on the whole batch at a timestep: keep those runs on one thread.
+  const int slices = k.interventions.empty() ? BatchSlices(B) : 1;
   ForEachSlice(B, slices, [&](int /*slice*/, Eigen::Index b0, Eigen::Index nb) {
     for (int s = 0; s < T; ++s) {
       const int t = k.reverse ? T - 1 - s : s;
@@ -83,6 +128,7 @@ void ForwardWith(const LayerParams<S>& p, const LayerInput<S>& input, const Mat<
                     k.gates.middleCols(col, nb), k.aux.middleCols(has_aux ? col : 0, has_aux ? nb : 0),
                     k.h.middleCols(k.OutCol(t) + b0, nb), cstore.middleCols(k.OutCol(t) + b0, nb),
                     k.scratch.middleCols(b0, nb));
+      if (!k.interventions.empty()) Intervene<S, Cell>(k, t);
     }
   });
 }

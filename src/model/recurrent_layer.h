@@ -5,9 +5,11 @@
 
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "core/tensor.h"
 #include "model/cell_kind.h"
+#include "model/intervention.h"
 #include "model/params.h"
 
 namespace rnnscope {
@@ -32,6 +34,10 @@ struct LayerCache {
   Vec<S> dc_norm;   // (T) ‖∂L/∂c_t‖ (LSTM)
   Vec<S> bias_sum;  // (G*H) Σ over T*B of d_ih: the bias gradient, kept to avoid an allocation
   Mat<S> norm_sq;   // (T, 2·slices) per-thread squared norms of ∂L/∂h_t, ∂L/∂c_t (backward)
+  // Clamps/pins applied after every timestep's cell update (model/intervention.h). Set by the
+  // caller, kept across forwards; empty on the ordinary path, which then costs one branch per
+  // timestep.
+  std::vector<UnitIntervention> interventions;
 
   Eigen::Index OutCol(int t) const { return static_cast<Eigen::Index>(reverse ? t : t + 1) * B; }
   Eigen::Index PrevCol(int t) const { return static_cast<Eigen::Index>(reverse ? t + 1 : t) * B; }

@@ -27,8 +27,43 @@ struct SaveCommand { std::string path; };
 struct LoadCommand { std::string path; };
 struct PublishCommand {};                            // publish a snapshot now
 
+// Debugger commands (train/debugger_types.h, model/intervention.h).
+struct SetBreakpointsCommand { BreakpointRules rules; };
+// Time travel: restore the newest kept checkpoint at or before `step`. branch = false replays
+// (the same batches, so the same losses, bit for bit); branch = true keeps the abandoned future
+// as a BranchHistory and continues with `settings` (when change_settings) as a new line.
+struct RewindCommand {
+  int64_t step = 0;
+  bool branch = false;
+  bool change_settings = false;
+  TrainSettings settings;
+  std::string label;                // the new line's name; empty = describe the change
+};
+// A checkpoint every `interval` steps (0 = off), keeping at most cap_bytes of them.
+struct SetCheckpointRingCommand {
+  int interval = 50;
+  int64_t cap_bytes = 64ll << 20;
+};
+// The cell finder: a user regex (empty = only the built-in signals) and how often to rerun.
+struct SetCellFinderCommand {
+  bool enabled = true;
+  std::string regex;
+  int interval_ms = 3000;
+};
+// LSTMVis query on the probe: units with h > threshold throughout t0..t1, and where else in
+// the validation text they are all on (runs of at least min_length). t0 = -1 clears it.
+struct CellQueryCommand {
+  int t0 = -1, t1 = -1;
+  float threshold = 0.5f;
+  int min_length = 3;
+};
+struct AddInterventionCommand { Intervention intervention; };  // its id is assigned
+struct RemoveInterventionCommand { int id = -1; };               // -1: remove all
+
 using Command = std::variant<PauseCommand, StepCommand, ResetCommand, SetSettingsCommand,
                              RebuildCommand, ProbeCommand, SaveCommand, LoadCommand,
-                             PublishCommand>;
+                             PublishCommand, SetBreakpointsCommand, RewindCommand,
+                             SetCheckpointRingCommand, SetCellFinderCommand, CellQueryCommand,
+                             AddInterventionCommand, RemoveInterventionCommand>;
 
 }  // namespace rnnscope

@@ -4,8 +4,12 @@
 #pragma once
 
 #include <memory>
+#include <span>
 #include <string>
+#include <vector>
 
+#include "core/error.h"
+#include "model/intervention.h"
 #include "train/snapshot.h"
 
 namespace rnnscope {
@@ -35,6 +39,20 @@ class Job {
 
   // Checkpoints: weights (safetensors) + JSON metadata, written atomically.
   virtual void Save(const std::string& path, const TrainSettings& settings) const = 0;
+
+  // In-memory checkpoints for time travel (train/checkpoint_ring.h): the same content as Save,
+  // as bytes, and a job of the same task restored from them (the caller swaps it in), so that
+  // training on from there repeats the original run bit for bit. Jobs that cannot throw.
+  virtual std::vector<unsigned char> SaveToBytes(const TrainSettings& /*settings*/) const {
+    throw ConfigError(Task() + ": in-memory checkpoints are not supported");
+  }
+  virtual std::unique_ptr<Job> LoadFromBytes(std::span<const unsigned char> /*bytes*/,
+                                             TrainSettings* /*settings_out*/) const {
+    throw ConfigError(Task() + ": in-memory checkpoints are not supported");
+  }
+  // Clamps/pins (model/intervention.h) for the probe, and for training steps where marked.
+  // Returns false when the job cannot apply them (the default).
+  virtual bool SetInterventions(const std::vector<Intervention>& /*interventions*/) { return false; }
 };
 
 }  // namespace rnnscope

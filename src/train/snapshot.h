@@ -11,6 +11,7 @@
 
 #include "core/tensor.h"
 #include "model/model_config.h"
+#include "train/debugger_types.h"
 
 namespace rnnscope {
 
@@ -57,6 +58,16 @@ struct LossPoint {
 struct SettingMarker {
   int64_t step = 0;
   std::string what;  // "lr 0.002 → 0.01"
+};
+
+// A loss curve that is not the active one: the future that was abandoned when the user rewound
+// to `parent_step` and branched with other settings (time travel). Drawn as its own curve.
+struct BranchHistory {
+  int id = 0;
+  int parent_id = 0;            // the line it split from (0 = the original run)
+  int64_t parent_step = 0;      // it shares the curve with its parent up to here
+  std::string label;            // e.g. "lr 0.002 (steps 200-450)"
+  std::vector<LossPoint> history;  // its points after parent_step
 };
 
 struct ParamStat {
@@ -110,6 +121,22 @@ struct Snapshot {
   std::vector<WeightView> weights;
   std::string sample;                      // generated text (char LM) or predictions vs targets
   std::vector<AttentionTrace> attention;   // seq2seq tasks only
+
+  // Debugger (train/debugger_types.h): breakpoints, time travel, cell finder, interventions.
+  BreakpointRules breakpoint_rules;        // the rules in force
+  std::string breakpoint;                  // non-empty: why training paused (the rule's message)
+  BreakpointHit breakpoint_hit;            // which rule fired and where (when breakpoint is set)
+  std::vector<int64_t> ring_steps;         // steps the checkpoint ring can rewind to, oldest first
+  int64_t ring_bytes = 0;                  // memory the ring holds
+  int64_t ring_cap_bytes = 0;              // its cap
+  int ring_interval = 0;                   // a checkpoint every this many steps (0 = off)
+  std::vector<BranchHistory> branches;     // abandoned futures, one curve each
+  int active_branch = 0;                   // id of the line `history` belongs to
+  std::string active_branch_label;
+  CellFinderResult cell_finder;            // units ranked by correlation with known signals
+  CellQueryResult cell_query;              // the LSTMVis query's answer (CellQueryCommand)
+  std::vector<Intervention> interventions; // active clamps/pins
+  std::vector<std::string> intervention_labels;  // one line each, same order
 };
 
 }  // namespace rnnscope

@@ -7,10 +7,14 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
 #include "train/bounded_history.h"
+#include "train/breakpoints.h"
+#include "train/cell_finder.h"
+#include "train/checkpoint_ring.h"
 #include "train/command_queue.h"
 #include "train/job_factory.h"
 #include "train/snapshot_exchange.h"
@@ -24,6 +28,10 @@ struct TrainerOptions {
   int publish_interval_ms = 50;
   int validate_interval_ms = 2000;
   int64_t max_steps = -1;  // stop training (pause) after this many steps; -1 = unlimited
+  // Time travel: an in-memory checkpoint every ring_interval steps (0 = off), at most
+  // ring_cap_bytes of them (train/checkpoint_ring.h).
+  int ring_interval = CheckpointRing::kDefaultInterval;
+  int64_t ring_cap_bytes = CheckpointRing::kDefaultCapBytes;
 };
 
 class TrainerThread : public TrainerLink {
@@ -46,6 +54,13 @@ class TrainerThread : public TrainerLink {
   void Publish();
   void Fail(const std::string& message);
   void SetSettings(const TrainSettings& next);
+  // Debugger (breakpoints, time travel): see trainer_thread_debugger.cpp.
+  void OnNewJob();                        // fresh run: ring restarts, branches go, rules re-arm
+  void Break(const BreakpointHit& hit);   // pause with the hit shown
+  void KeepCheckpoint();                  // into the ring, when due
+  void Rewind(const RewindCommand& command);
+  void FillDebugger(Snapshot& snap);
+  void ApplyInterventions();              // pushes interventions_ into the job
 
   TrainerOptions options_;
   SnapshotExchange exchange_;
@@ -69,6 +84,21 @@ class TrainerThread : public TrainerLink {
   double step_ms_ = 0.0;
   std::chrono::steady_clock::time_point last_publish_{};
   std::chrono::steady_clock::time_point last_validate_{};
+
+  // Debugger state, trainer thread only.
+  Breakpoints breakpoints_;
+  std::optional<BreakpointHit> hit_;      // the breakpoint that paused training, until resumed
+  CheckpointRing ring_;
+  bool ring_supported_ = true;            // false: this job cannot SaveToBytes
+  std::vector<BranchHistory> branches_;
+  int active_branch_ = 0;
+  int active_parent_ = 0;
+  std::string active_label_ = "run";
+  int next_branch_id_ = 1;
+  CellFinder cell_finder_;
+  CellQueryCommand cell_query_;           // t0 = -1: none
+  std::vector<Intervention> interventions_;
+  int next_intervention_id_ = 1;
 };
 
 }  // namespace rnnscope
