@@ -14,6 +14,10 @@ struct AppOptions {
   int layers = 1;
   bool bidirectional = false;
   uint64_t seed = 1;
+  // A PyTorch model to inspect instead (TrainerThread → CharLmJob import): safetensors
+  // state_dict + vocabulary JSON; both or neither.
+  std::string weights;
+  std::string vocab;
 
   // Window.
   int width = 1280;

@@ -26,6 +26,10 @@ void AddModelFlags(CLI::App& cli, AppOptions& options) {
       ->check(CLI::Range(1, kMaxLayers))->capture_default_str();
   cli.add_flag("--bidirectional", options.bidirectional, "bidirectional layers");
   cli.add_option("--seed", options.seed, "random seed")->capture_default_str();
+  cli.add_option("--weights", options.weights, "inspect a PyTorch model: safetensors state_dict "
+                 "(embedding?, rnn, fc); needs --vocab")->check(CLI::ExistingFile);
+  cli.add_option("--vocab", options.vocab, "the --weights model's vocabulary (JSON list of tokens)")
+      ->check(CLI::ExistingFile);
   cli.add_option("--size", [&options](const CLI::results_t& r) {
        const std::string& s = r.front();
        const auto x = s.find('x');

@@ -13,6 +13,8 @@ std::unique_ptr<TrainerLink> MakeTrainer(const AppOptions& options) {
   t.spec.model.layers = options.layers;
   t.spec.model.bidirectional = options.bidirectional;
   t.spec.settings.seed = options.seed;
+  t.spec.weights_path = options.weights;
+  t.spec.vocab_path = options.vocab;
   // Screenshots train exactly --steps steps (the app sends them) and then hold still.
   t.start_paused = options.screenshot;
   auto trainer = std::make_unique<TrainerThread>(std::move(t));

@@ -13,6 +13,11 @@ void AddModelFlags(CLI::App& cmd, JobSpec& spec) {
   spec.model.layers = 1;
   cmd.add_option("--task", spec.task, "Task: charlm, copy, reverse, sort, add, dates, ...")->capture_default_str();
   cmd.add_option("--text", spec.text_path, "UTF-8 text file for charlm (default: built-in corpus)");
+  cmd.add_option("--weights", spec.weights_path,
+                 "charlm from a PyTorch state_dict (safetensors: embedding?, rnn, fc); needs --vocab")
+      ->check(CLI::ExistingFile);
+  cmd.add_option("--vocab", spec.vocab_path, "the --weights model's vocabulary: JSON list of tokens")
+      ->check(CLI::ExistingFile);
   cmd.add_option_function<std::string>(
          "--cell", [&spec](const std::string& s) { spec.model.cell = ParseCellKind(s); },
          "lstm, gru, rnn_tanh, rnn_relu, jordan (default lstm)");

@@ -9,9 +9,9 @@ class App;
 
 namespace rnnscope {
 
-// Adds --task, --text, --cell, --hidden, --layers, --embed, --bidirectional, --peephole,
-// --optimizer, --lr, --momentum, --clip-mode, --clip, --batch, --seq-len, --random-batches,
-// --seed, --temperature; values land in `spec`. Ranges are checked at parse time.
+// Adds --task, --text, --weights, --vocab, --cell, --hidden, --layers, --embed,
+// --bidirectional, --peephole, --optimizer, --lr, --momentum, --clip-mode, --clip, --batch,
+// --seq-len, --random-batches, --seed, --temperature; values land in `spec`. Ranges are checked at parse time.
 void AddModelFlags(CLI::App& cmd, JobSpec& spec);
 
 }  // namespace rnnscope
