@@ -1,5 +1,7 @@
 #include "train/trainer_thread.h"
 
+#include <Eigen/Core>
+
 #include <cstdio>
 #include <sstream>
 #include <type_traits>
@@ -217,6 +219,7 @@ void TrainerThread::Publish() {
 }
 
 void TrainerThread::Run() {
+  if (options_.engine_threads > 0) Eigen::setNbThreads(options_.engine_threads);
   try {
     job_ = MakeJob(options_.spec);
     OnNewJob();

@@ -32,6 +32,9 @@ struct TrainerOptions {
   // ring_cap_bytes of them (train/checkpoint_ring.h).
   int ring_interval = CheckpointRing::kDefaultInterval;
   int64_t ring_cap_bytes = CheckpointRing::kDefaultCapBytes;
+  // Engine threads for training. The window keeps one core for the UI (default 1); 0 leaves
+  // the engine's default (OpenMP's thread count).
+  int engine_threads = 1;
 };
 
 class TrainerThread : public TrainerLink {
