@@ -13,7 +13,7 @@ FUZZ_SECONDS=${FUZZ_SECONDS:-25}
 FUZZ_DIR=${FUZZ_DIR:-build-fuzz}
 JOBS=${JOBS:-2}
 FUZZ_TARGETS=${FUZZ_TARGETS:-safetensors model_io text_corpus checkpoint}
-ARTIFACTS=${ARTIFACTS:-$(mktemp -d /tmp/rnnscope-fuzz.XXXXXX)}
+ARTIFACTS=$(realpath -m "${ARTIFACTS:-$(mktemp -d /tmp/rnnscope-fuzz.XXXXXX)}")  # absolute: the checkpoint harness changes directory
 CXX_CLANG=${CXX_CLANG:-clang++-14}
 
 start=$(date +%s)
@@ -32,7 +32,7 @@ for t in $FUZZ_TARGETS; do
   work="$ARTIFACTS/$t"
   mkdir -p "$work/corpus"
   # New inputs go to the scratch corpus (first directory); the committed seeds are read only.
-  if "$FUZZ_DIR/tests/fuzz/fuzz_$t" "$work/corpus" "tests/fuzz/corpus/$t" "tests/fuzz/regressions/$t" \
+  if "$FUZZ_DIR/tests/fuzz/fuzz_$t" "$work/corpus" "$PWD/tests/fuzz/corpus/$t" "$PWD/tests/fuzz/regressions/$t" \
       -max_total_time="$FUZZ_SECONDS" -timeout=20 -rss_limit_mb=2560 -print_final_stats=1 \
       -artifact_prefix="$work/" >"$work/log" 2>&1; then
     echo "fuzz.sh: $t: $(grep -o 'stat::number_of_executed_units: *[0-9]*' "$work/log" | grep -o '[0-9]*$') runs, no findings"
