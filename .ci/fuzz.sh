@@ -19,7 +19,7 @@ CXX_CLANG=${CXX_CLANG:-clang++-14}
 start=$(date +%s)
 CXX=$CXX_CLANG cmake -S . -B "$FUZZ_DIR" -DCMAKE_CXX_COMPILER="$CXX_CLANG" -DRNNSCOPE_FUZZ=ON \
   -DRNNSCOPE_BUILD_APP=OFF -DRNNSCOPE_BUILD_TESTS=OFF -DRNNSCOPE_BUILD_BENCH=OFF \
-  -DCMAKE_BUILD_TYPE=Debug >/dev/null
+  -DCMAKE_BUILD_TYPE=Debug -DRNNSCOPE_SIMD_DISPATCH=OFF >/dev/null
 targets=()
 for t in $FUZZ_TARGETS; do targets+=("fuzz_$t"); done
 nice cmake --build "$FUZZ_DIR" -j"$JOBS" --target "${targets[@]}"
