@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# UI smoke test: renders the full window under Xvfb for an LSTM and a GRU model after 50
-# training steps and checks each PNG: exit code 0, file exists, 1280x800, not blank.
+# UI smoke test: renders the full window under Xvfb after 50 training steps for LSTM, GRU and
+# the attention task (reverse), with each tabbed panel brought forward once, and checks each PNG
+# (exit code 0, file exists, 1280x800, not blank) and the "drew ..." lines rnnscope prints for
+# the captured frame: every panel must have drawn real data, and the --cursor/--unit given must
+# be the cursor and unit the step-through, gradient-flow and probe panels drew.
 # Usage: tests/ui_smoke.sh <rnnscope binary> <output dir>
 set -euo pipefail
 
@@ -14,8 +17,10 @@ png_size() {
   od -An -tu1 -j16 -N8 "$1" | awk '{ printf "%dx%d\n", $1*16777216+$2*65536+$3*256+$4, $5*16777216+$6*65536+$7*256+$8 }'
 }
 
+# run_case NAME EXPECT ARGS...: EXPECT is a '|'-separated list of patterns (grep -E), each of
+# which must match a "drew" line of the log.
 run_case() {
-  local name=$1; shift
+  local name=$1 expect=$2; shift 2
   local png="$outdir/$name.png" log="$outdir/$name.log"
   rm -f "$png"
   # --check makes rnnscope itself fail on a nearly uniform frame (low luminance spread or few
@@ -27,9 +32,31 @@ run_case() {
   local size; size=$(png_size "$png")
   [[ "$size" == 1280x800 ]] || { echo "ui_smoke: $name: size $size, expected 1280x800"; return 1; }
   grep -q '^frame_ms median=' "$log" || { echo "ui_smoke: $name: no frame_ms line"; cat "$log"; return 1; }
+  local pattern
+  IFS='|' read -ra patterns <<<"$expect"
+  for pattern in "${patterns[@]}"; do
+    grep -qE "^drew $pattern" "$log" || { echo "ui_smoke: $name: no 'drew $pattern' line:"; grep '^drew' "$log"; return 1; }
+  done
   echo "ui_smoke: $name ok ($size; $(grep '^image' "$log"); $(grep '^frame_ms' "$log"))"
 }
 
-run_case lstm --cell lstm
-run_case gru --cell gru
+# The cursor and unit given on the command line must reach every panel that follows them.
+sel() { echo "step_through cursor=$1 unit=$2 |gradients cursor=$1 unit=$2 .*grad_h=[0-9]|probe cursor=$1 unit=$2 "; }
+
+run_case lstm "$(sel 7 5)" --cell lstm --cursor 7 --unit 5
+run_case lstm_weights "weights cursor=[0-9]+ unit=[0-9]+ matrix=[a-z_.0-9]+ [0-9]+x[0-9]+" --cell lstm --show weights
+run_case lstm_samples "samples cursor=[0-9]+ unit=[0-9]+ chars=[1-9]" --cell lstm --show samples
+run_case lstm_attention_hint "attention empty" --cell lstm --show attention
+run_case gru "$(sel 3 2)" --cell gru --cursor 3 --unit 2
+run_case gru_weights "weights cursor=[0-9]+ unit=[0-9]+ matrix=" --cell gru --show weights
+
+# The attention task needs the seq2seq job in MakeJob; say so rather than fail when it is absent.
+if run_case reverse "attention cursor=2 unit=[0-9]+ example=0 size=[1-9][0-9]*x[1-9]|step_through cursor=2 " \
+     --task reverse --show attention --cursor 2; then
+  run_case reverse_samples "samples cursor=[0-9]+ unit=[0-9]+ chars=[1-9]" --task reverse --show samples
+elif grep -q "unknown task" "$outdir/reverse.log"; then
+  echo "ui_smoke: reverse: skipped (the seq2seq job is not in MakeJob yet)"
+else
+  exit 1
+fi
 echo "ui_smoke: all cases passed"

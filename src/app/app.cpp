@@ -176,31 +176,68 @@ int App::RunScreenshot() {
   trainer_.Send(PauseCommand{true});
   if (options_.steps > 0) trainer_.Send(StepCommand{options_.steps});
   trainer_.Send(PublishCommand{});
-  const auto deadline = Clock::now() + std::chrono::seconds(300);
+  // At least 300 s, more for long runs (seq2seq README figures train for thousands of steps).
+  const int limit_s = std::max(300, options_.steps);
+  const auto deadline = Clock::now() + std::chrono::seconds(limit_s);
   for (;;) {
     const auto latest = trainer_.Latest();
     if (latest && latest->step >= options_.steps && latest->paused) break;
+    // A trainer that failed (unknown task, divergence) will not reach the step: say why now
+    // instead of waiting for the deadline.
+    if (latest && !latest->error.empty() && latest->step < options_.steps) {
+      std::fprintf(stderr, "rnnscope: trainer error: %s\n", latest->error.c_str());
+      return 1;
+    }
     if (Clock::now() > deadline) {
-      std::fprintf(stderr, "rnnscope: the trainer did not reach step %d within 300 s\n", options_.steps);
+      std::fprintf(stderr, "rnnscope: the trainer did not reach step %d within %d s\n", options_.steps, limit_s);
       return 1;
     }
     Frame(nullptr);  // keep the window alive (and exercise the UI) while training
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
+  // --cursor/--unit again now that the probe exists: the first frames clamped them to the
+  // empty snapshot the app starts with.
+  if (options_.cursor_t >= 0) state_.cursor_t = options_.cursor_t;
+  if (options_.unit >= 0) state_.selected_unit = options_.unit;
   for (const auto& name : options_.show) {
-    if (name == "help") state_.show_help = true;
+    if (name == "help") {
+      state_.show_help = true;
+    } else if (!panels_->Show(name)) {
+      std::string known = "help";
+      for (const auto& id : panels_->Ids()) known += ", " + id;
+      std::fprintf(stderr, "rnnscope: --show %s: no such panel (known: %s)\n", name.c_str(), known.c_str());
+      return 2;
+    }
   }
   // Timed frames on a settled snapshot; the capture is the last of them.
   frame_stats_ = FrameStats(static_cast<std::size_t>(std::max(options_.frames, 1)));
   last_frame_start_ = glfwGetTime();
   Image image;
   for (int i = 0; i < options_.frames; ++i) Frame(nullptr);
+  // The captured frame also lists what each panel drew (cursor, unit, sizes), one "drew" line
+  // per panel, so tests can check the shared selection reached the panels in the image.
+  std::vector<std::string> drawn;
+  state_.drawn = &drawn;
   Frame(&image);
+  state_.drawn = nullptr;
+  for (const std::string& line : drawn) std::printf("drew %s\n", line.c_str());
   std::printf("frame_ms median=%.2f p95=%.2f frames=%zu\n", frame_stats_.Median(),
               frame_stats_.P95(), frame_stats_.count());
   const ImageStats stats = ComputeStats(image);
   std::printf("image %dx%d mean=%.1f stddev=%.1f colors=%d\n", image.width, image.height,
               stats.mean, stats.stddev, stats.distinct_colors);
+  if (options_.crop_w > 0) {
+    // Clamped to the frame; the statistics above describe the whole frame, as --check expects.
+    const int x0 = std::min(options_.crop_x, image.width - 1), y0 = std::min(options_.crop_y, image.height - 1);
+    const int w = std::min(options_.crop_w, image.width - x0), h = std::min(options_.crop_h, image.height - y0);
+    Image cropped{w, h, {}};
+    cropped.rgb.reserve(static_cast<std::size_t>(w) * static_cast<std::size_t>(h) * 3);
+    for (int y = y0; y < y0 + h; ++y) {
+      const auto row = image.rgb.begin() + (static_cast<std::ptrdiff_t>(y) * image.width + x0) * 3;
+      cropped.rgb.insert(cropped.rgb.end(), row, row + static_cast<std::ptrdiff_t>(w) * 3);
+    }
+    image = std::move(cropped);
+  }
   WritePng(image, options_.out_path);
   std::printf("wrote %s\n", options_.out_path.c_str());
   if (options_.check && (stats.stddev < 8.0 || stats.distinct_colors < 64)) {

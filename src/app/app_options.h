@@ -29,9 +29,10 @@ struct AppOptions {
   int steps = 50;             // train this many steps before capturing
   int frames = 60;            // frames rendered (and timed) before the capture
   bool check = false;         // fail when the image is nearly uniform
-  std::vector<std::string> show;  // extra panels to open, e.g. "help"
+  std::vector<std::string> show;  // panels to open by id ("help", "attention", "weights", ...)
   float mouse_x = -1.0f, mouse_y = -1.0f;  // simulated mouse position (hover tooltips)
   int cursor_t = -1, unit = -1;            // initial timestep cursor / unit
+  int crop_x = 0, crop_y = 0, crop_w = 0, crop_h = 0;  // crop_w > 0: write only this rectangle
 };
 
 }  // namespace rnnscope

@@ -67,10 +67,17 @@ int Main(int argc, char** argv) {
     cli.add_option("--frames", options.frames, "frames rendered and timed before the capture")
         ->check(CLI::Range(1, 100000))->capture_default_str();
     cli.add_flag("--check", options.check, "exit non-zero if the image is nearly uniform");
-    cli.add_option("--show", options.show, "open extra panels (help)");
+    cli.add_option("--show", options.show,
+                   "open panels or bring tabs forward: help, attention, probe, samples, weights, "
+                   "gradients, step_through, ...");
     cli.add_option("--mouse", [&options](const CLI::results_t& r) {
          return std::sscanf(r.front().c_str(), "%f,%f", &options.mouse_x, &options.mouse_y) == 2;
        }, "simulated mouse position X,Y (to capture hover tooltips)")->type_name("X,Y");
+    cli.add_option("--crop", [&options](const CLI::results_t& r) {
+         return std::sscanf(r.front().c_str(), "%d,%d,%d,%d", &options.crop_x, &options.crop_y,
+                            &options.crop_w, &options.crop_h) == 4 &&
+                options.crop_x >= 0 && options.crop_y >= 0 && options.crop_w > 0 && options.crop_h > 0;
+       }, "write only this rectangle of the window (README figures of one panel)")->type_name("X,Y,W,H");
     cli.add_option("--cursor", options.cursor_t, "initial timestep cursor");
     cli.add_option("--unit", options.unit, "initial selected unit");
   }

@@ -25,11 +25,12 @@ ImU32 Fade(ImU32 color, int alpha) { return (color & 0x00FFFFFFu) | (static_cast
 // "L0", "L1 rev"; in seq2seq snapshots the last trace is the decoder.
 std::string TraceName(const Snapshot& snapshot, std::size_t index) {
   const LayerTrace& trace = snapshot.layers[index];
-  if (!snapshot.attention.empty()) {
-    if (index + 1 == snapshot.layers.size()) return "dec";
-    return "enc L" + std::to_string(trace.layer) + (trace.direction ? " rev" : "");
-  }
-  return "L" + std::to_string(trace.layer) + (trace.direction ? " rev" : "");
+  const bool seq2seq = !snapshot.attention.empty();
+  if (seq2seq && index + 1 == snapshot.layers.size()) return "dec";
+  std::string name = seq2seq ? "enc L" : "L";
+  name += std::to_string(trace.layer);
+  if (trace.direction != 0) name += " rev";
+  return name;
 }
 
 PlotSeries PerStep(const std::vector<float>& norms, std::string label, ImU32 color, float thickness) {
@@ -49,9 +50,7 @@ class GradientsPanel final : public Panel {
   void DrawContent(const Snapshot& snapshot, UiState& state) override {
     ImGui::Checkbox("log y", &state.grad_log_y);
     ImGui::SameLine();
-    ImGui::TextDisabled("below:");
-    ImGui::SameLine();
-    ImGui::RadioButton("global norm", &lower_view_, 0);
+    ImGui::RadioButton("global", &lower_view_, 0);
     ImGui::SameLine();
     ImGui::RadioButton("per parameter", &lower_view_, 1);
 
@@ -83,8 +82,7 @@ class GradientsPanel final : public Panel {
       steps = std::max(steps, static_cast<int>(trace.grad_h_norm.size()));
     }
     ImGui::TextUnformatted("per timestep of the probe");
-    ImGui::SameLine();
-    ImGui::TextDisabled(" (loss gradient reaching each step's state)");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("the loss gradient reaching each step's state; a slope\ntowards early steps means vanishing gradients");
     PlotOptions options;
     options.size = {0.0f, height - ImGui::GetTextLineHeightWithSpacing()};
     options.log_y = state.grad_log_y;
@@ -130,15 +128,17 @@ class GradientsPanel final : public Panel {
     const bool norm_clip = snapshot.settings.clip_mode == "norm" && snapshot.settings.clip > 0;
     if (norm_clip && !snapshot.history.empty()) {
       const float c = snapshot.settings.clip;
-      series.push_back({"clip " + FormatTick(c), {static_cast<float>(snapshot.history.front().step),
+      std::string label = FormatTick(c);
+      label.insert(0, "clip ");
+      series.push_back({label, {static_cast<float>(snapshot.history.front().step),
                         static_cast<float>(snapshot.history.back().step)}, {c, c}, IM_COL32(255, 120, 120, 170), 1.0f});
     }
     if (clip_count > 0) series.push_back(std::move(clipped));
     std::vector<PlotMarker> markers;
     for (const SettingMarker& m : snapshot.markers) markers.push_back({static_cast<double>(m.step), m.what});
-    ImGui::TextUnformatted("global gradient norm over training");
+    ImGui::TextUnformatted("global gradient norm");
     ImGui::SameLine();
-    ImGui::TextDisabled(" %d clipped (%s)", clip_count, snapshot.settings.clip_mode.c_str());
+    ImGui::TextDisabled(" %d clipped", clip_count);
     PlotOptions options;
     options.size = {0.0f, height - ImGui::GetTextLineHeightWithSpacing()};
     options.log_y = state.grad_log_y;
@@ -159,7 +159,7 @@ class GradientsPanel final : public Panel {
       }
       series.push_back(std::move(s));
     }
-    ImGui::TextUnformatted("gradient norm per parameter (recent steps)");
+    ImGui::TextUnformatted("gradient norm per parameter");
     if (series.empty()) {
       ImGui::TextDisabled("this snapshot has no parameter statistics");
       return;

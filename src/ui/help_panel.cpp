@@ -29,7 +29,7 @@ class HelpPanel final : public Panel {
     ImGui::TextDisabled("(ignored while a text field has focus)");
     ImGui::Spacing();
     if (ImGui::BeginTable("keys", 2, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV)) {
-      ImGui::TableSetupColumn("key", ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 8.0f);
+      ImGui::TableSetupColumn("key", ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 9.0f);
       ImGui::TableSetupColumn("action", ImGuiTableColumnFlags_WidthStretch);
       static const char* kRows[][2] = {
           {"Space", "play / pause training"},
@@ -37,6 +37,7 @@ class HelpPanel final : public Panel {
           {"\u2190  \u2192", "move the timestep cursor"},
           {"Home  End", "first / last timestep"},
           {"\u2191  \u2193", "previous / next unit"},
+          {"[  ]  PgUp  PgDn", "previous / next layer and direction"},
           {"P", "pin / unpin the selected unit"},
           {"F1  or  ?", "show / hide this help"},
       };

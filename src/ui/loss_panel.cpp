@@ -33,7 +33,14 @@ class LossPanel final : public Panel {
                     static_cast<double>(ppl ? std::exp(last.train_loss) : last.train_loss),
                     static_cast<double>(ppl ? std::exp(val) : val));
       const float w = ImGui::CalcTextSize(text).x;
-      ImGui::SameLine(std::max(ImGui::GetCursorPosX() + 8.0f, ImGui::GetWindowContentRegionMax().x - w));
+      ImGui::SameLine();
+      // Right-aligned on the toolbar when it fits, else on a line of its own (narrow tiles).
+      const float right = ImGui::GetWindowContentRegionMax().x - w;
+      if (ImGui::GetCursorPosX() + 8.0f <= right) {
+        ImGui::SetCursorPosX(right);
+      } else {
+        ImGui::NewLine();
+      }
       ImGui::AlignTextToFramePadding();
       ImGui::TextUnformatted(text);
     }

@@ -118,10 +118,10 @@ class ProbePanel final : public Panel {
     const auto ti = static_cast<std::size_t>(t);
     const std::string input = ti < tokens_.size() ? tokens_[ti] : "?";
     const std::string target = ti < snapshot.probe_targets.size() ? snapshot.probe_targets[ti] : "";
-    ImGui::Text("after '%s' (t = %d) the model predicts", input.c_str(), t);
-    if (!target.empty()) {
+    ImGui::Text("after '%s' (t = %d):", input.c_str(), t);
+    if (!target.empty() && ImGui::GetContentRegionAvail().x > ImGui::GetFontSize() * 8.0f) {
       ImGui::SameLine();
-      ImGui::TextDisabled("  actual next '%s'", VisibleToken(target).c_str());
+      ImGui::TextDisabled(" next: '%s'", VisibleToken(target).c_str());
     }
     std::vector<int> order(static_cast<std::size_t>(probs.rows()));
     std::iota(order.begin(), order.end(), 0);

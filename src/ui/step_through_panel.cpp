@@ -32,13 +32,23 @@ ImVec4 GateColor(const std::string& name) {
 
 std::string Num(float v) {
   char b[32];
-  std::snprintf(b, sizeof b, "%.3f", static_cast<double>(v));
-  std::string s = b;
-  if (v < 0) s = "\u2212" + s.substr(1);  // a real minus sign reads better than '-'
+  // A real minus sign (U+2212) reads better than '-' in formulas.
+  std::snprintf(b, sizeof b, v < 0 ? "\u2212%.3f" : "%.3f", static_cast<double>(std::abs(v)));
+  return b;
+}
+// prefix + s without GCC 12's false -Wrestrict on `"literal" + std::string&&` (PR 105329).
+std::string Cat(const char* prefix, std::string s) {
+  s.insert(0, prefix);
   return s;
 }
 // Negative factors get parentheses inside products: 0.93·(−0.41).
-std::string Factor(float v) { return v < 0 ? "(" + Num(v) + ")" : Num(v); }
+std::string Factor(float v) {
+  if (v >= 0) return Num(v);
+  std::string s = "(";
+  s += Num(v);
+  s += ")";
+  return s;
+}
 
 // A run of coloured pieces on one line.
 struct Piece {
@@ -58,7 +68,7 @@ void Line(std::initializer_list<Piece> pieces, float indent = 0.0f) {
 // A bar glyph: sigmoid-like values fill from the left on [0, 1] (viridis); signed values fill
 // from the centre on [−range, range] (diverging), so sign and size read at a glance.
 void ValueBar(float v, bool is_signed, float range = 1.0f) {
-  const float w = ImGui::GetFontSize() * 6.0f, h = ImGui::GetTextLineHeight() - 3.0f;
+  const float w = ImGui::GetFontSize() * 5.0f, h = ImGui::GetTextLineHeight() - 3.0f;
   ImGui::Dummy({w, ImGui::GetTextLineHeight()});
   ImDrawList* draw = ImGui::GetWindowDrawList();
   const ImVec2 p0 = {ImGui::GetItemRectMin().x, ImGui::GetItemRectMin().y + 2.0f};
@@ -77,13 +87,13 @@ void ValueBar(float v, bool is_signed, float range = 1.0f) {
 }
 
 const char* GateDescription(const std::string& name) {
-  if (name == "i") return "input gate  \u03C3";
-  if (name == "f") return "forget gate  \u03C3";
-  if (name == "g") return "candidate  tanh";
-  if (name == "o") return "output gate  \u03C3";
-  if (name == "r") return "reset gate  \u03C3";
-  if (name == "z") return "update gate  \u03C3";
-  if (name == "n") return "candidate  tanh";
+  if (name == "i") return "\u03C3 input";
+  if (name == "f") return "\u03C3 forget";
+  if (name == "g") return "tanh cand.";
+  if (name == "o") return "\u03C3 output";
+  if (name == "r") return "\u03C3 reset";
+  if (name == "z") return "\u03C3 update";
+  if (name == "n") return "tanh cand.";
   return "state";
 }
 
@@ -102,7 +112,6 @@ class StepThroughPanel final : public Panel {
     const int t = std::clamp(state.cursor_t, 0, T - 1);
     const int u = std::clamp(state.selected_unit, 0, static_cast<int>(trace->hidden.rows()) - 1);
     DrawNavigation(snapshot, *trace, state, t, u, T);
-    ImGui::Separator();
     // The previous state in processing order: t−1 forward, t+1 in the reverse direction, and
     // the carried-in initial state at the sequence's first processed step.
     const bool reverse = trace->direction == 1;
@@ -116,9 +125,9 @@ class StepThroughPanel final : public Panel {
     if (ImGui::BeginChild("##math", {0, 0}, false)) {
       Section("inputs");
       const std::string token = InputToken(snapshot, *trace, t);
-      Row("x\u209C", "token '" + token + "'", kText);
-      Row("h" + prev_sub, Num(h_prev), kText, initial ? "initial state" : "", h_prev, true);
-      if (lstm) Row("c" + prev_sub, Num(c_prev), kText, initial ? "initial cell" : "", c_prev, true, CellRange(*trace, u));
+      Row("x\u209C", Cat("token '", token + "'"), kText);
+      Row("h" + prev_sub, Num(h_prev), kText, initial ? "initial" : "", h_prev, true);
+      if (lstm) Row("c" + prev_sub, Num(c_prev), kText, initial ? "initial" : "", c_prev, true, CellRange(*trace, u));
       Section("gates");
       for (std::size_t g = 0; g < trace->gates.size() && g < trace->gate_names.size(); ++g) {
         const std::string& name = trace->gate_names[g];
@@ -152,7 +161,7 @@ class StepThroughPanel final : public Panel {
       const auto i = static_cast<std::size_t>(t - 1);
       return i < snapshot.probe_targets.size() ? VisibleToken(snapshot.probe_targets[i]) : "?";
     }
-    if (trace.layer > 0) return "layer " + std::to_string(trace.layer - 1) + " output";
+    if (trace.layer > 0) return Cat("layer ", std::to_string(trace.layer - 1)) + " output";
     const auto i = static_cast<std::size_t>(t);
     return i < snapshot.probe_tokens.size() ? VisibleToken(snapshot.probe_tokens[i]) : "?";
   }
@@ -192,8 +201,13 @@ class StepThroughPanel final : public Panel {
   }
 
   static void Section(const char* title) {
-    ImGui::Spacing();
+    ImGui::Dummy({0.0f, 1.0f});
     ImGui::TextColored(kDim, "%s", title);
+    ImGui::SameLine();
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    const float y = p.y + ImGui::GetTextLineHeight() * 0.5f;
+    ImGui::GetWindowDrawList()->AddLine({p.x + 4.0f, y}, {p.x + ImGui::GetContentRegionAvail().x, y}, IM_COL32(255, 255, 255, 30));
+    ImGui::NewLine();
   }
 
   // name · value · bar · note, aligned in columns.
@@ -203,14 +217,14 @@ class StepThroughPanel final : public Panel {
     const float x = ImGui::GetCursorPosX();
     ImGui::SetCursorPosX(x + col * 0.8f);
     ImGui::TextColored(color, "%s", name.c_str());
-    ImGui::SameLine(x + col * 3.6f);
+    ImGui::SameLine(x + col * 3.2f);
     ImGui::TextColored(kText, "%s", value.c_str());
     if (std::isfinite(bar_value)) {
-      ImGui::SameLine(x + col * 8.4f);
+      ImGui::SameLine(x + col * 7.2f);
       ValueBar(bar_value, is_signed, range);
     }
     if (!note.empty()) {
-      ImGui::SameLine(x + col * (std::isfinite(bar_value) ? 15.0f : 8.4f));
+      ImGui::SameLine(x + col * (std::isfinite(bar_value) ? 12.6f : 7.2f));
       ImGui::TextColored(kDim, "%s", note.c_str());
     }
   }
@@ -237,15 +251,13 @@ class StepThroughPanel final : public Panel {
     const float pad = ImGui::GetFontSize() * 0.8f, eq = pad + ImGui::CalcTextSize("c\u209C ").x;
     Line({{"c\u209C", kResult}, {" = "}, {"f", fc}, {"\u00B7c" + prev}, {" + "}, {"i", ic}, {"\u00B7"}, {"g", gc},
           {"     keep + write", kDim}}, pad);
-    Line({{"= "}, {Num(f), fc}, {"\u00B7" + Factor(c_prev)}, {" + "}, {Num(i), ic}, {"\u00B7"}, {Factor(g), gc}}, eq);
+    Line({{"= "}, {Num(f), fc}, {Cat("\u00B7", Factor(c_prev))}, {" + "}, {Num(i), ic}, {"\u00B7"}, {Factor(g), gc}}, eq);
     Line({{"= "}, {Factor(f * c_prev)}, {" + "}, {Factor(i * g)}, {" = "}, {Num(c), kResult}}, eq);
     Check(c, trace.cell(u, t));
-    ImGui::Spacing();
     Line({{"h\u209C", kResult}, {" = "}, {"o", oc}, {"\u00B7tanh(c\u209C)"}, {"     expose", kDim}}, pad);
-    Line({{"= "}, {Num(o), oc}, {"\u00B7tanh(" + Num(c) + ")"}}, eq);
-    Line({{"= "}, {Num(o), oc}, {"\u00B7" + Factor(std::tanh(c))}, {" = "}, {Num(o * std::tanh(c)), kResult}}, eq);
+    Line({{"= "}, {Num(o), oc}, {Cat("\u00B7tanh(", Num(c)) + ")"}}, eq);
+    Line({{"= "}, {Num(o), oc}, {Cat("\u00B7", Factor(std::tanh(c)))}, {" = "}, {Num(o * std::tanh(c)), kResult}}, eq);
     Check(o * std::tanh(c), h);
-    ResultBars(c, h, CellRange(trace, u));
   }
 
   void DrawGru(const LayerTrace& trace, int u, int t, float h_prev, float h, const std::string& prev) {
@@ -253,14 +265,13 @@ class StepThroughPanel final : public Panel {
     const ImVec4 rc = GateColor("r"), zc = GateColor("z"), nc = GateColor("n");
     const float pad = ImGui::GetFontSize() * 0.8f, eq = pad + ImGui::CalcTextSize("h\u209C ").x;
     Line({{"n", nc}, {" = tanh(W\u00B7x\u209C + "}, {"r", rc}, {"\u00B7(U\u00B7h" + prev + " + b))"}}, pad);
-    Line({{"r", rc}, {" = " + Num(r) + ": ", kDim}, {r < 0.5f ? "mostly ignores the past" : "lets the past in", kDim}}, eq);
+    Line({{"r", rc}, {Cat(" = ", Num(r)) + "  ", kDim}, {r < 0.5f ? "mostly ignores the past" : "lets the past in", kDim}}, eq);
     ImGui::Spacing();
     Line({{"h\u209C", kResult}, {" = (1\u2212"}, {"z", zc}, {")\u00B7"}, {"n", nc}, {" + "}, {"z", zc}, {"\u00B7h" + prev}}, pad);
-    Line({{"= "}, {Num(1.0f - z)}, {"\u00B7"}, {Factor(n), nc}, {" + "}, {Num(z), zc}, {"\u00B7" + Factor(h_prev)}}, eq);
+    Line({{"= "}, {Num(1.0f - z)}, {"\u00B7"}, {Factor(n), nc}, {" + "}, {Num(z), zc}, {Cat("\u00B7", Factor(h_prev))}}, eq);
     const float result = (1.0f - z) * n + z * h_prev;
     Line({{"= "}, {Factor((1.0f - z) * n)}, {" + "}, {Factor(z * h_prev)}, {" = "}, {Num(result), kResult}}, eq);
     Check(result, h);
-    ResultBars(NAN, h, 1.0f);
   }
 
   void DrawRnn(const Snapshot& snapshot, float h) {
@@ -270,14 +281,8 @@ class StepThroughPanel final : public Panel {
     Line({{"h\u209C", kResult}, {relu ? " = relu(" : " = tanh("}, {"W\u00B7x\u209C + U\u00B7"},
           {jordan ? "y\u209C\u208B\u2081" : "h\u209C\u208B\u2081"}, {" + b)"}}, pad);
     Line({{"= "}, {Num(h), kResult}}, pad + ImGui::CalcTextSize("h\u209C ").x);
-    ResultBars(NAN, h, relu ? std::max(1.0f, std::abs(h)) : 1.0f);
   }
 
-  static void ResultBars(float c, float h, float c_range) {
-    ImGui::Spacing();
-    if (std::isfinite(c)) Row("c\u209C", Num(c), kResult, "new cell", c, true, c_range);
-    Row("h\u209C", Num(h), kResult, "new hidden", h, true);
-  }
 };
 
 }  // namespace
