@@ -59,7 +59,7 @@ class AttentionPanel final : public Panel {
 
     MatrixViewSpec spec;
     spec.key = "attention/" + std::to_string(example_);
-    spec.title = "attention weights  (rows: output, columns: source)";
+    spec.title = "attention  (output \u00D7 source)";
     spec.data = &a.weights;
     spec.version = snapshot.version;
     spec.style = {Colormap::kViridis, RangeMode::kFixed, 0.0f, 1.0f};
