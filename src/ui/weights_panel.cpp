@@ -67,12 +67,12 @@ class WeightsPanel final : public Panel {
     const float map_h = std::floor((avail.y - style.ItemSpacing.y) * 0.62f);
     const std::string key = "weights/" + w.name;
     const HeatmapStyle signed_style{Colormap::kDiverging, RangeMode::kSymmetric, -1.0f, 1.0f};
-    char title[160];
-    std::snprintf(title, sizeof title, "%s  value  (%d\u00D7%d)", w.name.c_str(), static_cast<int>(w.value.rows()),
-                  static_cast<int>(w.value.cols()));
+    // Short titles: the name and shape are on the picker line, and half a narrow tile is small.
+    char title[64];
+    std::snprintf(title, sizeof title, "value %d\u00D7%d", static_cast<int>(w.value.rows()), static_cast<int>(w.value.cols()));
     MatrixView({key + "/value", title, &w.value, snapshot.version, signed_style}, {half_w, map_h}, state);
     ImGui::SameLine();
-    MatrixView({key + "/grad", "gradient (last step)", &w.grad, snapshot.version, signed_style}, {half_w, map_h}, state);
+    MatrixView({key + "/grad", "gradient", &w.grad, snapshot.version, signed_style}, {half_w, map_h}, state);
     const float hist_h = ImGui::GetContentRegionAvail().y - ImGui::GetTextLineHeightWithSpacing();
     DrawHistogram("##hv", "values", value_hist_, IM_COL32(90, 170, 255, 255), {half_w, hist_h});
     ImGui::SameLine();
