@@ -1,0 +1,64 @@
+// brackets: is the string of ( and ) balanced? Class 0 "unbalanced", 1 "balanced".
+#include <memory>
+
+#include "tasks/classification_task.h"
+
+namespace rnnscope {
+namespace {
+
+class BracketsTask : public ClassificationTask {
+ public:
+  explicit BracketsTask(const TaskOptions& o) : ClassificationTask(o) {
+    open_ = symbols_.Add("(");
+    close_ = symbols_.Add(")");
+    classes_ = {"unbalanced", "balanced"};
+  }
+  std::string Name() const override { return "brackets"; }
+
+ protected:
+  ClassificationExample Generate(Rng& rng) const override {
+    // A random balanced string of even length n in [min, max] (rounded up to even, at least 2):
+    // open with probability ½ while both moves keep it completable.
+    const int lo = options_.min_length, hi = options_.max_length;
+    int n = lo + static_cast<int>(rng.UniformInt(static_cast<uint64_t>(hi - lo + 1)));
+    if (n % 2) n = n + 1 <= hi ? n + 1 : n - 1;
+    if (n < 2) n = 2;
+    std::vector<int32_t> s;
+    int depth = 0;
+    for (int i = 0; i < n; ++i) {
+      const int left = n - i;
+      const bool can_open = depth + 1 <= left - 1, can_close = depth > 0;
+      const bool open = can_open && (!can_close || rng.UniformInt(2) == 0);
+      s.push_back(open ? open_ : close_);
+      depth += open ? 1 : -1;
+    }
+    ClassificationExample ex{s, 1};
+    if (rng.UniformInt(2) == 0) {
+      ex.label = 0;
+      // Near miss: turn one "()" into ")(" (same counts, a prefix goes negative), or flip one
+      // bracket (the counts differ).
+      std::vector<std::size_t> pairs;
+      for (std::size_t i = 0; i + 1 < s.size(); ++i)
+        if (s[i] == open_ && s[i + 1] == close_) pairs.push_back(i);
+      if (rng.UniformInt(2) == 0 && !pairs.empty()) {
+        const std::size_t i = pairs[rng.UniformInt(pairs.size())];
+        std::swap(ex.tokens[i], ex.tokens[i + 1]);
+      } else {
+        int32_t& flip = ex.tokens[rng.UniformInt(ex.tokens.size())];
+        flip = flip == open_ ? close_ : open_;
+      }
+    }
+    return ex;
+  }
+
+ private:
+  int32_t open_ = 0, close_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<ClassificationTask> MakeBracketsTask(const TaskOptions& options) {
+  return std::make_unique<BracketsTask>(options);
+}
+
+}  // namespace rnnscope

@@ -1,0 +1,120 @@
+// The CoNLL-like file parser and the "conll" tagging task built on it.
+#include "tasks/conll_file.h"
+
+#include <cstring>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+#include "core/utf8.h"
+#include "io/atomic_file.h"
+#include "tasks/tagging_task.h"
+
+namespace rnnscope {
+
+namespace {
+constexpr std::uint64_t kMaxFileBytes = 256ull << 20;
+
+std::string Shown(std::string_view line) {
+  std::string s(line.substr(0, 60));
+  for (char& ch : s)
+    if (ch == '\t') ch = ' ';
+  return "'" + s + (line.size() > 60 ? "…'" : "'");
+}
+}  // namespace
+
+std::vector<TaggedSentence> ParseConll(std::string_view text, const std::string& source) {
+  if (text.empty()) throw InputError(source + ": file is empty; expected lines 'token<TAB>tag' with a blank line between sentences");
+  if (const void* nul = std::memchr(text.data(), 0, text.size())) {
+    const auto offset = static_cast<std::size_t>(static_cast<const char*>(nul) - text.data());
+    throw InputError(source + ": byte offset " + std::to_string(offset) + ": NUL byte; this looks like a binary file, expected UTF-8 text");
+  }
+  const Utf8Error err = ValidateUtf8(text);
+  if (!err.ok()) throw InputError(source + ": " + err.Describe(text) + "; expected UTF-8 text");
+  std::vector<TaggedSentence> sentences;
+  TaggedSentence current;
+  int line_no = 0;
+  std::size_t pos = 0;
+  if (text.rfind("\xEF\xBB\xBF", 0) == 0) pos = 3;  // byte order mark
+  while (pos < text.size()) {
+    std::size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(pos, end - pos);
+    pos = end + 1;
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    // Split on runs of spaces and tabs.
+    std::vector<std::string_view> fields;
+    std::size_t i = 0;
+    while (i < line.size()) {
+      while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+      const std::size_t start = i;
+      while (i < line.size() && line[i] != ' ' && line[i] != '\t') ++i;
+      if (i > start) fields.push_back(line.substr(start, i - start));
+    }
+    if (fields.empty()) {  // blank line: end of sentence
+      if (!current.words.empty()) sentences.push_back(std::move(current));
+      current = {};
+      continue;
+    }
+    if (fields[0] == "-DOCSTART-") continue;
+    const std::string where = source + ":" + std::to_string(line_no) + ": ";
+    if (fields.size() != 2)
+      throw InputError(where + "expected two columns 'token<TAB>tag' (or separated by spaces), found " +
+                       std::to_string(fields.size()) + (fields.size() == 1 ? " column: " : " columns: ") + Shown(line));
+    if (current.words.empty()) current.line = line_no;
+    current.words.emplace_back(fields[0]);
+    current.tags.emplace_back(fields[1]);
+  }
+  if (!current.words.empty()) sentences.push_back(std::move(current));
+  if (sentences.empty())
+    throw InputError(source + ": no sentences (only blank or -DOCSTART- lines); expected lines 'token<TAB>tag'");
+  return sentences;
+}
+
+std::vector<TaggedSentence> LoadConll(const std::string& path) {
+  return ParseConll(ReadFileChecked(path, kMaxFileBytes), path);
+}
+
+namespace {
+
+// Every sentence of the file, split 8:1:1 by a hash of its words. A split that gets no sentence
+// (a very small file) borrows the training sentences, so validation still runs; the checkpoint
+// names the file so eval reloads the same data.
+class ConllTask : public TaggingTask {
+ public:
+  explicit ConllTask(const std::string& path) : path_(path) {
+    for (const TaggedSentence& s : LoadConll(path)) {
+      TaggingExample ex;
+      for (std::size_t i = 0; i < s.words.size(); ++i) {
+        ex.words.push_back(words_.Add(s.words[i]));
+        ex.tags.push_back(AddTag(s.tags[i]));
+      }
+      splits_[static_cast<int>(SplitOf(ex.words))].push_back(std::move(ex));
+    }
+    if (tags_.size() < 2) {
+      // One tag everywhere: a classifier with one class cannot learn anything.
+      throw InputError(path + ": every token has the tag '" + tags_.front() + "'; expected at least two different tags");
+    }
+    if (splits_[0].empty())  // every sentence hashed to validation/test: train on all of them
+      for (int k = 1; k < 3; ++k) splits_[0].insert(splits_[0].end(), splits_[k].begin(), splits_[k].end());
+    for (auto& split : splits_)
+      if (split.empty()) split = splits_[0];
+  }
+  std::string Name() const override { return "conll"; }
+  nlohmann::json Options() const override { return {{"data", path_}}; }
+  TaggingExample Sample(Rng& rng, Split split) const override {
+    const auto& list = splits_[static_cast<int>(split)];
+    return list[rng.UniformInt(list.size())];
+  }
+
+ private:
+  std::string path_;
+  std::vector<TaggingExample> splits_[3];
+};
+
+}  // namespace
+
+std::unique_ptr<TaggingTask> MakeConllTask(const std::string& path) { return std::make_unique<ConllTask>(path); }
+
+}  // namespace rnnscope
