@@ -1,5 +1,6 @@
 // `rnnscope eval --ckpt C [--split test|validation] [--n N] [--by-length] [--json]`: greedy
-// decoding of held-out examples of a seq2seq checkpoint's task, scored against the ground truth.
+// decoding of held-out examples of a seq2seq checkpoint's task, scored against the ground truth;
+// for tagging, classification and generation checkpoints their own metrics (train/*_job.h).
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <memory>
@@ -7,7 +8,9 @@
 
 #include "cli/commands.h"
 #include "core/error.h"
+#include "io/checkpoint.h"
 #include "train/seq2seq_job.h"
+#include "train/structure_job.h"
 
 namespace rnnscope {
 
@@ -24,7 +27,7 @@ struct EvalOptions {
 
 void AddEvalCommand(CLI::App& app) {
   auto o = std::make_shared<EvalOptions>();
-  CLI::App* cmd = app.add_subcommand("eval", "Score a seq2seq checkpoint on held-out examples");
+  CLI::App* cmd = app.add_subcommand("eval", "Score a checkpoint (seq2seq, tagging, classification, generation) on held-out examples");
   cmd->add_option("--ckpt,--checkpoint", o->checkpoint, "Checkpoint (.safetensors)")->required();
   cmd->add_option("--split", o->split, "test or validation")->capture_default_str()
       ->check(CLI::IsMember({"test", "validation"}));
@@ -33,8 +36,29 @@ void AddEvalCommand(CLI::App& app) {
   cmd->add_flag("--by-length", o->by_length, "Also report sequence accuracy per source length");
   cmd->add_flag("--json", o->json, "Print JSON");
   cmd->callback([o] {
+    const Split split = o->split == "test" ? Split::kTest : Split::kValidation;
+    {
+      TensorFile file = ReadSafetensors(o->checkpoint);
+      const nlohmann::json meta = GetMetadata(file);
+      const auto kind = meta.find("kind");
+      if (kind != meta.end() && kind->is_string() && kind->get<std::string>() == "structure") {
+        if (o->by_length) throw ConfigError("--by-length applies to seq2seq checkpoints only");
+        file.CheckFinite();
+        auto job = LoadStructureJobFrom(file, nullptr);
+        nlohmann::json m = job->Evaluate(split, o->n, o->seed);
+        if (o->json) {
+          m["task"] = job->Task();
+          m["step"] = job->StepCount();
+          std::printf("%s\n", m.dump(2).c_str());
+        } else {
+          std::printf("task %s, step %lld, %d %s examples\n%s", job->Task().c_str(),
+                      static_cast<long long>(job->StepCount()), o->n, o->split.c_str(), job->FormatMetrics(m).c_str());
+        }
+        return;
+      }
+    }
     auto job = Seq2SeqJob::Load(o->checkpoint, nullptr);
-    const Seq2SeqMetrics m = job->Evaluate(o->split == "test" ? Split::kTest : Split::kValidation, o->n, o->seed);
+    const Seq2SeqMetrics m = job->Evaluate(split, o->n, o->seed);
     if (o->json) {
       nlohmann::json j = m.ToJson(o->by_length);
       j["task"] = job->Task();

@@ -11,7 +11,7 @@
 namespace rnnscope {
 
 struct JobSpec {
-  std::string task = "charlm";  // charlm | copy | reverse | sort | add | dates | ...
+  std::string task = "charlm";  // charlm | copy | reverse | sort | add | dates | slots | conll | brackets | majority | spell
   std::string text_path;        // charlm: a UTF-8 file; empty = the built-in procedural corpus
   ModelConfig model;            // vocab is filled from the data
   TrainSettings settings;
@@ -25,6 +25,11 @@ struct JobSpec {
   // Seq2seq tasks start from sizes tuned per task (see DefaultSeq2SeqOptions); when the user
   // chose cell/hidden/bidirectional explicitly (a flag given, or a Rebuild from the UI), those win.
   bool model_from_user = false;
+  // Tagging, classification and generation tasks (train/structure_job.h).
+  std::string data_path;         // conll: the two-column file
+  std::string tags = "bio";      // slots: bio or plain tags
+  std::string readout = "last";  // classification: last or mean
+  std::string condition = "first";  // generation: class fed at the first step or every step
 };
 
 std::vector<std::string> KnownTasks();

@@ -1,0 +1,102 @@
+// The common part of the tagging (N→N), classification (N→1) and generation (1→N) jobs: the
+// training step through the shared Optimizer and ClipGradients with the char LM's rollback on
+// NaN/Inf, parameter statistics and layer traces for the snapshot, and checkpoints in the
+// common format (io/checkpoint.h: weights under PyTorch names, optimizer buffers, JSON metadata
+// with "kind": "structure"), which LoadJob (job_factory.cpp) dispatches on.
+//
+// A concrete job owns its task and model, binds the model's params/grads with Bind() at the end
+// of its constructor, and implements TrainBatch (one forward + backward), FillSnapshot and
+// Evaluate. The jobs and their factory: tagging_job, classification_job, generation_job,
+// structure_jobs.cpp.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/rng.h"
+#include "io/safetensors.h"
+#include "model/recurrent_layer.h"
+#include "model/structure_config.h"
+#include "tasks/seq2seq_task.h"
+#include "train/job.h"
+#include "train/optimizer.h"
+
+namespace rnnscope {
+
+struct StructureJobOptions {
+  StructureConfig model;  // vocab and classes are filled from the task
+  nlohmann::json task_options = nlohmann::json::object();  // {"tags": "bio"}, {"data": path}, lengths
+  uint64_t seed = 1;
+};
+
+class StructureJob : public Job {
+ public:
+  std::string Task() const override { return task_name_; }
+  const ModelConfig& Model() const override { return config_.rnn; }
+  int64_t StepCount() const override { return step_; }
+  StepResult Step(const TrainSettings& settings) override;
+  void Save(const std::string& path, const TrainSettings& settings) const override;
+  std::vector<unsigned char> SaveToBytes(const TrainSettings& settings) const override;
+  std::unique_ptr<Job> LoadFromBytes(std::span<const unsigned char> bytes, TrainSettings* settings_out) const override;
+
+  // Held-out metrics of n examples of `split` (the same examples for the same seed), as JSON:
+  // "examples" and the job's metrics (see each job's header).
+  virtual nlohmann::json Evaluate(Split split, int n, uint64_t seed) const = 0;
+  // Human-readable lines of the same metrics, for `rnnscope eval`.
+  virtual std::string FormatMetrics(const nlohmann::json& metrics) const = 0;
+
+  const StructureConfig& structure() const { return config_; }
+  const StructureJobOptions& options() const { return options_; }
+
+ protected:
+  StructureJob(std::string task, const StructureJobOptions& options);
+  // Binds the model's tensors for the optimizer and checkpoints; call once the model exists.
+  void Bind(ModelParams<float>& params, ModelParams<float>& grads);
+  // Forward and backward on a fresh training batch of `batch` examples (drawn with rng_);
+  // grads are zero on entry. Returns the mean loss; `tokens` = positions scored.
+  virtual float TrainBatch(int batch, int64_t& tokens) = 0;
+  // Token strings for the checkpoint's metadata (checked on load against the rebuilt task).
+  virtual nlohmann::json Vocabulary() const = 0;
+
+  // Parameter norms, gradient norms and weight heatmaps (small corners) for the UI.
+  void FillParameterStats(Snapshot& out) const;
+  // Copies one layer/direction of a B = 1 pass into a LayerTrace; order[t] = the cache's step
+  // for display step t (a permuted reverse direction runs backwards).
+  static void TraceLayer(const LayerCache<float>& cache, CellKind cell, int layer, int direction,
+                         const std::vector<int>& order, LayerTrace& out);
+
+  std::string task_name_;
+  StructureJobOptions options_;
+  StructureConfig config_;
+  Rng rng_;
+  int64_t step_ = 0;
+
+ private:
+  TensorFile CheckpointFile(const TrainSettings& settings) const;
+  friend std::unique_ptr<StructureJob> LoadStructureJobFrom(const TensorFile& file, TrainSettings* settings_out);
+
+  ModelParams<float>* params_ = nullptr;
+  ModelParams<float>* grads_ = nullptr;
+  Optimizer optimizer_;
+  ParamRefs refs_;
+  ModelParams<float> last_good_;  // weights before the last update, restored on NaN/Inf
+  bool have_last_good_ = false;
+};
+
+// ---- factory (structure_jobs.cpp)
+
+// slots, conll (tagging) · brackets, majority (classification) · spell (generation)
+bool IsStructureTask(const std::string& task);
+std::vector<std::string> StructureTaskNames();
+// Sizes tuned per task (GRU, E = 32, H = 64, one layer, unidirectional, readout last,
+// condition first), for the task's structure.
+StructureJobOptions DefaultStructureOptions(const std::string& task);
+std::unique_ptr<StructureJob> MakeStructureJob(const std::string& task, const StructureJobOptions& options);
+std::unique_ptr<StructureJob> LoadStructureJob(const std::string& path, TrainSettings* settings_out);
+std::unique_ptr<StructureJob> LoadStructureJobFrom(const TensorFile& file, TrainSettings* settings_out);
+
+}  // namespace rnnscope

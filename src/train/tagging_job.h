@@ -1,0 +1,45 @@
+// The N→N tagging job (tasks slots, conll): a TaggerModel trained on one tag per word.
+// Evaluate reports token accuracy, sentence accuracy (every tag right) and per slot type the
+// precision, recall and F1 of whole spans (conlleval's rules, tasks/tagging_task.h), with their
+// micro average as "f1".
+// Snapshot: the probe sentence (the user's words, or validation sentence 0) with its layer
+// traces (reverse direction in sentence order), the tag distribution per word as probe_probs
+// (vocab = tag names), and predicted vs gold tags of a few validation sentences as the sample.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "model/tagger.h"
+#include "tasks/tagging_task.h"
+#include "train/structure_job.h"
+
+namespace rnnscope {
+
+class TaggingJob : public StructureJob {
+ public:
+  TaggingJob(const std::string& task, const StructureJobOptions& options);
+
+  float ValidationLoss() override;
+  void FillSnapshot(const std::string& probe, const TrainSettings& settings, Snapshot& out) override;
+  nlohmann::json Evaluate(Split split, int n, uint64_t seed) const override;
+  std::string FormatMetrics(const nlohmann::json& metrics) const override;
+
+  // Predicted tag per word of a whitespace-separated sentence.
+  std::vector<std::string> Tag(const std::string& text) const;
+  const TaggingTask& task() const { return *task_; }
+  const TaggerModel<float>& model() const { return model_; }
+
+ protected:
+  float TrainBatch(int batch, int64_t& tokens) override;
+  nlohmann::json Vocabulary() const override;
+
+ private:
+  std::unique_ptr<TaggingTask> task_;
+  TaggerModel<float> model_;
+  TaggerPass<float> pass_;
+  std::vector<TaggingExample> validation_;
+};
+
+}  // namespace rnnscope
