@@ -11,7 +11,7 @@ namespace rnnscope {
 void AddModelFlags(CLI::App& cmd, JobSpec& spec) {
   spec.model.hidden = 128;
   spec.model.layers = 1;
-  cmd.add_option("--task", spec.task, "Task: charlm; seq2seq copy, reverse, sort, add, dates; tagging slots, conll; classification brackets, majority; generation spell")->capture_default_str();
+  cmd.add_option("--task", spec.task, "Task: charlm; seq2seq copy, reverse, sort, add, dates, tsv; tagging slots, conll; classification brackets, majority; generation spell")->capture_default_str();
   cmd.add_option("--text", spec.text_path, "UTF-8 text file for charlm (default: built-in corpus)");
   cmd.add_option("--weights", spec.weights_path,
                  "charlm from a PyTorch state_dict (safetensors: embedding?, rnn, fc); needs --vocab")
@@ -30,7 +30,8 @@ void AddModelFlags(CLI::App& cmd, JobSpec& spec) {
   cmd.add_flag("--bidirectional", spec.model.bidirectional, "Bidirectional layers");
   cmd.add_flag("--peephole", spec.model.peephole, "LSTM peephole connections");
   cmd.add_option("--attention", spec.attention, "seq2seq attention: none, additive, dot, general")->capture_default_str();
-  cmd.add_option("--data", spec.data_path, "conll: two-column file, 'token<TAB>tag' per line, blank line between sentences");
+  cmd.add_option("--data", spec.data_path,
+                 "conll: 'token<TAB>tag' per line, blank line between sentences; tsv: 'source<TAB>target' per line");
   cmd.add_option("--tags", spec.tags, "slots: tag scheme bio or plain")->capture_default_str()
       ->check(CLI::IsMember({"bio", "plain"}));
   cmd.add_option("--readout", spec.readout, "brackets/majority (N→1): classify from the last state or the mean of all states")

@@ -82,7 +82,7 @@ std::string Seq2SeqTask::DecodeSource(const std::vector<int32_t>& ids) const {
   return Join(tokens);
 }
 
-std::vector<std::string> Seq2SeqTaskNames() { return {"copy", "reverse", "sort", "add", "dates"}; }
+std::vector<std::string> Seq2SeqTaskNames() { return {"copy", "reverse", "sort", "add", "dates", "tsv"}; }
 
 std::unique_ptr<Seq2SeqTask> MakeSeq2SeqTask(const std::string& name, const TaskOptions& options) {
   if (options.min_length < 1 || options.max_length < options.min_length || options.max_length > 256)
@@ -93,6 +93,7 @@ std::unique_ptr<Seq2SeqTask> MakeSeq2SeqTask(const std::string& name, const Task
   if (name == "sort") return MakeSortTask(options);
   if (name == "add" || name == "addition") return MakeAdditionTask(options);
   if (name == "dates") return MakeDateTask(options);
+  if (name == "tsv") return MakeTsvTask(options);
   std::string known;
   for (const auto& n : Seq2SeqTaskNames()) known += (known.empty() ? "" : ", ") + n;
   throw ConfigError("unknown seq2seq task '" + name + "' (known: " + known + ")");

@@ -52,6 +52,7 @@ struct Seq2SeqExample {
 struct TaskOptions {
   int min_length = 3;   // source length range (tokens) where the task has one
   int max_length = 12;
+  std::string data_path = {};  // tsv: the file of source<TAB>target lines (tsv_task.cpp)
 };
 
 class Seq2SeqTask {
@@ -65,7 +66,8 @@ class Seq2SeqTask {
   virtual int MaxTargetLength() const = 0;
 
   // An example of the given split (rejection by source hash; expected 1.25 draws for train).
-  Seq2SeqExample Sample(Rng& rng, Split split) const;
+  // File-backed tasks override it to draw from their own split lists.
+  virtual Seq2SeqExample Sample(Rng& rng, Split split) const;
   // Encodes a user string (one token per UTF-8 character, or per word for word-level tasks).
   virtual std::vector<int32_t> EncodeSource(const std::string& text) const;
   virtual std::string Join(const std::vector<std::string>& tokens) const;  // for display
@@ -79,7 +81,7 @@ class Seq2SeqTask {
 
 Split SplitOf(const std::vector<int32_t>& source);
 
-// "copy", "reverse", "sort", "add", "dates"; throws ConfigError naming the known tasks.
+// "copy", "reverse", "sort", "add", "dates", "tsv"; throws ConfigError naming the known tasks.
 std::unique_ptr<Seq2SeqTask> MakeSeq2SeqTask(const std::string& name, const TaskOptions& options);
 std::vector<std::string> Seq2SeqTaskNames();
 
@@ -88,6 +90,9 @@ std::unique_ptr<Seq2SeqTask> MakeReverseTask(const TaskOptions& options);
 std::unique_ptr<Seq2SeqTask> MakeSortTask(const TaskOptions& options);
 std::unique_ptr<Seq2SeqTask> MakeAdditionTask(const TaskOptions& options);
 std::unique_ptr<Seq2SeqTask> MakeDateTask(const TaskOptions& options);
+// "tsv": pairs from options.data_path, one character per token; InputError with the line number
+// on a malformed line.
+std::unique_ptr<Seq2SeqTask> MakeTsvTask(const TaskOptions& options);
 
 // Pads examples into a time-major batch: source + <eos>, target + <eos>, -1 after.
 Seq2SeqBatch MakeSeq2SeqBatch(const std::vector<Seq2SeqExample>& examples);

@@ -12,7 +12,7 @@
 namespace rnnscope {
 
 std::vector<std::string> KnownTasks() {
-  std::vector<std::string> tasks = {"charlm", "copy", "reverse", "sort", "add", "dates"};
+  std::vector<std::string> tasks = {"charlm", "copy", "reverse", "sort", "add", "dates", "tsv"};
   for (const std::string& t : StructureTaskNames()) tasks.push_back(t);
   return tasks;
 }
@@ -44,6 +44,7 @@ std::unique_ptr<Job> MakeJob(const JobSpec& spec) {
   for (const std::string& task : KnownTasks()) {
     if (task != spec.task) continue;
     nlohmann::json overrides = {{"attention", spec.attention}};
+    if (spec.task == "tsv") overrides["data"] = spec.data_path;
     if (spec.model_from_user) {
       overrides["cell"] = std::string(CellName(spec.model.cell));
       overrides["hidden"] = spec.model.hidden;

@@ -42,6 +42,7 @@ Seq2SeqJobOptions Seq2SeqOptionsFromJson(const std::string& task, const nlohmann
       if (it.key() == "min_length") o.task_options.min_length = it->get<int>();
       else if (it.key() == "max_length") o.task_options.max_length = it->get<int>();
       else if (it.key() == "beam") o.beam_width = it->get<int>();
+      else if (it.key() == "data") o.task_options.data_path = it->get<std::string>();
       else if (it.key() == "cell") cfg["encoder_cell"] = cfg["decoder_cell"] = *it;
       else if (it.key() == "hidden") cfg["encoder_hidden"] = cfg["decoder_hidden"] = *it;
       else if (cfg.contains(it.key())) cfg[it.key()] = *it;
@@ -389,7 +390,8 @@ void Seq2SeqJob::Save(const std::string& path, const TrainSettings& settings) co
                          {"kind", "seq2seq"},
                          {"seq2seq", ToJson(options_.model)},
                          {"task_options", {{"min_length", options_.task_options.min_length},
-                                           {"max_length", options_.task_options.max_length}}},
+                                           {"max_length", options_.task_options.max_length},
+                                           {"data", options_.task_options.data_path}}},
                          {"seed", options_.seed},
                          {"beam", options_.beam_width},
                          {"step", step_},
@@ -410,6 +412,7 @@ std::unique_ptr<Seq2SeqJob> Seq2SeqJob::Load(const std::string& path, TrainSetti
     o.model = Seq2SeqConfigFromJson(meta.at("seq2seq"));
     o.task_options.min_length = meta.at("task_options").at("min_length").get<int>();
     o.task_options.max_length = meta.at("task_options").at("max_length").get<int>();
+    o.task_options.data_path = meta.at("task_options").value("data", "");
     o.seed = meta.at("seed").get<uint64_t>();
     o.beam_width = meta.value("beam", 4);
     if (settings_out && meta.contains("settings")) *settings_out = TrainSettingsFromJson(meta.at("settings"));

@@ -1,0 +1,91 @@
+// tsv: seq2seq pairs from a file, one "source<TAB>target" per line, one token per UTF-8
+// character on both sides (as the generated tasks). Blank lines are skipped and a trailing CR
+// dropped; a line without exactly one tab, or with an empty side, is an InputError
+// "path:line: expected 'source<TAB>target', found ...". No ground-truth alignment.
+// Splits: a pair's split is SplitOf(source) (8:1:1, as the generated tasks); a split with no
+// pair (a small file) borrows the training pairs so that validation still runs.
+#include <algorithm>
+#include <cstring>
+#include <memory>
+#include <string_view>
+
+#include "core/error.h"
+#include "core/utf8.h"
+#include "io/atomic_file.h"
+#include "tasks/seq2seq_task.h"
+
+namespace rnnscope {
+namespace {
+
+constexpr std::uint64_t kMaxFileBytes = 256ull << 20;
+
+std::string Shown(std::string_view line) {
+  std::string s(line.substr(0, 60));
+  for (char& ch : s)
+    if (ch == '\t') ch = ' ';
+  return "'" + s + (line.size() > 60 ? "…'" : "'");
+}
+
+class TsvTask : public Seq2SeqTask {
+ public:
+  explicit TsvTask(const TaskOptions& o) : path_(o.data_path) {
+    if (path_.empty()) throw ConfigError("task tsv needs --data FILE (lines 'source<TAB>target')");
+    const std::string text = ReadFileChecked(path_, kMaxFileBytes);
+    if (text.empty()) throw InputError(path_ + ": file is empty; expected lines 'source<TAB>target'");
+    if (const void* nul = std::memchr(text.data(), 0, text.size()))
+      throw InputError(path_ + ": byte offset " + std::to_string(static_cast<const char*>(nul) - text.data()) +
+                       ": NUL byte; this looks like a binary file, expected UTF-8 text");
+    const Utf8Error err = ValidateUtf8(text);
+    if (!err.ok()) throw InputError(path_ + ": " + err.Describe(text) + "; expected UTF-8 text");
+    std::string_view all(text);
+    if (all.rfind("\xEF\xBB\xBF", 0) == 0) all.remove_prefix(3);
+    int line_no = 0;
+    for (std::size_t pos = 0; pos < all.size();) {
+      std::size_t end = all.find('\n', pos);
+      if (end == std::string_view::npos) end = all.size();
+      std::string_view line = all.substr(pos, end - pos);
+      pos = end + 1;
+      ++line_no;
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+      const std::string where = path_ + ":" + std::to_string(line_no) + ": expected 'source<TAB>target', found ";
+      const auto tabs = std::count(line.begin(), line.end(), '\t');
+      if (tabs != 1) throw InputError(where + (tabs == 0 ? "no tab" : std::to_string(tabs) + " tabs") + ": " + Shown(line));
+      const std::size_t tab = line.find('\t');
+      if (tab == 0) throw InputError(where + "an empty source: " + Shown(line));
+      if (tab + 1 == line.size()) throw InputError(where + "an empty target: " + Shown(line));
+      Seq2SeqExample ex;
+      for (char32_t cp : DecodeUtf8(line.substr(0, tab))) ex.source.push_back(source_.Add(EncodeUtf8(cp)));
+      for (char32_t cp : DecodeUtf8(line.substr(tab + 1))) ex.target.push_back(target_.Add(EncodeUtf8(cp)));
+      max_target_ = std::max(max_target_, static_cast<int>(ex.target.size()));
+      splits_[static_cast<int>(SplitOf(ex.source))].push_back(std::move(ex));
+    }
+    if (splits_[0].empty() && splits_[1].empty() && splits_[2].empty())
+      throw InputError(path_ + ": no pairs (only blank lines); expected lines 'source<TAB>target'");
+    if (splits_[0].empty())
+      for (int k = 1; k < 3; ++k) splits_[0].insert(splits_[0].end(), splits_[k].begin(), splits_[k].end());
+    for (auto& split : splits_)
+      if (split.empty()) split = splits_[0];
+  }
+  std::string Name() const override { return "tsv"; }
+  bool HasAlignment() const override { return false; }
+  int MaxTargetLength() const override { return max_target_; }
+  Seq2SeqExample Sample(Rng& rng, Split split) const override {
+    const auto& list = splits_[static_cast<int>(split)];
+    return list[rng.UniformInt(list.size())];
+  }
+
+ protected:
+  Seq2SeqExample Generate(Rng& rng) const override { return Sample(rng, Split::kTrain); }
+
+ private:
+  std::string path_;
+  int max_target_ = 0;
+  std::vector<Seq2SeqExample> splits_[3];
+};
+
+}  // namespace
+
+std::unique_ptr<Seq2SeqTask> MakeTsvTask(const TaskOptions& options) { return std::make_unique<TsvTask>(options); }
+
+}  // namespace rnnscope
