@@ -82,7 +82,8 @@ std::string Seq2SeqTask::DecodeSource(const std::vector<int32_t>& ids) const {
   return Join(tokens);
 }
 
-std::vector<std::string> Seq2SeqTaskNames() { return {"copy", "reverse", "sort", "add", "dates", "tsv"}; }
+// The generated tasks; "tsv" (file-backed) is made by MakeSeq2SeqTask too.
+std::vector<std::string> Seq2SeqTaskNames() { return {"copy", "reverse", "sort", "add", "dates"}; }
 
 std::unique_ptr<Seq2SeqTask> MakeSeq2SeqTask(const std::string& name, const TaskOptions& options) {
   if (options.min_length < 1 || options.max_length < options.min_length || options.max_length > 256)
@@ -96,7 +97,7 @@ std::unique_ptr<Seq2SeqTask> MakeSeq2SeqTask(const std::string& name, const Task
   if (name == "tsv") return MakeTsvTask(options);
   std::string known;
   for (const auto& n : Seq2SeqTaskNames()) known += (known.empty() ? "" : ", ") + n;
-  throw ConfigError("unknown seq2seq task '" + name + "' (known: " + known + ")");
+  throw ConfigError("unknown seq2seq task '" + name + "' (known: " + known + ", tsv with --data)");
 }
 
 Seq2SeqBatch MakeSeq2SeqBatch(const std::vector<Seq2SeqExample>& examples) {
