@@ -10,6 +10,7 @@
 #include <fstream>
 #include <string>
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/error.h"
@@ -18,6 +19,8 @@
 #include "train/job_factory.h"
 #include "train/settings_json.h"
 #include "train/tagging_job.h"
+#include "train/trainer_thread.h"
+#include "trainer_test_util.h"
 
 namespace rnnscope {
 namespace {
@@ -182,6 +185,72 @@ TEST(StructureTraining, SpellConditionedAtTheFirstStep) {
   spec.condition = "first";
   const Trained t = Train(spec, 400);
   EXPECT_GT(t.metrics.at("sequence_accuracy").get<double>(), 0.8);
+}
+
+// ---------------------------------------------------------------- the GUI's trainer thread
+
+// The window drives every job through TrainerThread: it trains, publishes the probe's layer
+// traces (one column per probe token) and keeps in-memory checkpoints for time travel.
+TEST(StructureTraining, TrainerThreadPublishesTraces) {
+  for (const char* task : {"slots", "brackets", "spell"}) {
+    SCOPED_TRACE(task);
+    TrainerOptions o;
+    o.spec = Spec(task);
+    o.spec.model.bidirectional = std::string(task) == "slots";
+    o.spec.readout = "mean";
+    o.publish_interval_ms = 5;
+    o.validate_interval_ms = 50;
+    TrainerThread trainer(o);
+    trainer.Start();
+    auto s = test::WaitFor(trainer, [](const Snapshot& x) { return x.step >= 5 && !x.layers.empty(); });
+    ASSERT_TRUE(s);
+    EXPECT_EQ(s->task, task);
+    EXPECT_TRUE(s->error.empty()) << s->error;
+    ASSERT_FALSE(s->layers.empty());
+    const auto T = static_cast<Eigen::Index>(s->probe_tokens.size());
+    for (const LayerTrace& l : s->layers) {
+      EXPECT_EQ(l.hidden.cols(), T);
+      EXPECT_EQ(l.gates.size(), 3u);  // GRU r, z, n
+      EXPECT_EQ(l.gates[0].cols(), T);
+    }
+    EXPECT_EQ(s->layers.size(), std::string(task) == "slots" ? 2u : 1u);
+    EXPECT_EQ(s->probe_probs.cols(), T);
+    EXPECT_FALSE(s->sample.empty());
+    EXPECT_FALSE(s->params.empty());
+  }
+}
+
+// ---------------------------------------------------------------- the real binary
+
+// `rnnscope train --task T ... --ckpt C` then `rnnscope eval --ckpt C --json`.
+TEST(StructureTraining, TrainAndEvalThroughTheBinary) {
+  const fs::path binary = fs::path(RNNSCOPE_BINARY_DIR) / "rnnscope";
+  if (!fs::exists(binary)) GTEST_SKIP() << binary << " is not built";
+  const fs::path ckpt = fs::temp_directory_path() / ("rnnscope_cli." + std::to_string(::getpid()) + ".safetensors");
+  auto run = [](const std::string& cmd, std::string& out) {
+    FILE* pipe = ::popen(cmd.c_str(), "r");
+    if (!pipe) return -1;
+    char buf[512];
+    while (std::fgets(buf, sizeof buf, pipe)) out += buf;
+    const int status = ::pclose(pipe);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  };
+  std::string out;
+  ASSERT_EQ(run(binary.string() + " train --task majority --readout mean --steps 150 --lr 0.01 --print-every 150 --ckpt " +
+                    ckpt.string() + " 2>&1", out), 0) << out;
+  EXPECT_NE(out.find("task majority"), std::string::npos) << out;
+  std::string json;
+  ASSERT_EQ(run(binary.string() + " eval --ckpt " + ckpt.string() + " --json --n 300", json), 0) << json;
+  const nlohmann::json m = nlohmann::json::parse(json);
+  EXPECT_EQ(m.at("task"), "majority");
+  EXPECT_EQ(m.at("step"), 150);
+  EXPECT_EQ(m.at("examples"), 300);
+  EXPECT_GT(m.at("accuracy").get<double>(), 0.6);  // chance ≈ 0.4
+  EXPECT_TRUE(m.at("per_class").contains("a"));
+  std::string text;
+  ASSERT_EQ(run(binary.string() + " eval --ckpt " + ckpt.string() + " --n 100", text), 0) << text;
+  EXPECT_NE(text.find("accuracy"), std::string::npos) << text;
+  fs::remove(ckpt);
 }
 
 // ---------------------------------------------------------------- options
