@@ -1,11 +1,13 @@
 // Loss: training and validation loss (or perplexity = exp(loss)) over steps, with the
-// hyperparameter-change markers as labelled vertical lines.
+// hyperparameter-change markers as labelled vertical lines, the abandoned branches of time
+// travel as curves of their own, and the checkpoint timeline below (ui/time_travel.h).
 #include <imgui.h>
 
 #include <cmath>
 
 #include "train/snapshot.h"
 #include "ui/panel_registry.h"
+#include "ui/time_travel.h"
 #include "ui/ui_state.h"
 #include "viz/plot.h"
 
@@ -45,31 +47,70 @@ class LossPanel final : public Panel {
       ImGui::TextUnformatted(text);
     }
 
-    // Series rebuilt per frame: the history is bounded (decimated by the trainer).
-    PlotSeries train{ppl ? "train perplexity" : "train loss", {}, {}, IM_COL32(90, 170, 255, 255)};
-    PlotSeries val{ppl ? "val perplexity" : "val loss", {}, {}, IM_COL32(255, 140, 60, 255), 2.0f, true};
-    for (const LossPoint& p : snapshot.history) {
-      const auto x = static_cast<float>(p.step);
-      train.x.push_back(x);
-      train.y.push_back(ppl ? std::exp(p.train_loss) : p.train_loss);
-      if (std::isfinite(p.val_loss)) {
-        val.x.push_back(x);
-        val.y.push_back(ppl ? std::exp(p.val_loss) : p.val_loss);
-      }
-    }
-    std::vector<PlotSeries> series;
-    series.push_back(std::move(train));
-    if (!val.x.empty()) series.push_back(std::move(val));
-    std::vector<PlotMarker> markers;
-    for (const SettingMarker& m : snapshot.markers) {
-      markers.push_back({static_cast<double>(m.step), m.what});
+    // Series are rebuilt only when the snapshot or the units change: with branches there are
+    // several curves of up to a few thousand points each.
+    if (cached_version_ != snapshot.version || cached_ppl_ != ppl) {
+      RebuildSeries(snapshot, ppl);
+      cached_version_ = snapshot.version;
+      cached_ppl_ = ppl;
     }
     PlotOptions options;
     options.log_y = state.loss_log_y;
     options.x_label = "step";
     options.y_format = ppl ? "%.2f" : "%.4f";
-    LinePlot("##loss", series, markers, options);
+    options.size = {0.0f, std::max(60.0f, ImGui::GetContentRegionAvail().y - TimeTravelBar::Height())};
+    if (!snapshot.ring_steps.empty()) options.x_include = static_cast<double>(snapshot.ring_steps.front());
+    if (time_travel_.picked() >= 0) options.cursor_x = static_cast<double>(time_travel_.picked());
+    const PlotResult plot = LinePlot("##loss", series_, markers_, options);
+    // Dragging on the curves picks a checkpoint too (the strip below is only a few pixels tall).
+    time_travel_.Draw(snapshot, state, plot, ImGui::IsItemActive());
   }
+
+ private:
+  void RebuildSeries(const Snapshot& snapshot, bool ppl) {
+    auto value = [ppl](float loss) { return ppl ? std::exp(loss) : loss; };
+    series_.clear();
+    PlotSeries train{ppl ? "train perplexity" : "train loss", {}, {}, IM_COL32(90, 170, 255, 255)};
+    PlotSeries val{ppl ? "val perplexity" : "val loss", {}, {}, IM_COL32(255, 140, 60, 255), 2.0f, true};
+    if (!snapshot.branches.empty() && !snapshot.active_branch_label.empty()) train.label = snapshot.active_branch_label;
+    for (const LossPoint& p : snapshot.history) {
+      const auto x = static_cast<float>(p.step);
+      train.x.push_back(x);
+      train.y.push_back(value(p.train_loss));
+      if (std::isfinite(p.val_loss)) {
+        val.x.push_back(x);
+        val.y.push_back(value(p.val_loss));
+      }
+    }
+    series_.push_back(std::move(train));
+    if (!val.x.empty()) series_.push_back(std::move(val));
+    // Each abandoned future is its own curve, joined to the line at the step it split from.
+    for (std::size_t b = 0; b < snapshot.branches.size(); ++b) {
+      const BranchHistory& branch = snapshot.branches[b];
+      PlotSeries curve{branch.label.empty() ? "branch " + std::to_string(branch.id) : branch.label, {}, {}, BranchColor(b), 1.4f};
+      const LossPoint* join = nullptr;
+      for (const LossPoint& p : snapshot.history) {
+        if (p.step <= branch.parent_step) join = &p;
+      }
+      if (join != nullptr) {
+        curve.x.push_back(static_cast<float>(join->step));
+        curve.y.push_back(value(join->train_loss));
+      }
+      for (const LossPoint& p : branch.history) {
+        curve.x.push_back(static_cast<float>(p.step));
+        curve.y.push_back(value(p.train_loss));
+      }
+      series_.push_back(std::move(curve));
+    }
+    markers_.clear();
+    for (const SettingMarker& m : snapshot.markers) markers_.push_back({static_cast<double>(m.step), m.what});
+  }
+
+  std::vector<PlotSeries> series_;
+  std::vector<PlotMarker> markers_;
+  uint64_t cached_version_ = ~uint64_t{0};
+  bool cached_ppl_ = false;
+  TimeTravelBar time_travel_;
 };
 
 }  // namespace

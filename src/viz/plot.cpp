@@ -209,6 +209,10 @@ PlotResult LinePlot(const char* id, std::span<const PlotSeries> series,
   for (const auto& m : markers) {
     if (!empty && m.x < x0 && m.x >= x0 - (x1 - x0) * 0.1) x0 = m.x;
   }
+  if (!empty && std::isfinite(options.x_include)) {
+    x0 = std::min(x0, options.x_include);
+    x1 = std::max(x1, options.x_include);
+  }
   if (empty) { x0 = 0; x1 = 1; y0 = options.log_y ? 0.1 : 0; y1 = 1; }
   if (std::isfinite(options.y_min) && std::isfinite(options.y_max)) {
     y0 = options.y_min;
@@ -234,6 +238,10 @@ PlotResult LinePlot(const char* id, std::span<const PlotSeries> series,
   axes.min = {origin.x + left, origin.y + 4.0f};
   axes.max = {origin.x + size.x - 6.0f, origin.y + size.y - bottom};
   if (axes.max.x - axes.min.x < 10.0f || axes.max.y - axes.min.y < 10.0f) return result;
+  result.area_min = axes.min;
+  result.area_max = axes.max;
+  result.x0 = axes.x0;
+  result.x1 = axes.x1;
   DrawAxes(draw, axes, true);
   if (options.x_label) {
     const ImVec2 ts = ImGui::CalcTextSize(options.x_label);

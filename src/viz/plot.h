@@ -37,12 +37,19 @@ struct PlotOptions {
   // Fixed y range (both finite) instead of fitting the data.
   double y_min = std::numeric_limits<double>::quiet_NaN();
   double y_max = std::numeric_limits<double>::quiet_NaN();
+  // Widens the fitted x range to include this value (e.g. step 0, where the first checkpoint of
+  // the time-travel ring sits before the first loss point). NaN: fit the data only.
+  double x_include = std::numeric_limits<double>::quiet_NaN();
 };
 
 struct PlotResult {
   bool hovered = false;
   bool clicked = false;   // left click inside the plot area this frame
   double mouse_x = 0.0;   // data x under the mouse (valid when hovered)
+  // The plot area in screen pixels and its x range, so a strip drawn below the plot (the
+  // time-travel timeline) can line its marks up with the curves. Zero area when not drawn.
+  ImVec2 area_min = {0.0f, 0.0f}, area_max = {0.0f, 0.0f};
+  double x0 = 0.0, x1 = 1.0;
 };
 
 // Draws a line plot as one item of the current window.
