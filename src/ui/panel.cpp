@@ -26,6 +26,10 @@ void Panel::Draw(const Snapshot& snapshot, UiState& state) {
     ImGui::SetNextWindowSize(place_size_, cond);
     place_pending_ = false;
   }
+  if (focus_pending_) {
+    ImGui::SetNextWindowFocus();
+    focus_pending_ = false;
+  }
   if (ImGui::Begin(window_name_.c_str(), &open_, Flags())) DrawContent(snapshot, state);
   ImGui::End();
 }

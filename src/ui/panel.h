@@ -33,6 +33,8 @@ class Panel {
   bool& open() { return open_; }
   // Placement applied on the next Draw: `force` overrides what the user (or the ini) chose.
   void PlaceAt(ImVec2 pos, ImVec2 size, bool force);
+  // Brings the window to the front on its next Draw (a breakpoint firing, --show).
+  void RequestFocus() { focus_pending_ = true; }
 
  protected:
   std::string title_;
@@ -42,6 +44,7 @@ class Panel {
  private:
   bool open_;
   bool place_pending_ = false;
+  bool focus_pending_ = false;
   bool place_force_ = false;
   ImVec2 place_pos_{}, place_size_{};
 };

@@ -9,14 +9,14 @@ namespace rnnscope {
 namespace {
 
 enum Slot { kControls, kLoss, kGates, kStates, kHelp, kGradients, kStepThrough, kAttention, kProbe, kSamples,
-            kWeights, kTabs };
+            kWeights, kBreakpoints, kInterventions, kCellFinder, kManualLstm, kTabs, kDebug };
 
 bool IsSeq2Seq(const Snapshot& snapshot) { return !snapshot.attention.empty(); }
 
 }  // namespace
 
-TabHostPanel::TabHostPanel(std::string title, std::string id, std::vector<Panel*> tabs)
-    : Panel(std::move(title), std::move(id)), tabs_(std::move(tabs)) {}
+TabHostPanel::TabHostPanel(std::string title, std::string id, std::vector<Panel*> tabs, bool open)
+    : Panel(std::move(title), std::move(id), open), tabs_(std::move(tabs)) {}
 
 bool TabHostPanel::Has(const Panel* panel) const {
   return std::find(tabs_.begin(), tabs_.end(), panel) != tabs_.end();
@@ -62,21 +62,42 @@ PanelRegistry::PanelRegistry() {
   panels_.push_back(MakeProbePanel());
   panels_.push_back(MakeSamplesPanel());
   panels_.push_back(MakeWeightsPanel());
+  panels_.push_back(MakeBreakpointsPanel());
+  panels_.push_back(MakeInterventionsPanel());
+  panels_.push_back(MakeCellFinderPanel());
+  panels_.push_back(MakeManualLstmPanel());
   auto tabs = std::make_unique<TabHostPanel>(
       "Inspect", "inspect",
       std::vector<Panel*>{panels_[kAttention].get(), panels_[kProbe].get(), panels_[kSamples].get(), panels_[kWeights].get()});
   tabs_ = tabs.get();
   panels_.push_back(std::move(tabs));
+  // Closed until asked for (View menu, --show) or until a breakpoint fires: the default tiling
+  // stays the training views.
+  auto debug = std::make_unique<TabHostPanel>(
+      "Debug", "debug",
+      std::vector<Panel*>{panels_[kBreakpoints].get(), panels_[kInterventions].get(), panels_[kCellFinder].get(),
+                          panels_[kManualLstm].get()},
+      false);
+  debug_ = debug.get();
+  panels_.push_back(std::move(debug));
+}
+
+TabHostPanel* PanelRegistry::HostOf(const Panel* panel) const {
+  if (tabs_->Has(panel)) return tabs_;
+  if (debug_->Has(panel)) return debug_;
+  return nullptr;
 }
 
 bool PanelRegistry::Show(const std::string& id) {
   for (auto& panel : panels_) {
     if (panel->id() != id) continue;
-    if (tabs_->Has(panel.get())) {
-      tabs_->Select(panel.get());
-      tabs_->open() = true;
+    if (TabHostPanel* host = HostOf(panel.get())) {
+      host->Select(panel.get());
+      host->open() = true;
+      host->RequestFocus();
     } else {
       panel->open() = true;
+      panel->RequestFocus();
     }
     return true;
   }
@@ -113,6 +134,9 @@ void PanelRegistry::Layout(ImVec2 pos, ImVec2 size, bool force) {
     panels_[kStepThrough]->PlaceAt({x + gates_w, y2}, {step_w, bottom_h}, force);
     panels_[kTabs]->PlaceAt({x + gates_w + step_w, y2}, {tabs_w, bottom_h}, force);
   }
+  // The debugger takes the bottom row's left part (gates and step-through) when opened: its
+  // tables and text need width more than the training views' tiles offer.
+  panels_[kDebug]->PlaceAt({x, y2}, {w - tabs_w, bottom_h}, force);
   const ImVec2 help = {std::min(560.0f, size.x - 40.0f), std::min(440.0f, size.y - 40.0f)};
   panels_[kHelp]->PlaceAt({pos.x + (size.x - help.x) * 0.5f, pos.y + (size.y - help.y) * 0.5f},
                           help, force);
@@ -123,10 +147,11 @@ float PanelRegistry::DrawMenuBar(UiState& state) {
   if (ImGui::BeginMainMenuBar()) {
     if (ImGui::BeginMenu("View")) {
       for (auto& panel : panels_) {
-        if (panel->Floating() || panel.get() == tabs_) continue;
-        if (tabs_->Has(panel.get())) {
-          // A tab: choosing it brings it forward in the Inspect window.
-          const bool shown = tabs_->open() && tabs_->current() == panel.get();
+        if (panel->Floating() || panel.get() == tabs_ || panel.get() == debug_) continue;
+        if (panel.get() == panels_[kBreakpoints].get()) ImGui::Separator();  // the debugger's tabs
+        if (TabHostPanel* host = HostOf(panel.get())) {
+          // A tab: choosing it brings it forward in its host window.
+          const bool shown = host->open() && host->current() == panel.get();
           if (ImGui::MenuItem(panel->title().c_str(), nullptr, shown)) Show(panel->id());
         } else {
           ImGui::MenuItem(panel->title().c_str(), nullptr, &panel->open());
@@ -174,8 +199,13 @@ void PanelRegistry::DrawAll(const Snapshot& snapshot, UiState& state) {
     last_display_ = display;
     reset_requested_ = false;
   }
+  // A breakpoint that fires brings its report forward once; closing it keeps it closed.
+  const std::string hit = snapshot.breakpoint.empty() ? std::string()
+                                                      : std::to_string(snapshot.breakpoint_hit.step) + snapshot.breakpoint;
+  if (!hit.empty() && hit != shown_breakpoint_) Show("breakpoints");
+  shown_breakpoint_ = hit;
   for (auto& panel : panels_) {
-    if (!tabs_->Has(panel.get())) panel->Draw(snapshot, state);  // tabs draw inside the host
+    if (HostOf(panel.get()) == nullptr) panel->Draw(snapshot, state);  // tabs draw inside their host
   }
   DrawErrorModal(snapshot);
 }

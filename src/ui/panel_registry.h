@@ -22,12 +22,18 @@ std::unique_ptr<Panel> MakeAttentionPanel();
 std::unique_ptr<Panel> MakeProbePanel();
 std::unique_ptr<Panel> MakeSamplesPanel();
 std::unique_ptr<Panel> MakeWeightsPanel();
+// The debugger (docs/debugger.md), tabs of the "Debug" window.
+std::unique_ptr<Panel> MakeBreakpointsPanel();
+std::unique_ptr<Panel> MakeInterventionsPanel();
+std::unique_ptr<Panel> MakeCellFinderPanel();
+std::unique_ptr<Panel> MakeManualLstmPanel();
 
 // A window whose tabs are other panels' contents: views that need room but not all the time
-// (attention, probe, samples, weights) share one tile and are each one click away.
+// (attention, probe, samples, weights; the debugger's panels) share one tile and are each one
+// click away.
 class TabHostPanel final : public Panel {
  public:
-  TabHostPanel(std::string title, std::string id, std::vector<Panel*> tabs);
+  TabHostPanel(std::string title, std::string id, std::vector<Panel*> tabs, bool open = true);
   void DrawContent(const Snapshot& snapshot, UiState& state) override;
   bool Has(const Panel* panel) const;
   void Select(const Panel* panel) { select_ = panel; }
@@ -57,9 +63,13 @@ class PanelRegistry {
  private:
   float DrawMenuBar(UiState& state);  // returns the bar's height
   void DrawErrorModal(const Snapshot& snapshot);
+  // The tab host showing `panel`, or nullptr for a panel that is a window of its own.
+  TabHostPanel* HostOf(const Panel* panel) const;
 
   std::vector<std::unique_ptr<Panel>> panels_;
-  TabHostPanel* tabs_ = nullptr;  // one of panels_
+  TabHostPanel* tabs_ = nullptr;   // "Inspect", one of panels_
+  TabHostPanel* debug_ = nullptr;  // "Debug" (breakpoints, interventions, ...), one of panels_
+  std::string shown_breakpoint_;   // the hit that last brought the breakpoints tab forward
   ImVec2 last_display_{0, 0};
   bool reset_requested_ = false;
   bool seq2seq_layout_ = false;
