@@ -11,7 +11,7 @@ namespace rnnscope {
 void AddModelFlags(CLI::App& cmd, JobSpec& spec) {
   spec.model.hidden = 128;
   spec.model.layers = 1;
-  cmd.add_option("--task", spec.task, "Task: charlm; seq2seq copy, reverse, sort, add, dates, tsv; tagging slots, conll; classification brackets, majority; generation spell")->capture_default_str();
+  cmd.add_option("--task", spec.task, "Task: charlm; seq2seq copy, reverse, sort, add, dates, tsv; tagging slots, conll; classification brackets, majority; generation spell, numbers")->capture_default_str();
   cmd.add_option("--text", spec.text_path, "UTF-8 text file for charlm (default: built-in corpus)");
   cmd.add_option("--weights", spec.weights_path,
                  "charlm from a PyTorch state_dict (safetensors: embedding?, rnn, fc); needs --vocab")
@@ -36,7 +36,7 @@ void AddModelFlags(CLI::App& cmd, JobSpec& spec) {
       ->check(CLI::IsMember({"bio", "plain"}));
   cmd.add_option("--readout", spec.readout, "brackets/majority (N→1): classify from the last state or the mean of all states")
       ->capture_default_str()->check(CLI::IsMember({"last", "mean"}));
-  cmd.add_option("--condition", spec.condition, "spell (1→N): feed the class at the first step only or at every step")
+  cmd.add_option("--condition", spec.condition, "spell, numbers (1→N): feed the class at the first step only or at every step")
       ->capture_default_str()->check(CLI::IsMember({"first", "every"}));
   TrainSettings& s = spec.settings;
   cmd.add_option("--optimizer", s.optimizer, "sgd, momentum, adagrad, adam")->capture_default_str();

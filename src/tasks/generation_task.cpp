@@ -24,11 +24,12 @@ std::string GenerationTask::Decode(const std::vector<int32_t>& tokens) const {
   return s;
 }
 
-bool IsGenerationTask(const std::string& name) { return name == "spell"; }
+bool IsGenerationTask(const std::string& name) { return name == "spell" || name == "numbers"; }
 
 std::unique_ptr<GenerationTask> MakeGenerationTask(const std::string& name, const nlohmann::json& /*options*/) {
   if (name == "spell") return MakeSpellTask();
-  throw ConfigError("unknown generation task '" + name + "' (known: spell)");
+  if (name == "numbers") return MakeNumbersTask();
+  throw ConfigError("unknown generation task '" + name + "' (known: spell, numbers)");
 }
 
 GenerationBatch MakeGenerationBatch(const std::vector<GenerationExample>& examples) {

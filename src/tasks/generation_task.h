@@ -2,6 +2,7 @@
 //   spell   k in 0..19 → the English word, one letter per token ("seven" → s e v e n).
 //           Words share prefixes ("six"/"sixteen", "seven"/"seventeen"), so a model conditioned
 //           only at the first step must carry the class in its state for up to nine steps.
+//   numbers k in 0..99 → k in English words, letters and spaces ("forty two"), up to 13 steps.
 // The input space is the K classes themselves, so there is nothing to hold out: train,
 // validation and test draw from the same classes (the splits exist for the common interface).
 #pragma once
@@ -42,6 +43,7 @@ class GenerationTask {
 };
 
 std::unique_ptr<GenerationTask> MakeSpellTask();
+std::unique_ptr<GenerationTask> MakeNumbersTask();
 std::unique_ptr<GenerationTask> MakeGenerationTask(const std::string& name, const nlohmann::json& options);
 bool IsGenerationTask(const std::string& name);
 

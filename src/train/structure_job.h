@@ -89,7 +89,7 @@ class StructureJob : public Job {
 
 // ---- factory (structure_jobs.cpp)
 
-// slots, conll (tagging) · brackets, majority (classification) · spell (generation)
+// slots, conll (tagging) · brackets, majority (classification) · spell, numbers (generation)
 bool IsStructureTask(const std::string& task);
 std::vector<std::string> StructureTaskNames();
 // Sizes tuned per task (GRU, E = 32, H = 64, one layer, unidirectional, readout last,

@@ -9,7 +9,7 @@
 
 namespace rnnscope {
 
-std::vector<std::string> StructureTaskNames() { return {"slots", "conll", "brackets", "majority", "spell"}; }
+std::vector<std::string> StructureTaskNames() { return {"slots", "conll", "brackets", "majority", "spell", "numbers"}; }
 
 bool IsStructureTask(const std::string& task) {
   return IsTaggingTask(task) || IsClassificationTask(task) || IsGenerationTask(task);
