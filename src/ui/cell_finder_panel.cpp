@@ -311,6 +311,7 @@ class CellFinderPanel final : public Panel {
           ImGui::SetTooltip("t = %d  '%s'\n%s = % .4f%s\ndrag: select a span for the query", t, token,
                             UnitName(uc.unit).c_str(), static_cast<double>(values_[ti]), signal_text);
           if (ImGui::IsMouseClicked(ImGuiMouseButton_Left)) {
+            span_chosen_ = true;
             span_t0_ = span_t1_ = t;
             dragging_ = true;
             state.cursor_t = t;
@@ -327,6 +328,13 @@ class CellFinderPanel final : public Panel {
   void DrawQuery(const Snapshot& snapshot, UiState& state) {
     ImGui::Separator();
     const int T = static_cast<int>(tokens_.size());
+    const CellQueryResult& query = snapshot.cell_query;
+    if (!span_chosen_ && query.t0 >= 0) {
+      // A query sent from elsewhere (or before this panel opened): show its span.
+      span_t0_ = query.t0;
+      span_t1_ = query.t1;
+      threshold_ = query.threshold;
+    }
     if (span_t0_ < 0 && T > 0) {
       // Until the user drags a span: four steps from the cursor.
       span_t0_ = std::clamp(state.cursor_t, 0, T - 1);
@@ -349,7 +357,6 @@ class CellFinderPanel final : public Panel {
     ImGui::SameLine();
     if (ImGui::Button("Clear")) state.Send(CellQueryCommand{-1, -1, threshold_, min_length_});
 
-    const CellQueryResult& query = snapshot.cell_query;
     if (query.t0 < 0) {
       ImGui::TextDisabled("drag over the text to choose a span, then Find");
       return;
@@ -379,6 +386,7 @@ class CellFinderPanel final : public Panel {
   int signal_index_ = 0;
   int chosen_ = 0;             // row of the ranking whose unit colours the text
   int span_t0_ = -1, span_t1_ = -1;
+  bool span_chosen_ = false;   // the user dragged a span (else it follows the last query)
   bool dragging_ = false;
   float threshold_ = 0.5f;
   int min_length_ = 3;

@@ -128,28 +128,34 @@ void TimeTravelBar::DrawControls(const Snapshot& snapshot, UiState& state) {
     ImGui::SameLine();
   } else {
     const bool have = picked_ >= 0;
-    char picked[32];
-    std::snprintf(picked, sizeof picked, have ? "step %lld" : "pick a step", static_cast<long long>(picked_));
+    char picked[32] = "pick a step";
+    if (have) std::snprintf(picked, sizeof picked, "step %lld", static_cast<long long>(picked_));
     // The full labels when the row has room for them, short ones in a narrow tile (the tooltips
     // say the rest), so the row never wraps under the plot.
     const ImGuiStyle& style = ImGui::GetStyle();
     auto button_w = [&](const char* label) { return ImGui::CalcTextSize(label).x + style.FramePadding.x * 2.0f + style.ItemSpacing.x; };
     const float memory_w = ImGui::CalcTextSize("000.0/0000 MiB").x + style.FramePadding.x * 2.0f;
-    const bool roomy = ImGui::CalcTextSize(picked).x + style.ItemSpacing.x + button_w("Replay from here") +
-                           button_w("Branch from here") + memory_w <= ImGui::GetContentRegionAvail().x;
-    ImGui::AlignTextToFramePadding();
-    if (have) {
-      ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(kPicked), "%s", picked);
-    } else {
-      ImGui::TextDisabled("%s", picked);
+    const float avail = ImGui::GetContentRegionAvail().x;
+    const float text_w = ImGui::CalcTextSize(picked).x + style.ItemSpacing.x;
+    const bool roomy = text_w + button_w("Replay from here") + button_w("Branch from here") + memory_w <= avail;
+    // In the narrowest tiles the step label goes too: the pick is the plot's cursor line and
+    // the buttons' tooltips name it.
+    const bool show_text = roomy || text_w + button_w("Replay") + button_w("Branch") + memory_w <= avail;
+    if (show_text) {
+      ImGui::AlignTextToFramePadding();
+      if (have) {
+        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(kPicked), "%s", picked);
+      } else {
+        ImGui::TextDisabled("%s", picked);
+      }
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("click or drag on the checkpoint strip or the loss plot");
+      ImGui::SameLine();
     }
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("click or drag on the checkpoint strip or the loss plot");
-    ImGui::SameLine();
     ImGui::BeginDisabled(!have);
     if (ImGui::Button(roomy ? "Replay from here" : "Replay")) state.Send(RewindCommand{picked_, false, false, {}, {}});
     if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {
-      ImGui::SetTooltip("Replay from here: rewind to the checkpoint and train again with the same settings and the\n"
-                        "same batches, so the same losses bit for bit. The later steps are dropped.");
+      ImGui::SetTooltip("Replay from %s: rewind to the checkpoint and train again with the same settings and the\n"
+                        "same batches, so the same losses bit for bit. The later steps are dropped.", have ? picked : "a picked step");
     }
     ImGui::SameLine();
     if (ImGui::Button(roomy ? "Branch from here" : "Branch")) {
@@ -158,8 +164,8 @@ void TimeTravelBar::DrawControls(const Snapshot& snapshot, UiState& state) {
       ImGui::OpenPopup("##branch");
     }
     if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {
-      ImGui::SetTooltip("Branch from here: rewind to the checkpoint and continue with the hyperparameters you choose;\n"
-                        "the abandoned future stays on the plot as its own curve.");
+      ImGui::SetTooltip("Branch from %s: rewind to the checkpoint and continue with the hyperparameters you choose;\n"
+                        "the abandoned future stays on the plot as its own curve.", have ? picked : "a picked step");
     }
     ImGui::EndDisabled();
     DrawBranchPopup(state);
