@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # UI smoke test: renders the full window under Xvfb after 50 training steps for LSTM, GRU and
-# the attention task (reverse), with each tabbed panel brought forward once, and checks each PNG
+# the attention task (reverse), with each tabbed panel (Inspect and Debug) brought forward once,
+# and checks each PNG
 # (exit code 0, file exists, 1280x800, not blank) and the "drew ..." lines rnnscope prints for
 # the captured frame: every panel must have drawn real data, and the --cursor/--unit given must
 # be the cursor and unit the step-through, gradient-flow and probe panels drew.
@@ -47,7 +48,17 @@ run_case lstm "$(sel 7 5)" --cell lstm --cursor 7 --unit 5
 run_case lstm_weights "weights cursor=[0-9]+ unit=[0-9]+ matrix=[a-z_.0-9]+ [0-9]+x[0-9]+" --cell lstm --show weights
 run_case lstm_samples "samples cursor=[0-9]+ unit=[0-9]+ chars=[1-9]" --cell lstm --show samples
 run_case lstm_attention_hint "attention empty" --cell lstm --show attention
+# The debugger (docs/debugger.md): the checkpoint timeline under the loss plot, a step-N
+# breakpoint that fired (its tab comes forward by itself), a branch drawn as its own curve,
+# interventions given on the command line, the cell finder's ranking and the hand-built LSTM
+# reproducing the textbook's numbers.
+run_case lstm_breakpoint "breakpoints nonfinite=1 .*at_step=30 hit=step|timeline kept=[1-9][0-9]* " --cell lstm --break-at 30
+run_case lstm_branch "timeline kept=[1-9][0-9]* interval=50 bytes=[1-9][0-9]* cap=[1-9][0-9]* branches=1 " --cell lstm --branch-at 20
+run_case lstm_interventions "interventions count=2 labels=2" --cell lstm --show interventions --intervene f,0,3,1 --intervene h,0,all,0
+run_case lstm_cell_finder "cell_finder signals=[1-9] signal=\"inside quotes\" top=[1-9][0-9]* best=" --cell lstm --show cell_finder
+run_case manual_lstm "manual_lstm mode=hand g=identity h=identity y=0,0,0,7,0 c=3,7,7,7,0" --cell lstm --show manual_lstm
 run_case gru "$(sel 3 2)" --cell gru --cursor 3 --unit 2
+run_case gru_interventions "interventions count=1 labels=1" --cell gru --show interventions --intervene z,0,2,1
 run_case gru_weights "weights cursor=[0-9]+ unit=[0-9]+ matrix=" --cell gru --show weights
 
 # The attention task needs the seq2seq job in MakeJob; say so rather than fail when it is absent.

@@ -17,6 +17,7 @@
 
 #include "app/fonts.h"
 #include "core/error.h"
+#include "model/cell_kind.h"
 #include "ui/shortcuts.h"
 #include "ui/theme.h"
 #include "viz/screenshot.h"
@@ -54,6 +55,50 @@ std::string UserIniPath() {
 // Ctrl-C in the terminal closes the window the normal way (layout saved, GL torn down).
 std::atomic<bool> g_interrupted{false};
 extern "C" void OnInterrupt(int) { g_interrupted = true; }
+
+// --intervene "TARGET,LAYER,UNIT,VALUE" → an Intervention (probe only). Gate letters are looked
+// up in the cell's own gate order, so "f" is index 1 for an LSTM and "z" index 1 for a GRU.
+Intervention ParseIntervention(const std::string& spec, CellKind cell) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  for (std::size_t comma = spec.find(','); ; comma = spec.find(',', start)) {
+    parts.push_back(spec.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  if (parts.size() != 4) throw Error("--intervene " + spec + ": expected TARGET,LAYER,UNIT,VALUE");
+  auto index = [&](const std::string& text) {
+    if (text == "all" || text == "-1") return -1;
+    try {
+      return std::stoi(text);
+    } catch (const std::exception&) {
+      throw Error("--intervene " + spec + ": '" + text + "' is not a number or 'all'");
+    }
+  };
+  Intervention result;
+  result.layer = index(parts[1]);
+  result.unit = index(parts[2]);
+  try {
+    result.value = std::stof(parts[3]);
+  } catch (const std::exception&) {
+    throw Error("--intervene " + spec + ": '" + parts[3] + "' is not a number");
+  }
+  if (parts[0] == "h") {
+    result.target = InterventionTarget::kHidden;
+  } else if (parts[0] == "c") {
+    result.target = InterventionTarget::kCell;
+  } else {
+    const std::string order = cell == CellKind::kLstm ? "ifgo" : cell == CellKind::kGru ? "rzn" : "";
+    const std::size_t gate = parts[0].size() == 1 ? order.find(parts[0][0]) : std::string::npos;
+    if (gate == std::string::npos) {
+      throw Error("--intervene " + spec + ": target must be h, c or one of this cell's gates (" +
+                  (order.empty() ? "none" : order) + ")");
+    }
+    result.target = InterventionTarget::kGate;
+    result.gate = static_cast<int>(gate);
+  }
+  return result;
+}
 
 const Snapshot& EmptySnapshot() {
   static const Snapshot empty = [] {
@@ -171,29 +216,69 @@ int App::RunGui() {
 
 int App::RunScreenshot() {
   using Clock = std::chrono::steady_clock;
+  const CellKind cell = ParseCellKind(options_.cell);
+  std::vector<Intervention> interventions;
+  for (const std::string& spec : options_.interventions) interventions.push_back(ParseIntervention(spec, cell));
   // Pause first so exactly `steps` steps run (a trainer that was already running may overshoot
   // by the steps it finished before the pause arrived).
   trainer_.Send(PauseCommand{true});
+  if (options_.break_at >= 0) {
+    BreakpointRules rules;
+    rules.at_step = options_.break_at;
+    trainer_.Send(SetBreakpointsCommand{rules});
+  }
+  for (const Intervention& i : interventions) trainer_.Send(AddInterventionCommand{i});
+  if (!options_.cell_regex.empty()) trainer_.Send(SetCellFinderCommand{true, options_.cell_regex, 3000});
+  if (options_.query_t0 >= 0) {
+    trainer_.Send(CellQueryCommand{options_.query_t0, options_.query_t1, options_.query_threshold, 3});
+  }
   if (options_.steps > 0) trainer_.Send(StepCommand{options_.steps});
   trainer_.Send(PublishCommand{});
   // At least 300 s, more for long runs (seq2seq README figures train for thousands of steps).
   const int limit_s = std::max(300, options_.steps);
   const auto deadline = Clock::now() + std::chrono::seconds(limit_s);
-  for (;;) {
-    const auto latest = trainer_.Latest();
-    if (latest && latest->step >= options_.steps && latest->paused) break;
-    // A trainer that failed (unknown task, divergence) will not reach the step: say why now
-    // instead of waiting for the deadline.
-    if (latest && !latest->error.empty() && latest->step < options_.steps) {
-      std::fprintf(stderr, "rnnscope: trainer error: %s\n", latest->error.c_str());
+  // Renders frames until the trainer is paused at --steps (or stopped by a breakpoint, which
+  // drops the remaining steps) and `also` holds; 0 when reached, else the exit code.
+  auto wait_for_steps = [&](auto also) {
+    for (;;) {
+      const auto latest = trainer_.Latest();
+      if (latest && latest->paused && (latest->step >= options_.steps || !latest->breakpoint.empty()) && also(*latest)) {
+        return 0;
+      }
+      // A trainer that failed (unknown task, divergence) will not reach the step: say why now
+      // instead of waiting for the deadline.
+      if (latest && !latest->error.empty() && latest->step < options_.steps) {
+        std::fprintf(stderr, "rnnscope: trainer error: %s\n", latest->error.c_str());
+        return 1;
+      }
+      if (Clock::now() > deadline) {
+        std::fprintf(stderr, "rnnscope: the trainer did not reach step %d within %d s\n", options_.steps, limit_s);
+        return 1;
+      }
+      Frame(nullptr);  // keep the window alive (and exercise the UI) while training
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  };
+  if (const int failed = wait_for_steps([](const Snapshot&) { return true; })) return failed;
+  if (options_.branch_at >= 0) {
+    // The time-travel figure: back to the newest kept checkpoint at or before --branch-at,
+    // then the same number of steps again with a 4x learning rate as a branch of its own.
+    const auto before = trainer_.Latest();
+    int64_t kept = -1;
+    for (int64_t s : before->ring_steps) {
+      if (s <= options_.branch_at) kept = s;
+    }
+    if (kept < 0) {
+      std::fprintf(stderr, "rnnscope: --branch-at %lld: no checkpoint at or before it\n", static_cast<long long>(options_.branch_at));
       return 1;
     }
-    if (Clock::now() > deadline) {
-      std::fprintf(stderr, "rnnscope: the trainer did not reach step %d within %d s\n", options_.steps, limit_s);
-      return 1;
-    }
-    Frame(nullptr);  // keep the window alive (and exercise the UI) while training
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    TrainSettings settings = before->settings;
+    settings.learning_rate *= 4.0f;
+    trainer_.Send(RewindCommand{kept, true, true, settings, {}});
+    trainer_.Send(StepCommand{static_cast<int>(options_.steps - kept)});
+    trainer_.Send(PublishCommand{});
+    const std::size_t branches = before->branches.size();
+    if (const int failed = wait_for_steps([&](const Snapshot& s) { return s.branches.size() > branches; })) return failed;
   }
   // --cursor/--unit again now that the probe exists: the first frames clamped them to the
   // empty snapshot the app starts with.

@@ -1,6 +1,7 @@
 // Options for the window and for `rnnscope screenshot`, parsed by main.cpp (CLI11).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,14 @@ struct AppOptions {
   float mouse_x = -1.0f, mouse_y = -1.0f;  // simulated mouse position (hover tooltips)
   int cursor_t = -1, unit = -1;            // initial timestep cursor / unit
   int crop_x = 0, crop_y = 0, crop_w = 0, crop_h = 0;  // crop_w > 0: write only this rectangle
+  // Debugger states for README figures and the UI smoke test (docs/debugger.md):
+  int64_t break_at = -1;    // a step-N breakpoint; the capture waits for it instead of --steps
+  int64_t branch_at = -1;   // after --steps: rewind here, branch with 4x the learning rate, train
+                            // back to --steps (two curves on the loss plot)
+  std::vector<std::string> interventions;  // "TARGET,LAYER,UNIT,VALUE": h, c or a gate letter
+  std::string cell_regex;                  // cell finder: rank units against this regex too
+  int query_t0 = -1, query_t1 = -1;        // LSTMVis query on the probe span t0..t1
+  float query_threshold = 0.5f;
 };
 
 }  // namespace rnnscope

@@ -80,6 +80,19 @@ int Main(int argc, char** argv) {
        }, "write only this rectangle of the window (README figures of one panel)")->type_name("X,Y,W,H");
     cli.add_option("--cursor", options.cursor_t, "initial timestep cursor");
     cli.add_option("--unit", options.unit, "initial selected unit");
+    cli.add_option("--break-at", options.break_at, "set a breakpoint at step N (captures the paused hit)")
+        ->check(CLI::Range(int64_t{0}, int64_t{10000000}));
+    cli.add_option("--branch-at", options.branch_at, "after --steps, rewind to step N and branch with 4x "
+                   "the learning rate back to --steps")->check(CLI::Range(int64_t{0}, int64_t{10000000}));
+    cli.add_option("--intervene", options.interventions, "add an intervention TARGET,LAYER,UNIT,VALUE "
+                   "(TARGET h, c or a gate letter i f g o / r z n; LAYER and UNIT a number or 'all'), "
+                   "e.g. f,0,3,1 pins unit 3's forget gate open")->type_name("SPEC");
+    cli.add_option("--cell-regex", options.cell_regex, "cell finder: also rank units against this regex");
+    cli.add_option("--cell-query", [&options](const CLI::results_t& r) {
+         const int n = std::sscanf(r.front().c_str(), "%d,%d,%f", &options.query_t0, &options.query_t1, &options.query_threshold);
+         return n >= 2 && options.query_t0 >= 0 && options.query_t1 >= options.query_t0;
+       }, "LSTMVis query: units on throughout probe timesteps T0..T1 (h > threshold, default 0.5)")
+        ->type_name("T0,T1[,THRESHOLD]");
   }
   // Skip argv[1] (the subcommand) when there is one.
   const int skip = argc >= 2 ? 1 : 0;
