@@ -34,12 +34,15 @@ class BracketsTask : public ClassificationTask {
     }
     ClassificationExample ex{s, 1};
     if (rng.UniformInt(2) == 0) {
-      ex.label = 0;
-      // Near miss: turn one "()" into ")(" (same counts, a prefix goes negative), or flip one
-      // bracket (the counts differ).
+      // Near miss: turn a top-level "()" into ")(" (same counts, the prefix goes negative), or
+      // flip one bracket (the counts differ). A swap inside a group would stay balanced
+      // ("(())" → "()()"), so only pairs at depth 0 are swapped.
       std::vector<std::size_t> pairs;
-      for (std::size_t i = 0; i + 1 < s.size(); ++i)
-        if (s[i] == open_ && s[i + 1] == close_) pairs.push_back(i);
+      int d = 0;
+      for (std::size_t i = 0; i + 1 < s.size(); ++i) {
+        if (d == 0 && s[i] == open_ && s[i + 1] == close_) pairs.push_back(i);
+        d += s[i] == open_ ? 1 : -1;
+      }
       if (rng.UniformInt(2) == 0 && !pairs.empty()) {
         const std::size_t i = pairs[rng.UniformInt(pairs.size())];
         std::swap(ex.tokens[i], ex.tokens[i + 1]);
@@ -47,8 +50,18 @@ class BracketsTask : public ClassificationTask {
         int32_t& flip = ex.tokens[rng.UniformInt(ex.tokens.size())];
         flip = flip == open_ ? close_ : open_;
       }
+      ex.label = Balanced(ex.tokens) ? 1 : 0;  // 0 by construction; checked by definition
     }
     return ex;
+  }
+
+  bool Balanced(const std::vector<int32_t>& s) const {
+    int depth = 0;
+    for (int32_t id : s) {
+      depth += id == open_ ? 1 : -1;
+      if (depth < 0) return false;
+    }
+    return depth == 0;
   }
 
  private:

@@ -1,8 +1,8 @@
 // N→1 sequence classification tasks, generated from a seed, one character per token:
 //   brackets  "(()())" → balanced / unbalanced. Half the examples are balanced; the unbalanced
 //             half are near misses of balanced strings (one bracket flipped, which breaks the
-//             count, or a "()" turned into ")(", which keeps the count and breaks the order),
-//             so counting alone is not enough.
+//             count, or a top-level "()" turned into ")(", which keeps the count and breaks the
+//             order), so counting alone is not enough.
 //   majority  "abcab…" → the symbol that occurs most often (a, b or c; never a tie).
 // Splits are disjoint by a hash of the sequence (SplitOf), 8:1:1.
 #pragma once
