@@ -184,6 +184,11 @@ void App::Frame(Image* capture) {
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
   if (options_.mouse_x >= 0.0f) ImGui::GetIO().MousePos = {options_.mouse_x, options_.mouse_y};
+  if (click_active_) {
+    // After the backend's NewFrame, which would read the real (absent) mouse.
+    ImGui::GetIO().MousePos = click_pos_;
+    ImGui::GetIO().MouseDown[0] = click_down_;
+  }
   ImGui::NewFrame();
   state_.Clamp(snapshot);
   HandleShortcuts(snapshot, state_);
@@ -216,9 +221,19 @@ int App::RunGui() {
 
 int App::RunScreenshot() {
   using Clock = std::chrono::steady_clock;
-  const CellKind cell = ParseCellKind(options_.cell);
+  // Gate letters of --intervene name the gates of the cell the trainer built, which a task may
+  // choose itself (seq2seq tasks pick their own cell unless told): wait for its first snapshot.
   std::vector<Intervention> interventions;
-  for (const std::string& spec : options_.interventions) interventions.push_back(ParseIntervention(spec, cell));
+  if (!options_.interventions.empty()) {
+    const auto until = Clock::now() + std::chrono::seconds(60);
+    while (!trainer_.Latest() && Clock::now() < until) {
+      Frame(nullptr);
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    const auto first = trainer_.Latest();
+    const CellKind cell = first ? first->config.cell : ParseCellKind(options_.cell);
+    for (const std::string& spec : options_.interventions) interventions.push_back(ParseIntervention(spec, cell));
+  }
   // Pause first so exactly `steps` steps run (a trainer that was already running may overshoot
   // by the steps it finished before the pause arrived).
   trainer_.Send(PauseCommand{true});
@@ -292,6 +307,26 @@ int App::RunScreenshot() {
       for (const auto& id : panels_->Ids()) known += ", " + id;
       std::fprintf(stderr, "rnnscope: --show %s: no such panel (known: %s)\n", name.c_str(), known.c_str());
       return 2;
+    }
+  }
+  // Clicks: press on one frame, release on the next (ImGui reports a click on the press), then
+  // a pause so the trainer can answer a command the click sent before the next click. No wait
+  // for "paused": a click may have resumed training on purpose.
+  // Windows opened by --show need a frame or two before they can be hovered.
+  for (int i = 0; i < 3 && !options_.clicks.empty(); ++i) Frame(nullptr);
+  for (const std::string& click : options_.clicks) {
+    if (std::sscanf(click.c_str(), "%f,%f", &click_pos_.x, &click_pos_.y) != 2) {
+      std::fprintf(stderr, "rnnscope: --click %s: expected X,Y\n", click.c_str());
+      return 2;
+    }
+    click_active_ = true;
+    for (const bool down : {false, true, false}) {
+      click_down_ = down;
+      Frame(nullptr);
+    }
+    for (int i = 0; i < 20; ++i) {
+      Frame(nullptr);
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
   }
   // Timed frames on a settled snapshot; the capture is the last of them.

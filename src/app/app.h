@@ -2,6 +2,8 @@
 // Everything here runs on the main thread; the trainer is reached only through TrainerLink.
 #pragma once
 
+#include <imgui.h>
+
 #include <memory>
 #include <string>
 
@@ -44,6 +46,10 @@ class App {
   UiState state_;
   std::unique_ptr<PanelRegistry> panels_;
   FrameStats frame_stats_;
+  // Screenshot --click: the left button state and position forced on the next frames.
+  bool click_active_ = false;
+  bool click_down_ = false;
+  ImVec2 click_pos_{0.0f, 0.0f};
   double last_frame_start_ = 0.0;
 };
 

@@ -32,6 +32,7 @@ struct AppOptions {
   bool check = false;         // fail when the image is nearly uniform
   std::vector<std::string> show;  // panels to open by id ("help", "attention", "weights", ...)
   float mouse_x = -1.0f, mouse_y = -1.0f;  // simulated mouse position (hover tooltips)
+  std::vector<std::string> clicks;         // "X,Y": left clicks replayed after training, in order
   int cursor_t = -1, unit = -1;            // initial timestep cursor / unit
   int crop_x = 0, crop_y = 0, crop_w = 0, crop_h = 0;  // crop_w > 0: write only this rectangle
   // Debugger states for README figures and the UI smoke test (docs/debugger.md):

@@ -73,6 +73,8 @@ int Main(int argc, char** argv) {
     cli.add_option("--mouse", [&options](const CLI::results_t& r) {
          return std::sscanf(r.front().c_str(), "%f,%f", &options.mouse_x, &options.mouse_y) == 2;
        }, "simulated mouse position X,Y (to capture hover tooltips)")->type_name("X,Y");
+    cli.add_option("--click", options.clicks, "left-click at X,Y after training (repeatable, in order; "
+                   "exercises buttons, e.g. the timeline's Replay)")->type_name("X,Y");
     cli.add_option("--crop", [&options](const CLI::results_t& r) {
          return std::sscanf(r.front().c_str(), "%d,%d,%d,%d", &options.crop_x, &options.crop_y,
                             &options.crop_w, &options.crop_h) == 4 &&

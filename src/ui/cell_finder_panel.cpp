@@ -90,8 +90,12 @@ class CellFinderPanel final : public Panel {
     const CellFinderResult& finder = snapshot.cell_finder;
     DrawControls(snapshot, state);
     if (finder.signals.empty()) {
-      ImGui::TextDisabled(finder.step < 0 ? "no ranking yet (the character LM reruns it every few seconds)"
-                                          : "no signals for this text");
+      if (snapshot.task != "charlm") {
+        ImGui::TextDisabled("the cell finder ranks the character LM's units (task charlm)");
+      } else {
+        ImGui::TextDisabled(finder.step < 0 ? "no ranking yet (it reruns every few seconds while training)"
+                                            : "no signals for this text: type a regex and press Rank");
+      }
       state.NoteDrawn("cell_finder signals=0");
       return;
     }

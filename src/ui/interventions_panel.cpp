@@ -53,6 +53,12 @@ class InterventionsPanel final : public Panel {
     if (draft_.target == InterventionTarget::kGate && !has_gates) draft_.target = InterventionTarget::kHidden;
     if (draft_.target == InterventionTarget::kCell && !lstm) draft_.target = InterventionTarget::kHidden;
     if (has_gates) draft_.gate = std::clamp(draft_.gate, 0, static_cast<int>(gates->size()) - 1);
+    if (snapshot.task != "charlm" && snapshot.version != 0) {
+      // Only the character LM's job applies them so far (Job::SetInterventions); say so rather
+      // than let an added clamp silently do nothing.
+      ImGui::TextColored({1.0f, 0.7f, 0.35f, 1.0f}, "task '%s' ignores interventions (the character LM applies them)",
+                         snapshot.task.c_str());
+    }
     DrawForm(snapshot, state, gates, has_gates, lstm);
     ImGui::Spacing();
     DrawList(snapshot, state);

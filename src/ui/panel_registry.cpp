@@ -134,9 +134,9 @@ void PanelRegistry::Layout(ImVec2 pos, ImVec2 size, bool force) {
     panels_[kStepThrough]->PlaceAt({x + gates_w, y2}, {step_w, bottom_h}, force);
     panels_[kTabs]->PlaceAt({x + gates_w + step_w, y2}, {tabs_w, bottom_h}, force);
   }
-  // The debugger takes the bottom row's left part (gates and step-through) when opened: its
-  // tables and text need width more than the training views' tiles offer.
-  panels_[kDebug]->PlaceAt({x, y2}, {w - tabs_w, bottom_h}, force);
+  // The debugger takes the gates' and step-through's tiles when opened (its tables and text need
+  // more width than one tile offers) and leaves the tabbed views, seq2seq's attention, visible.
+  panels_[kDebug]->PlaceAt({seq2seq_layout_ ? x + tabs_w : x, y2}, {w - tabs_w, bottom_h}, force);
   const ImVec2 help = {std::min(560.0f, size.x - 40.0f), std::min(440.0f, size.y - 40.0f)};
   panels_[kHelp]->PlaceAt({pos.x + (size.x - help.x) * 0.5f, pos.y + (size.y - help.y) * 0.5f},
                           help, force);

@@ -124,7 +124,11 @@ void TimeTravelBar::DrawStrip(const Snapshot& snapshot, const PlotResult& plot) 
 void TimeTravelBar::DrawControls(const Snapshot& snapshot, UiState& state) {
   if (snapshot.ring_interval == 0 && snapshot.ring_steps.empty()) {
     ImGui::AlignTextToFramePadding();
-    ImGui::TextDisabled("time travel off (this model keeps no checkpoints)");
+    ImGui::TextDisabled("time travel off");
+    if (ImGui::IsItemHovered()) {
+      ImGui::SetTooltip("no checkpoints kept: the ring's interval is 0, or this task or an imported model\n"
+                        "has no in-memory checkpoints yet");
+    }
     ImGui::SameLine();
   } else {
     const bool have = picked_ >= 0;
@@ -200,7 +204,7 @@ void TimeTravelBar::DrawBranchPopup(UiState& state) {
   if (!ImGui::BeginPopup("##branch")) return;
   ImGui::Text("Branch from step %lld with:", static_cast<long long>(picked_));
   ImGui::Separator();
-  const float w = ImGui::GetFontSize() * 10.0f;
+  const float w = ImGui::GetFontSize() * 12.0f;
   ImGui::SetNextItemWidth(w);
   if (ImGui::BeginCombo("optimizer", branch_settings_.optimizer.c_str())) {
     for (const char* o : kOptimizers) {
