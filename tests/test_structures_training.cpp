@@ -110,6 +110,9 @@ TEST(StructureTraining, SlotFillingBidirectionalBeatsChance) {
   const auto b = tagger->Tag("arrive in taipei on monday and leave tokyo");
   EXPECT_EQ(a[1], "B-from");
   EXPECT_EQ(b[2], "B-to");
+  // Right context: only the word after the first city tells its role.
+  EXPECT_EQ(tagger->Tag("taipei to tokyo")[0], "B-from");
+  EXPECT_EQ(tagger->Tag("taipei from tokyo")[0], "B-to");
 }
 
 TEST(StructureTraining, SlotFillingUnidirectionalAndPlainTagsTrain) {
@@ -119,6 +122,13 @@ TEST(StructureTraining, SlotFillingUnidirectionalAndPlainTagsTrain) {
   EXPECT_GT(t.metrics.at("token_accuracy").get<double>(), 0.85);
   EXPECT_GT(t.metrics.at("f1").get<double>(), 0.7);
   EXPECT_TRUE(t.metrics.at("per_slot").contains("date"));
+  // A unidirectional tagger tags the first word before it has seen the second: "taipei to …"
+  // and "taipei from …" must get the same first tag, so one of them is wrong.
+  auto* tagger = dynamic_cast<TaggingJob*>(t.job.get());
+  ASSERT_NE(tagger, nullptr);
+  EXPECT_EQ(tagger->Tag("taipei to tokyo")[0], tagger->Tag("taipei from tokyo")[0]);
+  EXPECT_EQ(tagger->Tag("leave taipei")[1], "from");
+  EXPECT_EQ(tagger->Tag("arrive in taipei")[2], "to");
 }
 
 TEST(StructureTraining, ConllFileTrains) {
