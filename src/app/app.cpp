@@ -237,9 +237,11 @@ int App::RunScreenshot() {
   // Pause first so exactly `steps` steps run (a trainer that was already running may overshoot
   // by the steps it finished before the pause arrived).
   trainer_.Send(PauseCommand{true});
-  if (options_.break_at >= 0) {
+  if (options_.break_at >= 0 || options_.break_grad_norm > 0.0f || options_.break_saturation > 0.0f) {
     BreakpointRules rules;
     rules.at_step = options_.break_at;
+    rules.grad_norm_above = options_.break_grad_norm;
+    rules.saturation_fraction_above = options_.break_saturation;
     trainer_.Send(SetBreakpointsCommand{rules});
   }
   for (const Intervention& i : interventions) trainer_.Send(AddInterventionCommand{i});

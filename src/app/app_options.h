@@ -37,6 +37,8 @@ struct AppOptions {
   int crop_x = 0, crop_y = 0, crop_w = 0, crop_h = 0;  // crop_w > 0: write only this rectangle
   // Debugger states for README figures and the UI smoke test (docs/debugger.md):
   int64_t break_at = -1;    // a step-N breakpoint; the capture waits for it instead of --steps
+  float break_grad_norm = 0.0f;   // grad-norm breakpoint threshold (0 = off)
+  float break_saturation = 0.0f;  // gate-saturation breakpoint: fraction of values (0 = off)
   int64_t branch_at = -1;   // after --steps: rewind here, branch with 4x the learning rate, train
                             // back to --steps (two curves on the loss plot)
   std::vector<std::string> interventions;  // "TARGET,LAYER,UNIT,VALUE": h, c or a gate letter

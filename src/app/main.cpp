@@ -84,6 +84,10 @@ int Main(int argc, char** argv) {
     cli.add_option("--unit", options.unit, "initial selected unit");
     cli.add_option("--break-at", options.break_at, "set a breakpoint at step N (captures the paused hit)")
         ->check(CLI::Range(int64_t{0}, int64_t{10000000}));
+    cli.add_option("--break-grad-norm", options.break_grad_norm, "set a breakpoint on the gradient norm above X")
+        ->check(CLI::PositiveNumber);
+    cli.add_option("--break-saturation", options.break_saturation, "set a breakpoint on gate saturation: "
+                   "fraction F of one gate's values beyond 0.05/0.95")->check(CLI::Range(0.0f, 1.0f));
     cli.add_option("--branch-at", options.branch_at, "after --steps, rewind to step N and branch with 4x "
                    "the learning rate back to --steps")->check(CLI::Range(int64_t{0}, int64_t{10000000}));
     cli.add_option("--intervene", options.interventions, "add an intervention TARGET,LAYER,UNIT,VALUE "

@@ -55,10 +55,14 @@ class BreakpointsPanel final : public Panel {
     ImGui::PushStyleColor(ImGuiCol_Border, kAlarm);
     const bool has_tensor = !hit.tensor.empty();
     const bool has_value = std::isfinite(hit.value) || std::isfinite(hit.threshold);
-    // Title, message, where, then the optional rows, then the buttons.
-    const float lines = 3.0f + (has_tensor ? 1.0f : 0.0f) + (has_value ? 1.0f : 0.0f);
-    const float height = ImGui::GetTextLineHeightWithSpacing() * lines + ImGui::GetFrameHeight() +
-                         ImGui::GetStyle().WindowPadding.y * 2.0f;
+    // Title, the message (wrapped: it can be long), where, the optional rows, the buttons. ImGui
+    // 1.86 children cannot size to their content, so the height is added up here.
+    const ImGuiStyle& style = ImGui::GetStyle();
+    const float wrap_w = ImGui::GetContentRegionAvail().x - style.WindowPadding.x * 2.0f;
+    const float message_h = ImGui::CalcTextSize(snapshot.breakpoint.c_str(), nullptr, false, wrap_w).y;
+    const float lines = 2.0f + (has_tensor ? 1.0f : 0.0f) + (has_value ? 1.0f : 0.0f);
+    const float height = ImGui::GetTextLineHeightWithSpacing() * lines + message_h + style.ItemSpacing.y +
+                         ImGui::GetFrameHeight() + style.WindowPadding.y * 2.0f;
     ImGui::BeginChild("##hit", {0.0f, height}, true, ImGuiWindowFlags_NoScrollbar);
     ImGui::TextColored(kAlarm, "\u2759\u2759 BREAKPOINT  %s", hit.rule.empty() ? "?" : hit.rule.c_str());
     ImGui::SameLine();
