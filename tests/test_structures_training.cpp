@@ -199,18 +199,18 @@ TEST(StructureTraining, SpellConditionedAtTheFirstStep) {
 
 // numbers (0..99 → "forty two"): conditioning at every step learns faster than at the first
 // step only, where both digits must be carried in the state for up to 13 steps. (Measured here
-// at 400 steps with these settings: every 1.000, first 0.624 sequence accuracy.)
+// at 400 steps with these settings, H = 32: every 0.982, first 0.268 sequence accuracy.)
 TEST(StructureTraining, NumbersEveryStepConditioningLearnsFaster) {
   JobSpec spec = Spec("numbers");
-  spec.model.hidden = 48;
+  spec.model.hidden = 32;
   spec.settings.learning_rate = 3e-3f;
   spec.condition = "every";
   const Trained every = Train(spec, 400);
   spec.condition = "first";
   const Trained first = Train(spec, 400);
-  EXPECT_GT(every.metrics.at("sequence_accuracy").get<double>(), 0.95);
-  EXPECT_GT(first.metrics.at("sequence_accuracy").get<double>(), 0.3);  // chance 0.01
-  EXPECT_GT(every.metrics.at("sequence_accuracy").get<double>(), first.metrics.at("sequence_accuracy").get<double>());
+  EXPECT_GT(every.metrics.at("sequence_accuracy").get<double>(), 0.9);
+  EXPECT_GT(first.metrics.at("sequence_accuracy").get<double>(), 0.1);  // chance 0.01
+  EXPECT_GT(every.metrics.at("sequence_accuracy").get<double>(), first.metrics.at("sequence_accuracy").get<double>() + 0.3);
 }
 
 // ---------------------------------------------------------------- the GUI's trainer thread
