@@ -8,7 +8,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <string>
+#include <thread>
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -20,7 +22,6 @@
 #include "train/settings_json.h"
 #include "train/tagging_job.h"
 #include "train/trainer_thread.h"
-#include "trainer_test_util.h"
 
 namespace rnnscope {
 namespace {
@@ -215,6 +216,18 @@ TEST(StructureTraining, NumbersEveryStepConditioningLearnsFaster) {
 
 // ---------------------------------------------------------------- the GUI's trainer thread
 
+// Polls (never blocking the trainer) until the latest snapshot satisfies pred; fails after 60 s.
+std::shared_ptr<const Snapshot> WaitFor(const TrainerThread& trainer, const std::function<bool(const Snapshot&)>& pred) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto s = trainer.Latest();
+    if (s && pred(*s)) return s;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ADD_FAILURE() << "condition not reached within 60 s";
+  return trainer.Latest();
+}
+
 // The window drives every job through TrainerThread: it trains, publishes the probe's layer
 // traces (one column per probe token) and keeps in-memory checkpoints for time travel.
 TEST(StructureTraining, TrainerThreadPublishesTraces) {
@@ -228,7 +241,7 @@ TEST(StructureTraining, TrainerThreadPublishesTraces) {
     o.validate_interval_ms = 50;
     TrainerThread trainer(o);
     trainer.Start();
-    auto s = test::WaitFor(trainer, [](const Snapshot& x) { return x.step >= 5 && !x.layers.empty(); });
+    auto s = WaitFor(trainer, [](const Snapshot& x) { return x.step >= 5 && !x.layers.empty(); });
     ASSERT_TRUE(s);
     EXPECT_EQ(s->task, task);
     EXPECT_TRUE(s->error.empty()) << s->error;
