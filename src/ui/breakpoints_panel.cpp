@@ -33,8 +33,9 @@ class BreakpointsPanel final : public Panel {
   BreakpointsPanel() : Panel("Breakpoints", "breakpoints") {}
 
   void DrawContent(const Snapshot& snapshot, UiState& state) override {
-    // Follow the trainer's rules unless an edit is on its way (the echo arrives a frame later).
-    if (sent_ && snapshot.breakpoint_rules == rules_) sent_ = false;
+    // Follow the trainer's rules unless an edit is on its way (the echo arrives a frame later; if
+    // the trainer adjusted the rules, its version wins after a few snapshots).
+    if (sent_ && (snapshot.breakpoint_rules == rules_ || snapshot.version > sent_version_ + 2)) sent_ = false;
     if (!sent_ && !ImGui::IsAnyItemActive()) rules_ = snapshot.breakpoint_rules;
     if (!snapshot.breakpoint.empty()) DrawHit(snapshot, state);
     DrawRules(snapshot, state);
@@ -210,6 +211,7 @@ class BreakpointsPanel final : public Panel {
       rules_.saturation_low = std::min(rules_.saturation_low, rules_.saturation_high);
       state.Send(SetBreakpointsCommand{rules_});
       sent_ = true;
+      sent_version_ = snapshot.version;
     }
     ImGui::Spacing();
     if (snapshot.breakpoint.empty()) ImGui::TextDisabled("no breakpoint has fired");
@@ -217,6 +219,7 @@ class BreakpointsPanel final : public Panel {
 
   BreakpointRules rules_;
   bool sent_ = false;           // an edit is on its way to the trainer
+  uint64_t sent_version_ = 0;   // the snapshot version when it was sent
   float last_grad_ = 10.0f;     // thresholds remembered across off/on toggles
   float last_fraction_ = 0.5f;
 };

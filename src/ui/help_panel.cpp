@@ -57,6 +57,11 @@ class HelpPanel final : public Panel {
     ImGui::BulletText("Right-click a heatmap cell: pin / unpin that unit in States.");
     ImGui::BulletText("Hover plots and heatmaps for exact values.");
     ImGui::BulletText("View \u2192 Reset layout restores the default tiling.");
+    ImGui::Spacing();
+    ImGui::TextUnformatted("Debugger");
+    ImGui::Separator();
+    ImGui::BulletText("Under the loss plot: click or drag a checkpoint, then Replay or Branch.");
+    ImGui::BulletText("View \u2192 Breakpoints, Interventions, Cell finder, Manual LSTM:\nthe Debug window (a breakpoint that fires opens it).");
   }
 
  private:

@@ -27,11 +27,14 @@ const ImVec4 kOff = {0.9f, 0.55f, 0.45f, 1.0f};
 const ImVec4 kGateColor[3] = {{0.45f, 0.75f, 1.0f, 1.0f}, {0.55f, 0.90f, 0.55f, 1.0f}, {0.85f, 0.60f, 1.0f, 1.0f}};
 
 // Short numbers for the table: integers stay integers, others get 5 significant digits (enough
-// to show that σ(10) = 0.99995 is not quite 1).
+// to show that σ(10) = 0.99995 is not quite 1), and tiny leaks such as σ(−10) = 4.5e−05 two, so
+// every cell fits its column.
 std::string Short(double v) {
   char b[32];
   if (std::abs(v - std::round(v)) < 1e-9) {
     std::snprintf(b, sizeof b, "%.0f", v == 0.0 ? 0.0 : v);  // no "-0"
+  } else if (std::abs(v) < 1e-3) {
+    std::snprintf(b, sizeof b, "%.1e", v);
   } else {
     std::snprintf(b, sizeof b, "%.5g", v);
   }
@@ -149,7 +152,7 @@ class ManualLstmPanel final : public Panel {
     const bool hand_gates = options_.mode != ManualGateMode::kWeights;
     const ImGuiTableFlags flags = ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit;
     if (!ImGui::BeginTable("##steps", T + 1, flags)) return;
-    const float col_w = ImGui::GetFontSize() * 3.6f;
+    const float col_w = ImGui::GetFontSize() * 4.2f;
     ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 8.5f);
     for (int t = 0; t < T; ++t) ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthFixed, col_w);
 
@@ -162,6 +165,7 @@ class ManualLstmPanel final : public Panel {
       char label[16];
       std::snprintf(label, sizeof label, "t = %d", t + 1);
       if (ImGui::Selectable(label, selected_ == t)) selected_ = t;
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("write step %d out below", t + 1);
     }
 
     Label("input x", kDim);
@@ -245,14 +249,19 @@ class ManualLstmPanel final : public Panel {
     if (steps_.empty()) return;
     selected_ = std::clamp(selected_, 0, static_cast<int>(steps_.size()) - 1);
     const ManualLstmStep& s = steps_[static_cast<std::size_t>(selected_)];
-    ImGui::Text("step t = %d   (click a column header to choose)", s.t);
     const bool tanh_g = options_.cell_input == ManualActivation::kTanh;
     const bool tanh_h = options_.cell_output == ManualActivation::kTanh;
+    // The chosen step (a column header) as arithmetic: the gates' sigmoids when they are real,
+    // then g, c and y.
     if (options_.mode != ManualGateMode::kHand) {
-      ImGui::TextColored(kDim, "gates  i = \u03C3(%s) = %s   f = \u03C3(%s) = %s   o = \u03C3(%s) = %s", Short(s.i_pre).c_str(),
+      ImGui::TextColored(kDim, "t = %d  i = \u03C3(%s) = %s   f = \u03C3(%s) = %s   o = \u03C3(%s) = %s", s.t, Short(s.i_pre).c_str(),
                          Short(s.i).c_str(), Short(s.f_pre).c_str(), Short(s.f).c_str(), Short(s.o_pre).c_str(), Short(s.o).c_str());
     }
-    ImGui::Text("g = %s(%s) = %s", tanh_g ? "tanh" : "id", Short(s.z).c_str(), Short(s.g).c_str());
+    if (options_.mode == ManualGateMode::kHand) {
+      ImGui::Text("t = %d  g = %s(%s) = %s", s.t, tanh_g ? "tanh" : "id", Short(s.z).c_str(), Short(s.g).c_str());
+    } else {
+      ImGui::Text("g = %s(%s) = %s", tanh_g ? "tanh" : "id", Short(s.z).c_str(), Short(s.g).c_str());
+    }
     ImGui::Text("c = f\u00B7c\u209C\u208B\u2081 + i\u00B7g = %s\u00B7%s + %s\u00B7%s = ", Short(s.f).c_str(), Short(s.c_prev).c_str(),
                 Short(s.i).c_str(), Short(s.g).c_str());
     ImGui::SameLine(0.0f, 0.0f);
