@@ -149,6 +149,11 @@ TEST(StructureTraining, ConllFileTrains) {
   spec.data_path = path.string();
   const Trained t = Train(spec, 150);
   EXPECT_GT(t.metrics.at("token_accuracy").get<double>(), 0.9);
+  // A file is scored on its own test sentences, each once (not 500 draws).
+  EXPECT_GT(t.metrics.at("examples").get<int>(), 0);
+  EXPECT_LT(t.metrics.at("examples").get<int>(), 200);
+  // Twelve distinct sentences: the test split is empty and borrows the training sentences.
+  EXPECT_NE(t.metrics.value("note", "").find("no test sentences"), std::string::npos) << t.metrics.dump();
   ExpectCheckpointRoundTrip(t, spec.settings);
   fs::remove(path);
 }

@@ -52,7 +52,8 @@ void AddEvalCommand(CLI::App& app) {
           std::printf("%s\n", m.dump(2).c_str());
         } else {
           std::printf("task %s, step %lld, %d %s examples\n%s", job->Task().c_str(),
-                      static_cast<long long>(job->StepCount()), o->n, o->split.c_str(), job->FormatMetrics(m).c_str());
+                      static_cast<long long>(job->StepCount()), m.at("examples").get<int>(), o->split.c_str(),
+                      job->FormatMetrics(m).c_str());
         }
         return;
       }

@@ -98,11 +98,17 @@ class ConllTask : public TaggingTask {
     }
     if (splits_[0].empty())  // every sentence hashed to validation/test: train on all of them
       for (int k = 1; k < 3; ++k) splits_[0].insert(splits_[0].end(), splits_[k].begin(), splits_[k].end());
-    for (auto& split : splits_)
-      if (split.empty()) split = splits_[0];
+    for (int k = 1; k < 3; ++k)
+      if (splits_[k].empty()) {
+        splits_[k] = splits_[0];
+        notes_[k] = path + " has no " + (k == 1 ? "validation" : "test") +
+                    " sentences (split by a hash of the words); scored on the training sentences";
+      }
   }
+  std::string SplitNote(Split split) const override { return notes_[static_cast<int>(split)]; }
   std::string Name() const override { return "conll"; }
   nlohmann::json Options() const override { return {{"data", path_}}; }
+  const std::vector<TaggingExample>* Examples(Split split) const override { return &splits_[static_cast<int>(split)]; }
   TaggingExample Sample(Rng& rng, Split split) const override {
     const auto& list = splits_[static_cast<int>(split)];
     return list[rng.UniformInt(list.size())];
@@ -111,6 +117,7 @@ class ConllTask : public TaggingTask {
  private:
   std::string path_;
   std::vector<TaggingExample> splits_[3];
+  std::string notes_[3];
 };
 
 }  // namespace

@@ -60,6 +60,11 @@ class TaggingTask {
   std::vector<std::string> SlotTypes() const;
 
   virtual TaggingExample Sample(Rng& rng, Split split) const = 0;
+  // File-backed tasks: every sentence of the split, so evaluation scores each exactly once
+  // (null for generated tasks, which are sampled).
+  virtual const std::vector<TaggingExample>* Examples(Split /*split*/) const { return nullptr; }
+  // Non-empty when the split had no sentence of its own and borrows the training sentences.
+  virtual std::string SplitNote(Split /*split*/) const { return ""; }
   // Whitespace-separated words; unknown words become <unk>. Throws InputError on empty text.
   std::vector<int32_t> EncodeWords(const std::string& text) const;
 

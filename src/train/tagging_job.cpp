@@ -55,7 +55,12 @@ float TaggingJob::ValidationLoss() {
 nlohmann::json TaggingJob::Evaluate(Split split, int n, uint64_t seed) const {
   Rng rng(seed);
   std::vector<TaggingExample> all;
-  for (int i = 0; i < n; ++i) all.push_back(task_->Sample(rng, split));
+  if (const std::vector<TaggingExample>* fixed = task_->Examples(split)) {
+    all = *fixed;  // a file: each sentence of the split once (n does not apply)
+    n = static_cast<int>(all.size());
+  } else {
+    for (int i = 0; i < n; ++i) all.push_back(task_->Sample(rng, split));
+  }
   long tokens = 0, token_hits = 0, sentence_hits = 0;
   struct Counts { long tp = 0, predicted = 0, gold = 0; };
   std::map<std::string, Counts> slots;
@@ -102,12 +107,13 @@ nlohmann::json TaggingJob::Evaluate(Split split, int n, uint64_t seed) const {
   }
   j["f1"] = f1(ratio(total.tp, total.predicted), ratio(total.tp, total.gold));
   j["per_slot"] = per;
+  if (const std::string note = task_->SplitNote(split); !note.empty()) j["note"] = note;
   return j;
 }
 
 std::string TaggingJob::FormatMetrics(const nlohmann::json& m) const {
   char line[160];
-  std::string s;
+  std::string s = m.contains("note") ? "note: " + m.at("note").get<std::string>() + "\n" : "";
   std::snprintf(line, sizeof line, "token accuracy      %.4f\nsentence accuracy   %.4f\nslot F1 (micro)     %.4f\n",
                 m.at("token_accuracy").get<double>(), m.at("sequence_accuracy").get<double>(), m.at("f1").get<double>());
   s += line;

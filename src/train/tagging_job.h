@@ -1,7 +1,7 @@
 // The N→N tagging job (tasks slots, conll): a TaggerModel trained on one tag per word.
 // Evaluate reports token accuracy, sentence accuracy (every tag right) and per slot type the
 // precision, recall and F1 of whole spans (conlleval's rules, tasks/tagging_task.h), with their
-// micro average as "f1".
+// micro average as "f1". A file-backed task is scored on every sentence of the split once.
 // Snapshot: the probe sentence (the user's words, or validation sentence 0) with its layer
 // traces (reverse direction in sentence order), the tag distribution per word as probe_probs
 // (vocab = tag names), and predicted vs gold tags of a few validation sentences as the sample.
