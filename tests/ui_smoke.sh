@@ -61,7 +61,7 @@ run_case manual_lstm "manual_lstm mode=hand g=identity h=identity y=0,0,0,7,0 c=
 # the fired breakpoint's "Rewind to 0" button, and the manual LSTM's forget-gate toggle at t = 5
 # (f = 1 keeps the cell, so c_5 stays 7 instead of resetting to 0).
 run_case lstm_breakpoint_rewind "breakpoints nonfinite=1 grad=0.5 .*hit=none|timeline kept=1 " --cell lstm --break-grad-norm 0.5 --click 433,506
-run_case manual_lstm_toggle "manual_lstm mode=hand g=identity h=identity y=0,0,0,7,0 c=3,7,7,7,7" --cell lstm --show manual_lstm --click 700,515
+run_case manual_lstm_toggle "manual_lstm mode=hand g=identity h=identity y=0,0,0,7,0 c=3,7,7,7,7" --cell lstm --show manual_lstm --click 737,515
 run_case gru "$(sel 3 2)" --cell gru --cursor 3 --unit 2
 run_case gru_interventions "interventions count=1 labels=1" --cell gru --show interventions --intervene z,0,2,1
 run_case gru_weights "weights cursor=[0-9]+ unit=[0-9]+ matrix=" --cell gru --show weights
