@@ -1,25 +1,24 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets (tests/fuzz, clang++-14, ASan+UBSan) in their own build
-# directory and runs each for a bounded time on its committed seed corpus. Any crash, leak,
+# Builds the libFuzzer targets (tests/fuzz, clang++-14, ASan+UBSan) in the clang sanitizer build
+# directory that .ci/sanitizers.sh already built (so in CI this build is a no-op), and runs each for a bounded time on its committed seed corpus. Any crash, leak,
 # timeout or sanitizer report fails the run; the reproducer is kept under $ARTIFACTS and should
 # be committed to tests/fuzz/regressions/<target>/ together with the fix (the gtest
 # test_fuzz_regressions replays it from then on).
 #
-# Environment: FUZZ_SECONDS per target (default 25), FUZZ_DIR (build-fuzz), JOBS (2),
+# Environment: FUZZ_SECONDS per target (default 25), ASAN_DIR (build-asan), JOBS (2),
 #              FUZZ_TARGETS (default: all), ARTIFACTS (a fresh temp dir).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FUZZ_SECONDS=${FUZZ_SECONDS:-25}
-FUZZ_DIR=${FUZZ_DIR:-build-fuzz}
 JOBS=${JOBS:-2}
 FUZZ_TARGETS=${FUZZ_TARGETS:-safetensors model_io text_corpus checkpoint}
 ARTIFACTS=$(realpath -m "${ARTIFACTS:-$(mktemp -d /tmp/rnnscope-fuzz.XXXXXX)}")  # absolute: the checkpoint harness changes directory
-CXX_CLANG=${CXX_CLANG:-clang++-14}
+source .ci/clang_sanitizer_config.sh
+ensure_clang
+FUZZ_DIR=$ASAN_DIR
 
 start=$(date +%s)
-CXX=$CXX_CLANG cmake -S . -B "$FUZZ_DIR" -DCMAKE_CXX_COMPILER="$CXX_CLANG" -DRNNSCOPE_FUZZ=ON \
-  -DRNNSCOPE_BUILD_APP=OFF -DRNNSCOPE_BUILD_TESTS=OFF -DRNNSCOPE_BUILD_BENCH=OFF \
-  -DCMAKE_BUILD_TYPE=Debug -DRNNSCOPE_SIMD_DISPATCH=OFF >/dev/null
+cmake -S . -B "$FUZZ_DIR" "${ASAN_CONFIG[@]}" >/dev/null
 targets=()
 for t in $FUZZ_TARGETS; do targets+=("fuzz_$t"); done
 nice cmake --build "$FUZZ_DIR" -j"$JOBS" --target "${targets[@]}"

@@ -1,23 +1,24 @@
 #!/usr/bin/env bash
 # Sanitizer builds for CI (called from .ci/run after the normal build and tests):
-#   1. ASan + UBSan (RelWithDebInfo): the whole core test suite through ctest, including the
-#      gradient checks, bad-input, divergence, crash-safety and fuzz-regression tests (the
-#      bad-input tests run the ASan-built `rnnscope` binary as a child process).
-#   2. TSan: the threaded tests (trainer thread, snapshot exchange/command queue, divergence).
+#   1. ASan + UBSan (clang, -O1, Eigen assertions on): the whole core test suite through ctest,
+#      including the gradient checks, bad-input, divergence, crash-safety and fuzz-regression
+#      tests (the bad-input tests run the ASan-built `rnnscope` binary as a child process). The
+#      same build directory also holds the libFuzzer targets that .ci/fuzz.sh runs next.
+#   2. TSan (clang, -O1): the threaded tests (trainer thread, snapshot exchange/command queue,
+#      divergence).
 # Any sanitizer report fails the run: reports go to per-run log files (log_path) and the script
 # fails if any exist, even when the report happened in a child process whose exit code a test
 # expected to be non-zero. ASan/UBSan also halt on the first error.
 #
-# Environment: JOBS (default 2), ASAN_DIR (build-asan), TSAN_DIR (build-tsan2),
-#              SANITIZERS="asan tsan" (either or both).
+# Environment: JOBS (default 2), ASAN_DIR (build-asan), TSAN_DIR (build-tsan),
+#              SANITIZERS="asan tsan" (either or both), CXX_CLANG (clang++-14).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JOBS=${JOBS:-2}
-ASAN_DIR=${ASAN_DIR:-build-asan}
-TSAN_DIR=${TSAN_DIR:-build-tsan2}
+TSAN_DIR=${TSAN_DIR:-build-tsan}
 SANITIZERS=${SANITIZERS:-asan tsan}
-# One GEMM kernel (no AVX2/AVX-512 variants): three sanitized copies of it dominate build time.
-COMMON=(-DRNNSCOPE_BUILD_APP=OFF -DRNNSCOPE_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRNNSCOPE_SIMD_DISPATCH=OFF)
+source .ci/clang_sanitizer_config.sh
+ensure_clang
 
 # Tests left out under ASan, each with its reason (keep this list short; it is printed):
 #   (none at present — the whole suite runs; gradient checks and bad-input tests must never be
@@ -44,8 +45,8 @@ status=0
 if [[ " $SANITIZERS " == *" asan "* ]]; then
   start=$(date +%s)
   logs=$(mktemp -d /tmp/rnnscope-asan-logs.XXXXXX)
-  cmake -S . -B "$ASAN_DIR" "${COMMON[@]}" -DRNNSCOPE_SANITIZE=address,undefined >/dev/null
-  nice cmake --build "$ASAN_DIR" -j"$JOBS"
+  cmake -S . -B "$ASAN_DIR" "${ASAN_CONFIG[@]}" >/dev/null
+  nice cmake --build "$ASAN_DIR" -j"$JOBS"  # the tests and the fuzz targets
   echo "sanitizers.sh: ASan+UBSan build: $(elapsed "$start")"
   start=$(date +%s)
   export ASAN_OPTIONS="abort_on_error=1:detect_leaks=1:check_initialization_order=1:log_path=$logs/asan"
@@ -62,7 +63,10 @@ if [[ " $SANITIZERS " == *" tsan "* ]]; then
   start=$(date +%s)
   logs=$(mktemp -d /tmp/rnnscope-tsan-logs.XXXXXX)
   # libgomp is not TSan-instrumented: its barriers look like races, so GEMM threads stay off here.
-  cmake -S . -B "$TSAN_DIR" "${COMMON[@]}" -DRNNSCOPE_SANITIZE=thread -DRNNSCOPE_OPENMP=OFF >/dev/null
+  cmake -S . -B "$TSAN_DIR" -DCMAKE_CXX_COMPILER="$CXX_CLANG" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -gline-tables-only -DNDEBUG" -DRNNSCOPE_SANITIZE=thread \
+    -DRNNSCOPE_OPENMP=OFF -DRNNSCOPE_BUILD_APP=OFF -DRNNSCOPE_BUILD_BENCH=OFF \
+    -DRNNSCOPE_SIMD_DISPATCH=OFF >/dev/null
   nice cmake --build "$TSAN_DIR" -j"$JOBS" --target rnnscope "${TSAN_TESTS[@]}"
   echo "sanitizers.sh: TSan build: $(elapsed "$start")"
   start=$(date +%s)

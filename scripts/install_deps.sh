@@ -4,6 +4,8 @@
 # Works as root, or through sudo otherwise.
 #   scripts/install_deps.sh            build + test + run dependencies
 #   scripts/install_deps.sh --with-torch  also the PyTorch oracle (python3-torch + OpenBLAS)
+#   scripts/install_deps.sh --with-clang  also clang, its sanitizer runtimes and libomp (the
+#                                         sanitizer and fuzz builds of .ci/)
 set -euo pipefail
 
 packages=(
@@ -12,9 +14,13 @@ packages=(
   nlohmann-json3-dev libcli11-dev libgtest-dev googletest libbenchmark-dev
   xvfb xauth libgl1-mesa-dri fonts-dejavu-core
 )
-if [[ "${1:-}" == "--with-torch" ]]; then
-  packages+=(python3-torch libopenblas0-openmp python3-numpy)
-fi
+for option in "$@"; do
+  case "$option" in
+    --with-torch) packages+=(python3-torch libopenblas0-openmp python3-numpy) ;;
+    --with-clang) packages+=(clang-14 libclang-rt-14-dev libomp-14-dev) ;;
+    *) echo "install_deps: unknown option '$option' (known: --with-torch, --with-clang)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do

@@ -138,7 +138,9 @@ INSTANTIATE_TEST_SUITE_P(AllCells, GradCheck, ::testing::ValuesIn(Cases()),
 class LayerGradCheck : public ::testing::TestWithParam<std::tuple<CellKind, bool>> {};
 
 TEST_P(LayerGradCheck, InputInitialStateAndFinalStateGradients) {
-  const auto [cell, reverse] = GetParam();
+  // Not a structured binding: clang 14 cannot capture one in the lambda below.
+  const CellKind cell = std::get<0>(GetParam());
+  const bool reverse = std::get<1>(GetParam());
   ModelConfig c;
   c.cell = cell;
   c.vocab = 3;

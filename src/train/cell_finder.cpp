@@ -260,8 +260,9 @@ CellFinderResult CellFinder::Run(const CharLmJob& job, int64_t step) {
     }
   }
   for (const auto& [name, signal] : signals) {
-    auto it = std::find_if(result_.signals.begin(), result_.signals.end(),
-                           [&](const CellFinderSignal& s) { return s.name == name; });
+    // clang 14 cannot capture a structured binding in a lambda (C++20, clang 16): compare by hand.
+    auto it = result_.signals.begin();
+    while (it != result_.signals.end() && it->name != name) ++it;
     if (it == result_.signals.end()) {
       result_.signals.push_back({name, {}, {}, {}});
       it = result_.signals.end() - 1;
