@@ -19,6 +19,7 @@
 
 #include "train/char_lm_job.h"
 #include "train/trainer_thread.h"
+#include "trainer_test_util.h"
 
 namespace rnnscope {
 namespace {
@@ -76,17 +77,7 @@ TEST(Divergence, JobNamesTheTensorKeepsFiniteWeightsAndContinues) {
 }
 
 // ---------------------------------------------------------------- the trainer thread
-std::shared_ptr<const Snapshot> WaitFor(const TrainerLink& link, const std::function<bool(const Snapshot&)>& pred,
-                                        std::chrono::milliseconds timeout = 60000ms) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    auto s = link.Latest();
-    if (s && pred(*s)) return s;
-    std::this_thread::sleep_for(2ms);
-  }
-  ADD_FAILURE() << "condition not reached within " << timeout.count() << " ms";
-  return link.Latest();
-}
+using test::WaitFor;
 
 TEST(Divergence, TrainerThreadPausesReportsAndContinues) {
   TrainerOptions o;

@@ -10,6 +10,7 @@
 #include "model/intervention.h"
 #include "model/rnn_model.h"
 #include "train/trainer_thread.h"
+#include "trainer_test_util.h"
 
 namespace rnnscope {
 namespace {
@@ -113,18 +114,7 @@ TEST(Intervention, ResolveAndDescribe) {
   EXPECT_EQ(DescribeIntervention(all[1], {"i", "f", "g", "o"}), "f gate [all layers all units] = 1 (training too)");
 }
 
-std::shared_ptr<const Snapshot> WaitFor(const TrainerLink& link,
-                                        const std::function<bool(const Snapshot&)>& pred,
-                                        std::chrono::milliseconds timeout = 60000ms) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    auto s = link.Latest();
-    if (s && pred(*s)) return s;
-    std::this_thread::sleep_for(1ms);
-  }
-  ADD_FAILURE() << "condition not reached within " << timeout.count() << " ms";
-  return link.Latest();
-}
+using test::WaitFor;
 
 TEST(Intervention, TrainerListsAndAppliesToTheProbe) {
   TrainerOptions o;

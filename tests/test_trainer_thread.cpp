@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "train/trainer_thread.h"
+#include "trainer_test_util.h"
 
 namespace rnnscope {
 namespace {
@@ -27,18 +28,7 @@ TrainerOptions SmallOptions() {
 }
 
 // Polls until pred(snapshot) holds; fails the test after `timeout`.
-std::shared_ptr<const Snapshot> WaitFor(const TrainerLink& link,
-                                        const std::function<bool(const Snapshot&)>& pred,
-                                        std::chrono::milliseconds timeout = 20000ms) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    auto s = link.Latest();
-    if (s && pred(*s)) return s;
-    std::this_thread::sleep_for(1ms);
-  }
-  ADD_FAILURE() << "condition not reached within " << timeout.count() << " ms";
-  return link.Latest();
-}
+using test::WaitFor;
 
 TEST(TrainerThread, TrainsAndPublishesProbeTraces) {
   TrainerThread trainer(SmallOptions());
