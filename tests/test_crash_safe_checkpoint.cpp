@@ -80,10 +80,17 @@ TEST_F(CrashSafeCheckpoint, SigkillDuringSavesNeverLeavesABrokenCheckpoint) {
   int kills = 0, mid_save = 0;
   const int64_t first_step = job.StepCount();
   for (int iter = 0; iter < 30 && Clock::now() < deadline; ++iter) {
+    int started[2];
+    ASSERT_EQ(::pipe(started), 0);
     const pid_t pid = ::fork();
     ASSERT_GE(pid, 0);
     if (pid == 0) {
       // The child saves the same path in a loop, training between saves so the bytes change.
+      // It says when it starts: forking a big (or ASan-instrumented) process can take longer
+      // than a save, and the kill times below count from here.
+      ::close(started[0]);
+      const char go = 1;
+      if (::write(started[1], &go, 1) != 1) ::_exit(2);
       const auto child_deadline = Clock::now() + std::chrono::seconds(30);
       for (int i = 0; Clock::now() < child_deadline; ++i) {
         job.Save(path_, settings);
@@ -91,9 +98,25 @@ TEST_F(CrashSafeCheckpoint, SigkillDuringSavesNeverLeavesABrokenCheckpoint) {
       }
       ::_exit(0);
     }
-    // Kill anywhere within the first saves: mostly mid-write, sometimes around the rename.
+    ::close(started[1]);
+    char go = 0;
+    const bool child_started = ::read(started[0], &go, 1) == 1;
+    ::close(started[0]);
+    ASSERT_TRUE(child_started) << "the child did not start";
     std::uniform_real_distribution<double> when(0.0, 2.5 * save_ms);
-    std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(when(rng)));
+    if (iter % 2 == 0) {
+      // Kill anywhere within the first saves: mid-write, while serialising, or around the rename.
+      std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(when(rng)));
+    } else {
+      // Kill while a temporary file exists, at a random point of its life: how much of a save
+      // is spent writing (rather than serialising in memory) depends on the build, and these
+      // are the moments that must never break the checkpoint.
+      const auto wait_until = Clock::now() + std::chrono::seconds(10);
+      while (TempFiles().empty() && Clock::now() < wait_until)
+        std::this_thread::sleep_for(std::chrono::microseconds(50));
+      std::uniform_real_distribution<double> soon(0.0, 0.25 * save_ms);
+      std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(soon(rng)));
+    }
     ASSERT_EQ(::kill(pid, SIGKILL), 0);
     int status = 0;
     ASSERT_EQ(::waitpid(pid, &status, 0), pid);
