@@ -116,12 +116,22 @@ class CellFinderPanel final : public Panel {
     DrawQuery(snapshot, state);
     ImGui::EndChild();
 
-    char note[160];
-    const float best = signal.top.empty() ? 0.0f : signal.top.front().correlation;
-    std::snprintf(note, sizeof note, "cell_finder signals=%zu signal=\"%s\" top=%zu best=%.3f step=%lld text=%zu spans=%zu",
-                  finder.signals.size(), signal.name.c_str(), signal.top.size(), static_cast<double>(best),
-                  static_cast<long long>(finder.step), tokens_.size(), snapshot.cell_query.spans.size());
-    state.NoteDrawn(note);
+    if (state.drawn != nullptr) {
+      // The selected signal first (tests match it), then every signal's best |r| (the numbers
+      // the note asks for).
+      char note[200];
+      const float best = signal.top.empty() ? 0.0f : signal.top.front().correlation;
+      std::snprintf(note, sizeof note, "cell_finder signals=%zu signal=\"%s\" top=%zu best=%.3f step=%lld text=%zu spans=%zu all=",
+                    finder.signals.size(), signal.name.c_str(), signal.top.size(), static_cast<double>(best),
+                    static_cast<long long>(finder.step), tokens_.size(), snapshot.cell_query.spans.size());
+      std::string line = note;
+      for (const CellFinderSignal& s : finder.signals) {
+        std::snprintf(note, sizeof note, "%s%s:%.3f", line.back() == '=' ? "" : ",", s.name.c_str(),
+                      s.top.empty() ? 0.0 : static_cast<double>(std::abs(s.top.front().correlation)));
+        line += note;
+      }
+      state.NoteDrawn(line);
+    }
   }
 
  private:
