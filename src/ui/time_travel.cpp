@@ -23,6 +23,15 @@ float StripHeight() { return std::round(ImGui::GetTextLineHeight() * 0.9f); }
 
 double MiB(int64_t bytes) { return static_cast<double>(bytes) / (1024.0 * 1024.0); }
 
+// The kept step closest to `step` (kept must not be empty).
+int64_t Nearest(const std::vector<int64_t>& kept, double step) {
+  int64_t best = kept.front();
+  for (int64_t s : kept) {
+    if (std::abs(static_cast<double>(s) - step) < std::abs(static_cast<double>(best) - step)) best = s;
+  }
+  return best;
+}
+
 }  // namespace
 
 ImU32 BranchColor(std::size_t index) {
@@ -39,12 +48,7 @@ float TimeTravelBar::Height() {
 }
 
 void TimeTravelBar::Pick(const std::vector<int64_t>& kept, double step) {
-  if (kept.empty()) return;
-  auto best = kept.front();
-  for (int64_t s : kept) {
-    if (std::abs(static_cast<double>(s) - step) < std::abs(static_cast<double>(best) - step)) best = s;
-  }
-  picked_ = best;
+  if (!kept.empty()) picked_ = Nearest(kept, step);
 }
 
 void TimeTravelBar::Draw(const Snapshot& snapshot, UiState& state, const PlotResult& plot, bool plot_active) {
@@ -112,12 +116,8 @@ void TimeTravelBar::DrawStrip(const Snapshot& snapshot, const PlotResult& plot) 
   const double mouse_step = s0 + (mouse.x - x_lo) / std::max(1.0f, x_hi - x_lo) * (s1 - s0);
   if (active) Pick(snapshot.ring_steps, mouse_step);
   if (hovered && !snapshot.ring_steps.empty()) {
-    int64_t nearest = snapshot.ring_steps.front();
-    for (int64_t s : snapshot.ring_steps) {
-      if (std::abs(static_cast<double>(s) - mouse_step) < std::abs(static_cast<double>(nearest) - mouse_step)) nearest = s;
-    }
     ImGui::SetTooltip("checkpoint at step %lld (%zu kept)\nclick or drag: pick it, then Replay or Branch",
-                      static_cast<long long>(nearest), snapshot.ring_steps.size());
+                      static_cast<long long>(Nearest(snapshot.ring_steps, mouse_step)), snapshot.ring_steps.size());
   }
 }
 
