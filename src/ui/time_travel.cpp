@@ -101,10 +101,15 @@ void TimeTravelBar::DrawStrip(const Snapshot& snapshot, const PlotResult& plot) 
     const float cy = origin.y + h * 0.5f, r = h * 0.45f;
     draw->AddQuadFilled({x, cy - r}, {x + r, cy}, {x, cy + r}, {x - r, cy}, BranchColor(b));
   }
+  // A full ring holds ~150 checkpoints: closer than a few pixels, ticks go thin and faint so
+  // the strip reads as a density, not a solid bar.
+  const float spacing = (x_hi - x_lo) / static_cast<float>(std::max<std::size_t>(1, snapshot.ring_steps.size()));
+  const bool dense = spacing < 4.0f;
+  const ImU32 tick = dense ? (kTick & 0x00FFFFFFu) | (110u << 24) : kTick;
   for (int64_t s : snapshot.ring_steps) {
     const float x = to_x(static_cast<double>(s));
     if (x < x_lo - 1.0f || x > x_hi + 1.0f) continue;
-    draw->AddLine({x, origin.y + 2.0f}, {x, origin.y + h - 2.0f}, kTick, 1.5f);
+    draw->AddLine({x, origin.y + 2.0f}, {x, origin.y + h - 2.0f}, tick, dense ? 1.0f : 1.5f);
   }
   const float now_x = to_x(static_cast<double>(snapshot.step));
   if (now_x >= x_lo && now_x <= x_hi) draw->AddTriangleFilled({now_x - 4, origin.y + h}, {now_x + 4, origin.y + h}, {now_x, origin.y + h - 6}, kNow);
