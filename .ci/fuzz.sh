@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 FUZZ_SECONDS=${FUZZ_SECONDS:-25}
 JOBS=${JOBS:-2}
-FUZZ_TARGETS=${FUZZ_TARGETS:-safetensors model_io text_corpus checkpoint}
+FUZZ_TARGETS=${FUZZ_TARGETS:-safetensors model_io text_corpus checkpoint conll tsv}
 ARTIFACTS=$(realpath -m "${ARTIFACTS:-$(mktemp -d /tmp/rnnscope-fuzz.XXXXXX)}")  # absolute: the checkpoint harness changes directory
 source .ci/clang_sanitizer_config.sh
 ensure_clang

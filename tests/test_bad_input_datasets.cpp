@@ -74,6 +74,11 @@ TEST_F(BadDataFile, ThreeColumnsNamesTheLine) {
   ExpectMentions(msg, {"three.txt:2:", "expected two columns", "found 3 columns", "'taipei NNP B-from'"});
 }
 
+TEST_F(BadDataFile, CarriageReturnInsideALine) {  // found by fuzz_conll: it ended up inside a tag
+  const auto msg = Message(Write("mac.txt", "a\tB\raB\r\nb\tI\r\n"));
+  ExpectMentions(msg, {"mac.txt:1:", "carriage return inside a line"});
+}
+
 TEST_F(BadDataFile, EmptyFile) {
   ExpectMentions(Message(Write("empty.txt", "")), {"empty.txt", "empty"});
 }

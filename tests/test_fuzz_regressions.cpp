@@ -29,6 +29,8 @@ const std::map<std::string, Harness>& Targets() {
       {"model_io", fuzz::FuzzModelIo},
       {"text_corpus", fuzz::FuzzTextCorpus},
       {"checkpoint", fuzz::FuzzCheckpoint},
+      {"conll", fuzz::FuzzConll},
+      {"tsv", fuzz::FuzzTsv},
   };
   return targets;
 }

@@ -43,6 +43,9 @@ std::vector<TaggedSentence> ParseConll(std::string_view text, const std::string&
     pos = end + 1;
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.find('\r') != std::string_view::npos)  // else it would end up inside a token or tag
+      throw InputError(source + ":" + std::to_string(line_no) +
+                       ": carriage return inside a line (old Mac line ends?); expected one 'token<TAB>tag' per line");
     // Split on runs of spaces and tabs.
     std::vector<std::string_view> fields;
     std::size_t i = 0;

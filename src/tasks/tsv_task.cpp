@@ -47,6 +47,9 @@ class TsvTask : public Seq2SeqTask {
       pos = end + 1;
       ++line_no;
       if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (line.find('\r') != std::string_view::npos)  // else it would become a token
+        throw InputError(path_ + ":" + std::to_string(line_no) +
+                         ": carriage return inside a line (old Mac line ends?); expected one 'source<TAB>target' per line");
       if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
       const std::string where = path_ + ":" + std::to_string(line_no) + ": expected 'source<TAB>target', found ";
       const auto tabs = std::count(line.begin(), line.end(), '\t');

@@ -8,7 +8,8 @@
 // std::bad_alloc, std::out_of_range) is reported by libFuzzer as a crash, as is every
 // sanitizer report. Harnesses also assert invariants (round trips) with Check(), which aborts.
 //
-// Contents: Check · FuzzSafetensors · FuzzModelIo · FuzzTextCorpus · FuzzCheckpoint
+// Contents: Check · FuzzSafetensors · FuzzModelIo · FuzzTextCorpus · FuzzCheckpoint · FuzzConll ·
+//           FuzzTsv
 #pragma once
 
 #include <unistd.h>
@@ -32,6 +33,9 @@
 #include "io/safetensors.h"
 #include "model/cell_kind.h"
 #include "model/model_config.h"
+#include "core/rng.h"
+#include "tasks/conll_file.h"
+#include "tasks/seq2seq_task.h"
 #include "tasks/text_corpus.h"
 #include "train/char_lm_job.h"
 #include "train/settings_json.h"
@@ -226,6 +230,63 @@ inline int FuzzCheckpoint(const uint8_t* data, size_t size) {
     const StepResult r = job->Step(settings);
     Check(r.non_finite.empty() ? std::isfinite(r.loss) : true, "finite step reported a bad loss");
   } catch (const Error&) {
+  }
+  return 0;
+}
+
+// ---------------------------------------------------------------- CoNLL-like tagging files
+// Parse; every sentence that comes back is usable as it is: as many tags as words, no empty or
+// whitespace-carrying token or tag, and a line number inside the file.
+inline int FuzzConll(const uint8_t* data, size_t size) {
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  std::vector<TaggedSentence> sentences;
+  try {
+    sentences = ParseConll(text, "fuzz.conll");
+  } catch (const Error&) {
+    return 0;
+  }
+  const auto lines = static_cast<int>(std::count(text.begin(), text.end(), '\n')) + 1;
+  for (const TaggedSentence& s : sentences) {
+    Check(!s.words.empty(), "an empty sentence");
+    Check(s.words.size() == s.tags.size(), "words and tags disagree in number");
+    Check(s.line >= 1 && s.line <= lines, "a sentence's line number is outside the file");
+    for (const std::vector<std::string>* column : {&s.words, &s.tags})
+      for (const std::string& field : *column)
+        Check(!field.empty() && field.find_first_of(" \t\r\n") == std::string::npos,
+              "an empty field or one with whitespace in it");
+  }
+  return 0;
+}
+
+// ---------------------------------------------------------------- TSV seq2seq pairs
+// The real loader reads a path: write the bytes to a file of this process, load, then draw from
+// every split: each example has a non-empty source and target within the vocabularies.
+inline int FuzzTsv(const uint8_t* data, size_t size) {
+  static const std::filesystem::path path = [] {
+    std::filesystem::path d = std::filesystem::temp_directory_path() /
+                              ("rnnscope_fuzz_tsv." + std::to_string(::getpid()));
+    std::filesystem::create_directories(d);
+    return d / "pairs.tsv";
+  }();
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
+  }
+  TaskOptions options;
+  options.data_path = path.string();
+  std::unique_ptr<Seq2SeqTask> task;
+  try {
+    task = MakeSeq2SeqTask("tsv", options);
+  } catch (const Error&) {
+    return 0;
+  }
+  Check(task->MaxTargetLength() >= 1, "a loaded file with no target longer than zero");
+  Rng rng(1);
+  for (const Split split : {Split::kTrain, Split::kValidation, Split::kTest}) {
+    const Seq2SeqExample ex = task->Sample(rng, split);
+    Check(!ex.source.empty() && !ex.target.empty(), "an example with an empty side");
+    for (const int32_t t : ex.source) Check(t >= 0 && t < task->source_vocab().Size(), "source token out of range");
+    for (const int32_t t : ex.target) Check(t >= 0 && t < task->target_vocab().Size(), "target token out of range");
   }
   return 0;
 }
