@@ -104,6 +104,10 @@ class LossPanel final : public Panel {
     }
     markers_.clear();
     for (const SettingMarker& m : snapshot.markers) markers_.push_back({static_cast<double>(m.step), m.what});
+    // A fired breakpoint is marked where training stopped, next to the curve that led there.
+    if (!snapshot.breakpoint.empty()) {
+      markers_.push_back({static_cast<double>(snapshot.breakpoint_hit.step), "\u2759\u2759 " + snapshot.breakpoint_hit.rule});
+    }
   }
 
   std::vector<PlotSeries> series_;
