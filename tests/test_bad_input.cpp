@@ -466,8 +466,10 @@ TEST_F(BadInput, AbsurdFlagsAreRejectedWithTheRange) {
   ExpectRejected("flag: --seq-len -5", {"train", "--seq-len", "-5"}, {"--seq-len"}, 20);
   ExpectRejected("flag: --seq-len 100000000", {"train", "--seq-len", "100000000"}, {"--seq-len", "4096"}, 20);
   ExpectRejected("flag: --steps -1", {"train", "--steps", "-1"}, {"--steps"}, 20);
-  ExpectRejected("flag: --lr 0", {"train", "--lr", "0"}, {"--lr"}, 20);
-  ExpectRejected("flag: --lr nan", {"train", "--lr", "nan"}, {"learning rate", "nan"}, 20);
+  // The range in one readable phrase, not CLI11's "0 to 1.797…e308" written out in 300 digits.
+  ExpectRejected("flag: --lr 0", {"train", "--lr", "0"}, {"--lr", "must be a finite number above 0"}, 20);
+  ExpectRejected("flag: --lr nan", {"train", "--lr", "nan"}, {"--lr", "nan", "finite"}, 20);
+  ExpectRejected("flag: --weight-decay -1", {"train", "--weight-decay", "-1"}, {"--weight-decay", "0 or above"}, 20);
   ExpectRejected("flag: --clip-mode bogus", {"train", "--clip-mode", "bogus"}, {"--clip-mode"}, 20);
   ExpectRejected("flag: --cell transformer", {"train", "--cell", "transformer"}, {"transformer"}, 20);
   ExpectRejected("flag: --optimizer rmsprop", {"train", "--optimizer", "rmsprop", "--steps", "1"}, {"rmsprop"}, 20);
@@ -478,8 +480,37 @@ TEST_F(BadInput, AbsurdFlagsAreRejectedWithTheRange) {
                  {"--temperature"}, 20);
   ExpectRejected("flag: trace --dtype f16", {"trace", "--cell", "lstm", "--weights", "w", "--batch", "b",
                                              "--out", "o", "--dtype", "f16"}, {"f16"}, 20);
-  // CLI11 does not name the word it did not recognise (reported to the CLI owner).
-  ExpectRejected("flag: unknown subcommand", {"frobnicate"}, {"subcommand"}, 20);
+  ExpectRejected("flag: unknown command", {"frobnicate"}, {"unknown command 'frobnicate'", "train, sample"}, 20);
+  ExpectRejected("flag: misspelt command", {"trian", "--steps", "1"}, {"unknown command 'trian'", "did you mean 'train'"}, 20);
+}
+
+TEST_F(BadInput, ModelFlagsCannotChangeOnResume) {
+  const fs::path ckpt = dir_ / "resume.safetensors";
+  const ChildResult made = RunChild(binary_, {"train", "--steps", "2", "--hidden", "8", "--batch", "2", "--seq-len", "8",
+                                              "--ckpt", ckpt.string()}, dir_);
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  ExpectRejected("flag: --hidden with --resume", {"train", "--resume", ckpt.string(), "--hidden", "16"},
+                 {"--hidden cannot be combined with --resume", "checkpoint"}, 20);
+  ExpectRejected("flag: --cell with --resume", {"train", "--resume", ckpt.string(), "--cell", "gru"},
+                 {"--cell cannot be combined with --resume"}, 20);
+}
+
+TEST_F(BadInput, SettingsGivenWithResumeOverrideTheCheckpoint) {
+  // After a divergence the user resumes with a lower rate: it must be used, and said so.
+  const fs::path ckpt = dir_ / "resume.safetensors";
+  const ChildResult made = RunChild(binary_, {"train", "--steps", "2", "--hidden", "8", "--batch", "2", "--seq-len", "8",
+                                              "--lr", "0.002", "--ckpt", ckpt.string()}, dir_);
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  const ChildResult r = RunChild(binary_, {"train", "--resume", ckpt.string(), "--steps", "1", "--lr", "0.0005",
+                                           "--clip-mode", "value"}, dir_);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("settings from the command line: lr 0.002 → 0.0005, clip-mode norm → value"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("adam lr=0.0005"), std::string::npos) << "the new rate is not the one trained with:\n" << r.out;
+  // Without flags the checkpoint's settings stand.
+  const ChildResult same = RunChild(binary_, {"train", "--resume", ckpt.string(), "--steps", "1"}, dir_);
+  ASSERT_EQ(same.exit_code, 0) << same.err;
+  EXPECT_EQ(same.out.find("settings from the command line"), std::string::npos) << same.out;
+  EXPECT_NE(same.out.find("adam lr=0.002"), std::string::npos) << same.out;
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 #include "cli/command_line.h"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <string>
 #include <cstdio>
 #include <exception>
 #include <functional>
@@ -10,6 +12,25 @@
 #include "core/error.h"
 
 namespace rnnscope {
+namespace {
+
+// Levenshtein distance, for "did you mean" (command names are short).
+std::size_t EditDistance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace
 
 int RunCommandLine(int argc, char** argv) {
   CLI::App app{"rnnscope: watch a recurrent network think while it learns"};
@@ -25,6 +46,27 @@ int RunCommandLine(int argc, char** argv) {
       AddBenchCommand,
   };
   for (const auto& add : commands) add(app);
+  // CLI11 would take a misspelt command for a stray argument and say only "A subcommand is
+  // required": name it, list the commands, suggest the closest.
+  if (argc >= 2 && argv[1][0] != '-') {
+    const std::vector<CLI::App*> known = app.get_subcommands([](CLI::App*) { return true; });
+    const std::string given = argv[1];
+    std::string names, closest;
+    std::size_t best = 3;  // suggest only within two edits
+    bool found = false;
+    for (const CLI::App* sub : known) {
+      found = found || sub->get_name() == given;
+      names += (names.empty() ? "" : ", ") + sub->get_name();
+      const std::size_t d = EditDistance(given, sub->get_name());
+      if (d < best) best = d, closest = sub->get_name();
+    }
+    if (!found) {
+      std::fprintf(stderr, "rnnscope: unknown command '%s'%s (commands: %s, and in the desktop build gui, "
+                   "screenshot; see rnnscope --help)\n", given.c_str(),
+                   closest.empty() ? "" : ("; did you mean '" + closest + "'?").c_str(), names.c_str());
+      return 2;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,12 +1,39 @@
 #include "cli/model_flags.h"
 
 #include <CLI/CLI.hpp>
+#include <cmath>
+#include <cstdio>
+#include <string>
 
 #include "model/cell_kind.h"
 #include "model/model_config.h"
 #include "train/settings_json.h"
 
 namespace rnnscope {
+
+// CLI::PositiveNumber / NonNegativeNumber print their range as "0 to 1.797...e308" in full:
+// 300 digits to say "> 0".
+const CLI::Validator& AboveZero() {
+  static const CLI::Validator v(
+      [](std::string& value) -> std::string {
+        double x = 0;
+        if (!CLI::detail::lexical_cast(value, x)) return "Value " + value + " is not a number";
+        return x > 0 && std::isfinite(x) ? std::string() : "Value " + value + " must be a finite number above 0";
+      },
+      "> 0");
+  return v;
+}
+
+const CLI::Validator& AtLeastZero() {
+  static const CLI::Validator v(
+      [](std::string& value) -> std::string {
+        double x = 0;
+        if (!CLI::detail::lexical_cast(value, x)) return "Value " + value + " is not a number";
+        return x >= 0 && std::isfinite(x) ? std::string() : "Value " + value + " must be a finite number, 0 or above";
+      },
+      ">= 0");
+  return v;
+}
 
 void AddModelFlags(CLI::App& cmd, JobSpec& spec) {
   spec.model.hidden = 128;
@@ -40,14 +67,14 @@ void AddModelFlags(CLI::App& cmd, JobSpec& spec) {
       ->capture_default_str()->check(CLI::IsMember({"first", "every"}));
   TrainSettings& s = spec.settings;
   cmd.add_option("--optimizer", s.optimizer, "sgd, momentum, adagrad, adam")->capture_default_str();
-  cmd.add_option("--lr", s.learning_rate, "Learning rate")->capture_default_str()->check(CLI::PositiveNumber);
+  cmd.add_option("--lr", s.learning_rate, "Learning rate")->capture_default_str()->check(AboveZero());
   cmd.add_option("--momentum", s.momentum, "Momentum (SGD) or beta1 (Adam)")->capture_default_str()
       ->check(CLI::Range(0.0, 0.9999));
   cmd.add_option("--weight-decay", s.weight_decay, "L2 weight decay")->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(AtLeastZero());
   cmd.add_option("--clip-mode", s.clip_mode, "none, value (±clip), norm (global L2)")->capture_default_str()
       ->check(CLI::IsMember({"none", "value", "norm"}));
-  cmd.add_option("--clip", s.clip, "Clip threshold")->capture_default_str()->check(CLI::PositiveNumber);
+  cmd.add_option("--clip", s.clip, "Clip threshold")->capture_default_str()->check(AboveZero());
   cmd.add_option("--batch", s.batch, "Sequences per batch")->capture_default_str()->check(CLI::Range(1, kMaxBatchSize));
   cmd.add_option("--seq-len", s.seq_len, "Timesteps per chunk (truncated BPTT length)")->capture_default_str()
       ->check(CLI::Range(1, kMaxSequenceLength));
@@ -55,9 +82,66 @@ void AddModelFlags(CLI::App& cmd, JobSpec& spec) {
                "Random windows with state reset instead of sequential chunks with carried state");
   cmd.add_option("--seed", s.seed, "Random seed (weights, data, batches)")->capture_default_str();
   cmd.add_option("--temperature", s.temperature, "Sampling temperature")->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(AboveZero());
   cmd.add_option("--teacher-forcing", s.teacher_forcing, "seq2seq teacher forcing ratio")->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
+}
+
+const std::vector<std::string>& ModelFlagNames() {
+  static const std::vector<std::string> names = {"--task", "--text", "--weights", "--vocab", "--cell",
+                                                 "--hidden", "--layers", "--embed", "--bidirectional",
+                                                 "--peephole", "--attention", "--data", "--tags",
+                                                 "--readout", "--condition"};
+  return names;
+}
+
+namespace {
+std::string Shown(float x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", static_cast<double>(x));
+  return buf;
+}
+std::string Shown(int x) { return std::to_string(x); }
+std::string Shown(uint64_t x) { return std::to_string(x); }
+std::string Shown(bool sequential) { return sequential ? "sequential" : "random-batches"; }
+std::string Shown(const std::string& x) { return x; }
+
+// One row per setting flag: its name and the field of TrainSettings it sets.
+template <class F>
+void ForEachSettingFlag(F&& f) {
+  f("--optimizer", &TrainSettings::optimizer);
+  f("--lr", &TrainSettings::learning_rate);
+  f("--momentum", &TrainSettings::momentum);
+  f("--weight-decay", &TrainSettings::weight_decay);
+  f("--clip-mode", &TrainSettings::clip_mode);
+  f("--clip", &TrainSettings::clip);
+  f("--batch", &TrainSettings::batch);
+  f("--seq-len", &TrainSettings::seq_len);
+  f("--random-batches", &TrainSettings::sequential);
+  f("--seed", &TrainSettings::seed);
+  f("--temperature", &TrainSettings::temperature);
+  f("--teacher-forcing", &TrainSettings::teacher_forcing);
+}
+}  // namespace
+
+const std::vector<std::string>& SettingFlagNames() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    ForEachSettingFlag([&](const char* flag, auto) { out.emplace_back(flag); });
+    return out;
+  }();
+  return names;
+}
+
+std::string OverrideGivenSettings(const CLI::App& cmd, const TrainSettings& given, TrainSettings& settings) {
+  std::string note;
+  ForEachSettingFlag([&](const char* flag, auto field) {
+    if (cmd.count(flag) == 0 || settings.*field == given.*field) return;
+    note += std::string(note.empty() ? "" : ", ") + (flag + 2) + " " + Shown(settings.*field) + " → " +
+            Shown(given.*field);
+    settings.*field = given.*field;
+  });
+  return note;
 }
 
 }  // namespace rnnscope

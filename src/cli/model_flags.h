@@ -1,10 +1,14 @@
 // The model/task/optimiser flags shared by train, screenshot and bench.
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include "train/job_factory.h"
 
 namespace CLI {
 class App;
+class Validator;
 }
 
 namespace rnnscope {
@@ -13,5 +17,18 @@ namespace rnnscope {
 // --bidirectional, --peephole, --optimizer, --lr, --momentum, --clip-mode, --clip, --batch,
 // --seq-len, --random-batches, --seed, --temperature; values land in `spec`. Ranges are checked at parse time.
 void AddModelFlags(CLI::App& cmd, JobSpec& spec);
+
+// Number checks whose messages read "Value 0 must be a finite number above 0" (CLI11's own print
+// the whole double range).
+const CLI::Validator& AboveZero();
+const CLI::Validator& AtLeastZero();
+
+// The flags of AddModelFlags that choose the model or its data (they cannot change on --resume)
+// and those that are training settings (given with --resume, they override the checkpoint's).
+const std::vector<std::string>& ModelFlagNames();
+const std::vector<std::string>& SettingFlagNames();
+// Copies each setting whose flag the user gave on `cmd` from `given` into `settings`, and
+// returns a note of what changed, e.g. "lr 0.002 → 0.0005".
+std::string OverrideGivenSettings(const CLI::App& cmd, const TrainSettings& given, TrainSettings& settings);
 
 }  // namespace rnnscope

@@ -27,6 +27,7 @@ struct TrainOptions {
   int checkpoint_every = 500;
   int print_every = 50;
   int threads = 1;
+  const CLI::App* command = nullptr;  // which flags the user gave (for --resume)
 };
 
 std::string FormatDuration(double seconds) {
@@ -48,6 +49,15 @@ void RunTrain(TrainOptions& o) {
   if (!o.resume.empty()) {
     job = LoadJob(o.resume, &settings);
     std::printf("resumed %s at step %lld\n", o.resume.c_str(), static_cast<long long>(job->StepCount()));
+    // Settings flags given with --resume win over the checkpoint's (a lower rate after a
+    // divergence is the common case); the run is then no longer a bit-exact continuation.
+    if (o.command) {
+      const std::string changed = OverrideGivenSettings(*o.command, o.spec.settings, settings);
+      if (!changed.empty()) {
+        ValidateSettings(settings);
+        std::printf("settings from the command line: %s\n", changed.c_str());
+      }
+    }
   } else {
     ValidateSettings(settings);
     job = MakeJob(o.spec);
@@ -119,6 +129,12 @@ void AddTrainCommand(CLI::App& app) {
   cmd->add_option("--threads", o->threads, "Eigen threads")->capture_default_str();
   cmd->callback([o, cmd] {
     o->spec.model_from_user = cmd->count("--cell") + cmd->count("--hidden") + cmd->count("--bidirectional") > 0;
+    if (!o->resume.empty())
+      for (const std::string& flag : ModelFlagNames())
+        if (cmd->count(flag) > 0)
+          throw ConfigError(flag + " cannot be combined with --resume: the model and its data come from the "
+                            "checkpoint (training settings such as --lr can change)");
+    o->command = cmd;
     RunTrain(*o);
   });
 }
