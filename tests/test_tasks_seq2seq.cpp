@@ -61,6 +61,52 @@ TEST(Seq2SeqTasks, TargetsFollowTheTaskDefinition) {
   }
 }
 
+TEST(Seq2SeqTasks, TranslationReordersWordsAndAlignsEachToItsSource) {
+  auto task = MakeSeq2SeqTask("translation", {});
+  // The worked example of translation_task.cpp, through the user-facing encoder.
+  const std::vector<int32_t> src = task->EncodeSource("the small cat sees a dog in the park yesterday");
+  EXPECT_EQ(task->DecodeSource(src), "the small cat sees a dog in the park yesterday");
+  EXPECT_THROW(task->EncodeSource("the cat meows"), InputError);
+  Rng rng(3);
+  int reordered = 0;
+  for (int i = 0; i < 300; ++i) {
+    const Seq2SeqExample ex = task->Sample(rng, Split::kTrain);
+    const std::string source = task->DecodeSource(ex.source), target = task->DecodeTarget(ex.target);
+    std::vector<std::string> words;
+    for (std::size_t at = 0, next; at <= source.size(); at = next + 1) {
+      next = source.find(' ', at);
+      if (next == std::string::npos) next = source.size();
+      words.push_back(source.substr(at, next - at));
+    }
+    ASSERT_EQ(words.size(), ex.source.size());
+    for (std::size_t k = 0; k < ex.target.size(); ++k) {
+      const std::string& out = task->target_vocab().Token(ex.target[k]);
+      const auto [lo, hi] = ex.alignment[k];
+      if (out == "de") {
+        EXPECT_EQ(lo, -1) << "the particle has no source word";
+        continue;
+      }
+      ASSERT_GE(lo, 0) << out << " in " << target;
+      ASSERT_EQ(hi, lo + 1);
+      const std::string& from = words[static_cast<std::size_t>(lo)];
+      // A few dictionary entries, checked through the alignment.
+      if (out == "mao") EXPECT_EQ(from, "cat");
+      if (out == "kanjian") EXPECT_EQ(from, "sees");
+      if (out == "zuotian") EXPECT_EQ(from, "yesterday");
+      if (out == "li" || out == "zai") EXPECT_TRUE(from == "in" || from == "near" || from == "behind") << from;
+      EXPECT_NE(from, "the");
+      EXPECT_NE(from, "a");
+    }
+    // Not monotone whenever a place or time phrase moved in front of the verb.
+    for (std::size_t k = 1; k < ex.alignment.size(); ++k)
+      if (ex.alignment[k].first >= 0 && ex.alignment[k - 1].first > ex.alignment[k].first) {
+        ++reordered;
+        break;
+      }
+  }
+  EXPECT_GT(reordered, 250) << "the grammar should reorder almost every sentence";
+}
+
 TEST(Seq2SeqTasks, BatchLayoutAndErrors) {
   Seq2SeqExample a{{3, 4, 5}, {5, 4, 3}, {}}, b{{6}, {6}, {}};
   const Seq2SeqBatch batch = MakeSeq2SeqBatch({a, b});

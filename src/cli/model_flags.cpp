@@ -38,7 +38,7 @@ const CLI::Validator& AtLeastZero() {
 void AddModelFlags(CLI::App& cmd, JobSpec& spec) {
   spec.model.hidden = 128;
   spec.model.layers = 1;
-  cmd.add_option("--task", spec.task, "Task: charlm; seq2seq copy, reverse, sort, add, dates, tsv; tagging slots, conll; classification brackets, majority; generation spell, numbers")->capture_default_str();
+  cmd.add_option("--task", spec.task, "Task: charlm; seq2seq copy, reverse, sort, add, dates, translation (word-level, reordering), tsv; tagging slots, conll; classification brackets, majority; generation spell, numbers")->capture_default_str();
   cmd.add_option("--text", spec.text_path, "UTF-8 text file for charlm (default: built-in corpus)");
   cmd.add_option("--weights", spec.weights_path,
                  "charlm from a PyTorch state_dict (safetensors: embedding?, rnn, fc); needs --vocab")

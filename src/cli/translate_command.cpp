@@ -1,9 +1,12 @@
 // `rnnscope translate --ckpt C [--beam K] [--json] "input"`: beam-search decoding of one input
 // with a seq2seq checkpoint; prints the output, the beam and the attention matrix.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
 #include "cli/commands.h"
 #include "core/error.h"
@@ -51,14 +54,22 @@ void AddTranslateCommand(CLI::App& app) {
     }
     if (t.attention.size() == 0) return;
     // Rows: output tokens; columns: source tokens. Weights in percent.
-    std::printf("\nattention (%%, rows = output, columns = source):\n%8s", "");
-    for (const auto& s : t.source_tokens) std::printf("%4s", s == "<eos>" ? "eos" : s == " " ? "_" : s.c_str());
+    // Columns as wide as their token (word-level tasks) and at least 4; the row labels as wide
+    // as the longest output token.
+    auto shown = [](const std::string& s) { return s == "<eos>" ? std::string("eos") : s == " " ? std::string("_") : s; };
+    int label = 3;
+    for (const auto& y : t.output_tokens) label = std::max(label, static_cast<int>(shown(y).size()));
+    std::vector<int> width;
+    std::printf("\nattention (%%, rows = output, columns = source):\n%*s", label, "");
+    for (const auto& s : t.source_tokens) {
+      width.push_back(std::max(4, static_cast<int>(shown(s).size()) + 1));
+      std::printf("%*s", width.back(), shown(s).c_str());
+    }
     std::printf("\n");
     for (Eigen::Index i = 0; i < t.attention.rows(); ++i) {
-      const std::string& y = t.output_tokens[static_cast<std::size_t>(i)];
-      std::printf("%8s", y == "<eos>" ? "eos" : y.c_str());
+      std::printf("%*s", label, shown(t.output_tokens[static_cast<std::size_t>(i)]).c_str());
       for (Eigen::Index k = 0; k < t.attention.cols(); ++k)
-        std::printf("%4d", static_cast<int>(std::lround(100.0f * t.attention(i, k))));
+        std::printf("%*d", width[static_cast<std::size_t>(k)], static_cast<int>(std::lround(100.0f * t.attention(i, k))));
       std::printf("\n");
     }
   });

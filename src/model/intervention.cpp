@@ -20,9 +20,13 @@ std::string DescribeIntervention(const Intervention& i, const std::vector<std::s
       what += " gate";
       break;
   }
-  std::string where = i.layer < 0 ? "all layers" : "l" + std::to_string(i.layer);
+  // Appended piece by piece: GCC 12 warns (-Wrestrict, a false positive) on "l" + to_string(…).
+  std::string where;
+  if (i.layer < 0) where = "all layers";
+  else where.append("l").append(std::to_string(i.layer));
   if (i.direction == 1) where += " reverse";
-  where += i.unit < 0 ? " all units" : " u" + std::to_string(i.unit);
+  if (i.unit < 0) where += " all units";
+  else where.append(" u").append(std::to_string(i.unit));
   char value[32];
   std::snprintf(value, sizeof value, "%g", static_cast<double>(i.value));
   return what + " [" + where + "] = " + value + (i.during_training ? " (training too)" : "");

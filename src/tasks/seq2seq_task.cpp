@@ -83,7 +83,7 @@ std::string Seq2SeqTask::DecodeSource(const std::vector<int32_t>& ids) const {
 }
 
 // The generated tasks; "tsv" (file-backed) is made by MakeSeq2SeqTask too.
-std::vector<std::string> Seq2SeqTaskNames() { return {"copy", "reverse", "sort", "add", "dates"}; }
+std::vector<std::string> Seq2SeqTaskNames() { return {"copy", "reverse", "sort", "add", "dates", "translation"}; }
 
 std::unique_ptr<Seq2SeqTask> MakeSeq2SeqTask(const std::string& name, const TaskOptions& options) {
   if (options.min_length < 1 || options.max_length < options.min_length || options.max_length > 256)
@@ -94,6 +94,7 @@ std::unique_ptr<Seq2SeqTask> MakeSeq2SeqTask(const std::string& name, const Task
   if (name == "sort") return MakeSortTask(options);
   if (name == "add" || name == "addition") return MakeAdditionTask(options);
   if (name == "dates") return MakeDateTask(options);
+  if (name == "translation") return MakeTranslationTask(options);
   if (name == "tsv") return MakeTsvTask(options);
   std::string known;
   for (const auto& n : Seq2SeqTaskNames()) known += (known.empty() ? "" : ", ") + n;

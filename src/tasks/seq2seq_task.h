@@ -1,6 +1,6 @@
 // Sequence-to-sequence tasks whose ground truth is known, generated on the fly from a seed.
 // Each task is one file (copy_task.cpp, reverse_task.cpp, sort_task.cpp, addition_task.cpp,
-// date_task.cpp); this header is their common interface, the symbol table and the batcher.
+// date_task.cpp, translation_task.cpp); this header is their common interface, the symbol table and the batcher.
 //
 // Splits are disjoint by construction: an example belongs to train, validation or test by a
 // hash of its source (8:1:1), and Sample() rejects examples of the other splits, so held-out
@@ -81,7 +81,7 @@ class Seq2SeqTask {
 
 Split SplitOf(const std::vector<int32_t>& source);
 
-// "copy", "reverse", "sort", "add", "dates", "tsv"; throws ConfigError naming the known tasks.
+// "copy", "reverse", "sort", "add", "dates", "translation", "tsv"; throws ConfigError naming the known tasks.
 std::unique_ptr<Seq2SeqTask> MakeSeq2SeqTask(const std::string& name, const TaskOptions& options);
 std::vector<std::string> Seq2SeqTaskNames();
 
@@ -90,6 +90,8 @@ std::unique_ptr<Seq2SeqTask> MakeReverseTask(const TaskOptions& options);
 std::unique_ptr<Seq2SeqTask> MakeSortTask(const TaskOptions& options);
 std::unique_ptr<Seq2SeqTask> MakeAdditionTask(const TaskOptions& options);
 std::unique_ptr<Seq2SeqTask> MakeDateTask(const TaskOptions& options);
+// Word-level toy translation with a reordering grammar (translation_task.cpp); ignores lengths.
+std::unique_ptr<Seq2SeqTask> MakeTranslationTask(const TaskOptions& options);
 // "tsv": pairs from options.data_path, one character per token; InputError with the line number
 // on a malformed line.
 std::unique_ptr<Seq2SeqTask> MakeTsvTask(const TaskOptions& options);

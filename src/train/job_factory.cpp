@@ -12,7 +12,7 @@
 namespace rnnscope {
 
 std::vector<std::string> KnownTasks() {
-  std::vector<std::string> tasks = {"charlm", "copy", "reverse", "sort", "add", "dates", "tsv"};
+  std::vector<std::string> tasks = {"charlm", "copy", "reverse", "sort", "add", "dates", "translation", "tsv"};
   for (const std::string& t : StructureTaskNames()) tasks.push_back(t);
   return tasks;
 }

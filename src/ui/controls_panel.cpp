@@ -15,7 +15,7 @@
 namespace rnnscope {
 namespace {
 
-constexpr std::array kTasks = {"charlm", "copy", "reverse", "sort", "add", "dates"};
+constexpr std::array kTasks = {"charlm", "copy", "reverse", "sort", "add", "dates", "translation"};
 constexpr std::array kCells = {CellKind::kLstm, CellKind::kGru, CellKind::kRnnTanh,
                                CellKind::kRnnRelu, CellKind::kJordan};
 constexpr std::array kAttention = {"none", "additive", "dot", "general"};
