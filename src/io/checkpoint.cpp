@@ -1,6 +1,7 @@
 #include "io/checkpoint.h"
 
 #include <cmath>
+#include <iterator>
 
 #include "core/error.h"
 
@@ -41,6 +42,15 @@ OptimizerState GetOptimizerState(const TensorFile& file, const nlohmann::json& m
     if (name.rfind("optim.", 0) == 0) state.tensors.emplace_back(name.substr(6), file.GetMatrix<float>(name));
   }
   return state;
+}
+
+TensorFile StateDictOnly(const TensorFile& checkpoint) {
+  TensorFile out = checkpoint;
+  for (auto it = out.tensors.begin(); it != out.tensors.end();) {
+    const bool extra = it->first.rfind("optim.", 0) == 0 || it->first.rfind("state.", 0) == 0;
+    it = extra ? out.tensors.erase(it) : std::next(it);
+  }
+  return out;
 }
 
 void PutMetadata(const nlohmann::json& meta, TensorFile& file) {

@@ -25,6 +25,10 @@ void GetParams(const TensorFile& file, ModelParams<float>& params);
 void PutOptimizerState(const OptimizerState& state, TensorFile& file);
 OptimizerState GetOptimizerState(const TensorFile& file, const nlohmann::json& meta);
 
+// The checkpoint minus optimizer buffers ("optim.*") and carried state ("state.*"): a plain
+// PyTorch state_dict. The metadata stays (strings only; PyTorch ignores it).
+TensorFile StateDictOnly(const TensorFile& checkpoint);
+
 void PutMetadata(const nlohmann::json& meta, TensorFile& file);
 // Parses and checks the "rnnscope" metadata: format, version and task (when `expected_task` is
 // non-empty). Throws InputError with the file name on any mismatch.

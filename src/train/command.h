@@ -23,7 +23,12 @@ struct RebuildCommand {
   std::string attention = "additive";  // seq2seq tasks: none, additive, dot, general
 };
 struct ProbeCommand { std::string text; };          // run this text through the current weights
-struct SaveCommand { std::string path; };
+// state_dict_only: only the weights under their PyTorch names (no optimizer buffers, no carried
+// state), so `model.load_state_dict(safetensors.torch.load_file(path))` works with strict=True.
+struct SaveCommand {
+  std::string path;
+  bool state_dict_only = false;
+};
 struct LoadCommand { std::string path; };
 struct PublishCommand {};                            // publish a snapshot now
 

@@ -7,6 +7,7 @@
 #include <type_traits>
 
 #include "core/error.h"
+#include "io/checkpoint.h"
 
 namespace rnnscope {
 
@@ -122,7 +123,12 @@ void TrainerThread::Apply(Command& command) {
           probe_ = c.text;
         } else if constexpr (std::is_same_v<T, SaveCommand>) {
           job_->Save(c.path, settings_);
-          status_ = "saved " + c.path + " at step " + std::to_string(job_->StepCount());
+          if (c.state_dict_only) {
+            // Any job's checkpoint, stripped: one path for every task instead of a per-job export.
+            WriteSafetensors(c.path, StateDictOnly(ReadSafetensors(c.path)));
+          }
+          status_ = (c.state_dict_only ? "exported state_dict " : "saved ") + c.path + " at step " +
+                    std::to_string(job_->StepCount());
         } else if constexpr (std::is_same_v<T, LoadCommand>) {
           TrainSettings loaded;
           job_ = LoadJob(c.path, &loaded);

@@ -83,6 +83,11 @@ class AttentionPanel final : public Panel {
     state.NoteDrawn(note);
   }
 
+  std::optional<CsvTable> ExportCsv(const Snapshot& snapshot, const UiState& /*state*/) const override {
+    if (snapshot.attention.empty()) return std::nullopt;
+    return AttentionCsv(snapshot, std::clamp(example_, 0, static_cast<int>(snapshot.attention.size()) - 1));
+  }
+
  private:
   void DrawToolbar(const Snapshot& snapshot, UiState& state) {
     ImGui::AlignTextToFramePadding();

@@ -86,6 +86,10 @@ class GatesPanel final : public Panel {
     }
   }
 
+  std::optional<CsvTable> ExportCsv(const Snapshot& snapshot, const UiState& state) const override {
+    return GatesCsv(snapshot, state.layer, state.direction);
+  }
+
  private:
   void DrawGradBars(const LayerTrace& trace, ImVec2 size, UiState& state) {
     ImGui::BeginGroup();

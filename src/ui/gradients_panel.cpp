@@ -66,6 +66,10 @@ class GradientsPanel final : public Panel {
     }
   }
 
+  std::optional<CsvTable> ExportCsv(const Snapshot& snapshot, const UiState& /*state*/) const override {
+    return GradientFlowCsv(snapshot);
+  }
+
  private:
   void DrawPerTimestep(const Snapshot& snapshot, UiState& state, float height) {
     std::vector<PlotSeries> series;

@@ -66,6 +66,10 @@ class LossPanel final : public Panel {
     time_travel_.Draw(snapshot, state, plot, ImGui::IsItemActive());
   }
 
+  std::optional<CsvTable> ExportCsv(const Snapshot& snapshot, const UiState& /*state*/) const override {
+    return LossCsv(snapshot);
+  }
+
  private:
   void RebuildSeries(const Snapshot& snapshot, bool ppl) {
     auto value = [ppl](float loss) { return ppl ? std::exp(loss) : loss; };

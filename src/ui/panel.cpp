@@ -1,6 +1,7 @@
 #include "ui/panel.h"
 
 #include "train/snapshot.h"
+#include "ui/export_dialog.h"
 #include "ui/ui_state.h"
 
 namespace rnnscope {
@@ -30,8 +31,30 @@ void Panel::Draw(const Snapshot& snapshot, UiState& state) {
     ImGui::SetNextWindowFocus();
     focus_pending_ = false;
   }
-  if (ImGui::Begin(window_name_.c_str(), &open_, Flags())) DrawContent(snapshot, state);
+  const bool visible = ImGui::Begin(window_name_.c_str(), &open_, Flags());
+  // Right after Begin the "last item" is the title bar: right-clicking it opens the export menu
+  // (heatmaps use right-click inside the view to pin units, so the menu lives on the title).
+  ExportContextMenu(snapshot, state);
+  if (visible) {
+    RecordRect();
+    DrawContent(snapshot, state);
+  }
   ImGui::End();
+}
+
+void Panel::ExportContextMenu(const Snapshot& snapshot, UiState& state) {
+  if (state.exporter == nullptr) return;
+  if (ImGui::BeginPopupContextItem("##export")) {
+    state.exporter->MenuItems(*this, snapshot, state);
+    ImGui::EndPopup();
+  }
+}
+
+void Panel::RecordRect() {
+  rect_min_ = ImGui::GetWindowPos();
+  const ImVec2 size = ImGui::GetWindowSize();
+  rect_max_ = {rect_min_.x + size.x, rect_min_.y + size.y};
+  drawn_frame_ = ImGui::GetFrameCount();
 }
 
 }  // namespace rnnscope

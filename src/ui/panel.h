@@ -4,7 +4,10 @@
 
 #include <imgui.h>
 
+#include <optional>
 #include <string>
+
+#include "io/snapshot_export.h"
 
 namespace rnnscope {
 
@@ -27,6 +30,20 @@ class Panel {
   virtual bool Floating() const { return false; }
   // Lets a panel mirror shared state into its own visibility (help follows show_help).
   virtual void SyncOpen(UiState& /*state*/) {}
+  // The numbers behind what the panel draws, for "Save CSV…" (io/snapshot_export.h builds
+  // them from the same Snapshot). nullopt: the panel has no data view (controls, help).
+  virtual std::optional<CsvTable> ExportCsv(const Snapshot& /*snapshot*/, const UiState& /*state*/) const {
+    return std::nullopt;
+  }
+
+  // Export support (ui/export_dialog.h): the right-click menu on the title bar or tab that was
+  // just submitted, and the screen rectangle the panel covered in the frame drawn last, which
+  // "Save PNG…" reads back from the framebuffer.
+  void ExportContextMenu(const Snapshot& snapshot, UiState& state);
+  void RecordRect();  // the current ImGui window's rectangle (a tab records its child region)
+  ImVec2 rect_min() const { return rect_min_; }
+  ImVec2 rect_max() const { return rect_max_; }
+  int drawn_frame() const { return drawn_frame_; }  // ImGui::GetFrameCount() of the last draw
 
   const std::string& title() const { return title_; }
   const std::string& id() const { return id_; }  // stable name, also used by --show
@@ -47,6 +64,8 @@ class Panel {
   bool focus_pending_ = false;
   bool place_force_ = false;
   ImVec2 place_pos_{}, place_size_{};
+  ImVec2 rect_min_{}, rect_max_{};
+  int drawn_frame_ = -1;
 };
 
 }  // namespace rnnscope

@@ -37,9 +37,14 @@ void TabHostPanel::DrawContent(const Snapshot& snapshot, UiState& state) {
   if (!ImGui::BeginTabBar("##tabs")) return;
   for (Panel* tab : tabs_) {
     const ImGuiTabItemFlags flags = tab == select_ ? ImGuiTabItemFlags_SetSelected : ImGuiTabItemFlags_None;
-    if (ImGui::BeginTabItem(tab->title().c_str(), nullptr, flags)) {
+    const bool open = ImGui::BeginTabItem(tab->title().c_str(), nullptr, flags);
+    ImGui::PushID(tab->id().c_str());  // one menu per tab: closed tabs share the host's ID stack
+    tab->ExportContextMenu(snapshot, state);  // right-click on the tab, like a window's title bar
+    ImGui::PopID();
+    if (open) {
       current_ = tab;
       ImGui::BeginChild(tab->id().c_str(), {0, 0}, false);
+      tab->RecordRect();
       tab->DrawContent(snapshot, state);
       ImGui::EndChild();
       ImGui::EndTabItem();
@@ -104,6 +109,13 @@ bool PanelRegistry::Show(const std::string& id) {
   return false;
 }
 
+Panel* PanelRegistry::Find(const std::string& id) {
+  for (auto& panel : panels_) {
+    if (panel->id() == id) return panel.get();
+  }
+  return nullptr;
+}
+
 std::vector<std::string> PanelRegistry::Ids() const {
   std::vector<std::string> ids;
   for (const auto& panel : panels_) ids.push_back(panel->id());
@@ -142,9 +154,37 @@ void PanelRegistry::Layout(ImVec2 pos, ImVec2 size, bool force) {
                           help, force);
 }
 
-float PanelRegistry::DrawMenuBar(UiState& state) {
+void PanelRegistry::DrawFileMenu(const Snapshot& snapshot, UiState& state) {
+  if (!ImGui::BeginMenu("File")) return;
+  const bool has_model = snapshot.version != 0;
+  if (ImGui::MenuItem("Export trace (safetensors)\u2026", nullptr, false, !snapshot.layers.empty())) {
+    exporter_.Ask(ExportKind::kTrace, "", snapshot);
+  }
+  if (ImGui::MenuItem("Export model (PyTorch state_dict)\u2026", nullptr, false, has_model)) {
+    exporter_.Ask(ExportKind::kModel, "", snapshot);
+  }
+  if (ImGui::MenuItem("Save checkpoint\u2026", nullptr, false, has_model)) {
+    exporter_.Ask(ExportKind::kCheckpoint, "", snapshot);
+  }
+  ImGui::Separator();
+  // Every view with data, also reachable by right-clicking its title bar or tab.
+  if (ImGui::BeginMenu("Export view")) {
+    for (auto& panel : panels_) {
+      if (panel->Floating() || panel.get() == tabs_ || panel.get() == debug_) continue;
+      if (ImGui::BeginMenu(panel->title().c_str())) {
+        exporter_.MenuItems(*panel, snapshot, state);
+        ImGui::EndMenu();
+      }
+    }
+    ImGui::EndMenu();
+  }
+  ImGui::EndMenu();
+}
+
+float PanelRegistry::DrawMenuBar(const Snapshot& snapshot, UiState& state) {
   float height = 0.0f;
   if (ImGui::BeginMainMenuBar()) {
+    DrawFileMenu(snapshot, state);
     if (ImGui::BeginMenu("View")) {
       for (auto& panel : panels_) {
         if (panel->Floating() || panel.get() == tabs_ || panel.get() == debug_) continue;
@@ -165,6 +205,7 @@ float PanelRegistry::DrawMenuBar(UiState& state) {
       ImGui::MenuItem("Keyboard shortcuts", "F1", &state.show_help);
       ImGui::EndMenu();
     }
+    exporter_.DrawStatus();
     height = ImGui::GetWindowSize().y;
     ImGui::EndMainMenuBar();
   }
@@ -187,7 +228,9 @@ void PanelRegistry::DrawErrorModal(const Snapshot& snapshot) {
 }
 
 void PanelRegistry::DrawAll(const Snapshot& snapshot, UiState& state) {
-  const float menu_h = DrawMenuBar(state);
+  state.exporter = &exporter_;
+  exporter_.BeginFrame();
+  const float menu_h = DrawMenuBar(snapshot, state);
   const ImVec2 display = ImGui::GetIO().DisplaySize;
   const bool first = last_display_.x == 0.0f;
   const bool resized = !first && (display.x != last_display_.x || display.y != last_display_.y);
@@ -208,6 +251,7 @@ void PanelRegistry::DrawAll(const Snapshot& snapshot, UiState& state) {
     if (HostOf(panel.get()) == nullptr) panel->Draw(snapshot, state);  // tabs draw inside their host
   }
   DrawErrorModal(snapshot);
+  exporter_.EndFrame(snapshot, state, *this);
 }
 
 }  // namespace rnnscope

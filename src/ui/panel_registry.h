@@ -7,6 +7,7 @@
 #include <memory>
 #include <vector>
 
+#include "ui/export_dialog.h"
 #include "ui/panel.h"
 
 namespace rnnscope {
@@ -59,9 +60,12 @@ class PanelRegistry {
   bool Show(const std::string& id);
   // Panel ids, for --show's help and errors.
   std::vector<std::string> Ids() const;
+  Panel* Find(const std::string& id);  // nullptr if no such panel
+  Exporter& exporter() { return exporter_; }
 
  private:
-  float DrawMenuBar(UiState& state);  // returns the bar's height
+  float DrawMenuBar(const Snapshot& snapshot, UiState& state);  // returns the bar's height
+  void DrawFileMenu(const Snapshot& snapshot, UiState& state);
   void DrawErrorModal(const Snapshot& snapshot);
   // The tab host showing `panel`, or nullptr for a panel that is a window of its own.
   TabHostPanel* HostOf(const Panel* panel) const;
@@ -74,6 +78,7 @@ class PanelRegistry {
   bool reset_requested_ = false;
   bool seq2seq_layout_ = false;
   std::string shown_error_;
+  Exporter exporter_;
 };
 
 }  // namespace rnnscope

@@ -45,6 +45,10 @@ class ProbePanel final : public Panel {
     DrawPredictions(snapshot, state);
   }
 
+  std::optional<CsvTable> ExportCsv(const Snapshot& snapshot, const UiState& /*state*/) const override {
+    return ProbeCsv(snapshot);
+  }
+
  private:
   static void DrawInput(UiState& state) {
     const float button_w = ImGui::CalcTextSize("Probe").x + ImGui::GetStyle().FramePadding.x * 2;

@@ -59,6 +59,10 @@ class StatesPanel final : public Panel {
     DrawUnitPlot(*trace, has_cell, state);
   }
 
+  std::optional<CsvTable> ExportCsv(const Snapshot& snapshot, const UiState& state) const override {
+    return StatesCsv(snapshot, state.layer, state.direction);
+  }
+
  private:
   // The probe text with each token's background coloured by the selected unit's h_t
   // (Karpathy's "visualizing RNN cells" view); the cursor token is outlined.

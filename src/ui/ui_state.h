@@ -12,6 +12,7 @@
 namespace rnnscope {
 
 struct Snapshot;
+class Exporter;
 
 // Frame timing the status line shows (filled by the app every frame).
 struct FrameTiming {
@@ -37,6 +38,7 @@ struct UiState {
 
   std::string probe_text;         // edited in the controls and probe panels, sent as a ProbeCommand
   HeatmapCache heatmaps;
+  Exporter* exporter = nullptr;   // "Save PNG/CSV…" (ui/export_dialog.h); set by PanelRegistry
   FrameTiming frame;
 
   // Screenshot mode points this at a list; each panel appends one line saying what it drew

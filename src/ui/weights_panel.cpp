@@ -84,6 +84,12 @@ class WeightsPanel final : public Panel {
     state.NoteDrawn(note);
   }
 
+  std::optional<CsvTable> ExportCsv(const Snapshot& snapshot, const UiState& /*state*/) const override {
+    if (snapshot.weights.empty()) return std::nullopt;
+    const int i = std::clamp(selected_, 0, static_cast<int>(snapshot.weights.size()) - 1);
+    return WeightCsv(snapshot, snapshot.weights[static_cast<std::size_t>(i)].name);
+  }
+
  private:
   void DrawPicker(const Snapshot& snapshot) {
     ImGui::AlignTextToFramePadding();

@@ -3,6 +3,7 @@
 #include <epoxy/gl.h>
 #include <stb/stb_image_write.h>  // implementation comes from libstb.so (DESIGN.md §6)
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <unordered_set>
@@ -48,6 +49,20 @@ ImageStats ComputeStats(const Image& image) {
   stats.stddev = std::sqrt(std::max(0.0, sum_sq / static_cast<double>(n) - stats.mean * stats.mean));
   stats.distinct_colors = static_cast<int>(colors.size());
   return stats;
+}
+
+Image Crop(const Image& image, int x, int y, int w, int h) {
+  x = std::clamp(x, 0, image.width);
+  y = std::clamp(y, 0, image.height);
+  w = std::clamp(w, 0, image.width - x);
+  h = std::clamp(h, 0, image.height - y);
+  Image out{w, h, {}};
+  out.rgb.reserve(static_cast<std::size_t>(w) * static_cast<std::size_t>(h) * 3);
+  for (int row = y; row < y + h; ++row) {
+    const auto begin = image.rgb.begin() + (static_cast<std::ptrdiff_t>(row) * image.width + x) * 3;
+    out.rgb.insert(out.rgb.end(), begin, begin + static_cast<std::ptrdiff_t>(w) * 3);
+  }
+  return out;
 }
 
 void WritePng(const Image& image, const std::string& path) {

@@ -23,6 +23,8 @@ struct ImageStats {
 // Reads the back buffer of the current framebuffer (width × height) and flips it top-first.
 Image ReadBackBuffer(int width, int height);
 ImageStats ComputeStats(const Image& image);
+// The rectangle (x, y, w, h) of `image` (top-left origin), clamped to it; a panel's PNG.
+Image Crop(const Image& image, int x, int y, int w, int h);
 // Throws Error naming the path when stb cannot write the file.
 void WritePng(const Image& image, const std::string& path);
 

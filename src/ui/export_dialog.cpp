@@ -1,0 +1,213 @@
+// Contents: menu entries · dialog · jobs (CSV, trace, model, PNG) · PNG capture callback · status
+#include "ui/export_dialog.h"
+
+#include <algorithm>
+#include <cfloat>
+#include <cstdio>
+#include <filesystem>
+#include <stdexcept>
+
+#include "io/safetensors.h"
+#include "io/snapshot_export.h"
+#include "train/snapshot.h"
+#include "ui/panel.h"
+#include "ui/panel_registry.h"
+#include "ui/ui_state.h"
+#include "viz/screenshot.h"
+
+namespace rnnscope {
+namespace {
+
+// Frames between a PNG request and its capture: the frame that closes the menu or dialog
+// still shows it, and a tab brought forward draws one frame later.
+constexpr int kPngWaitFrames = 2;
+constexpr double kStatusSeconds = 12.0;
+
+const char* Describe(ExportKind kind) {
+  switch (kind) {
+    case ExportKind::kPng: return "PNG of the panel as drawn";
+    case ExportKind::kCsv: return "CSV of the numbers behind the panel";
+    case ExportKind::kTrace: return "the probe's trace (gates, states, gradient norms) as safetensors";
+    case ExportKind::kModel: return "the model as a PyTorch state_dict (safetensors)";
+    case ExportKind::kCheckpoint: return "a checkpoint (weights, optimizer, data position) to resume from";
+  }
+  return "";
+}
+
+std::string DefaultName(ExportKind kind, const std::string& panel, int64_t step) {
+  const std::string suffix = "-step" + std::to_string(step);
+  switch (kind) {
+    case ExportKind::kPng: return "rnnscope-" + panel + suffix + ".png";
+    case ExportKind::kCsv: return "rnnscope-" + panel + suffix + ".csv";
+    case ExportKind::kTrace: return "rnnscope-trace" + suffix + ".safetensors";
+    case ExportKind::kModel: return "rnnscope-model" + suffix + ".safetensors";
+    case ExportKind::kCheckpoint: return "rnnscope-checkpoint" + suffix + ".safetensors";
+  }
+  return "rnnscope-export";
+}
+
+std::string Absolute(const std::string& path) {
+  std::error_code ec;
+  const std::filesystem::path abs = std::filesystem::absolute(path, ec);
+  return ec ? path : abs.lexically_normal().string();
+}
+
+}  // namespace
+
+void Exporter::MenuItems(const Panel& panel, const Snapshot& snapshot, UiState& state) {
+  if (ImGui::MenuItem("Save PNG\u2026")) Ask(ExportKind::kPng, panel.id(), snapshot);
+  const bool csv = panel.ExportCsv(snapshot, state).has_value();
+  if (ImGui::MenuItem("Save CSV\u2026", nullptr, false, csv)) Ask(ExportKind::kCsv, panel.id(), snapshot);
+}
+
+void Exporter::Ask(ExportKind kind, const std::string& panel, const Snapshot& snapshot) {
+  dialog_job_ = {kind, panel, {}};
+  const std::string name = DefaultName(kind, panel, snapshot.step);
+  std::snprintf(path_buffer_, sizeof path_buffer_, "%s", name.c_str());
+  dialog_pending_ = true;  // opened in EndFrame, at the root of the ID stack
+}
+
+void Exporter::BeginFrame() {
+  const bool png_due = png_wait_ >= 0 || (!queue_.empty() && queue_.front().kind == ExportKind::kPng);
+  // Items test hovering against io.MousePos as they are submitted, so moving it away now keeps
+  // tooltips and hover highlights out of the captured pixels.
+  if (png_due) ImGui::GetIO().MousePos = {-FLT_MAX, -FLT_MAX};
+}
+
+void Exporter::EndFrame(const Snapshot& snapshot, UiState& state, PanelRegistry& panels) {
+  if (dialog_pending_) {
+    ImGui::OpenPopup("Export##dialog");
+    dialog_pending_ = false;
+  }
+  dialog_open_ = ImGui::BeginPopupModal("Export##dialog", nullptr, ImGuiWindowFlags_AlwaysAutoResize);
+  if (dialog_open_) {
+    ImGui::TextUnformatted(Describe(dialog_job_.kind));
+    if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 30.0f);
+    const bool enter = ImGui::InputText("##path", path_buffer_, sizeof path_buffer_, ImGuiInputTextFlags_EnterReturnsTrue);
+    ImGui::TextDisabled("relative to %s", Absolute(".").c_str());
+    if (ImGui::Button("Save", {120.0f, 0.0f}) || enter) {
+      dialog_job_.path = path_buffer_;
+      queue_.push_back(dialog_job_);
+      ImGui::CloseCurrentPopup();
+    }
+    ImGui::SameLine();
+    if (ImGui::Button("Cancel", {120.0f, 0.0f}) || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape))) {
+      ImGui::CloseCurrentPopup();
+    }
+    ImGui::EndPopup();
+  }
+
+  if (png_wait_ > 0) {
+    --png_wait_;
+  } else if (png_wait_ == 0) {
+    png_wait_ = -1;
+    if (png_panel_ != nullptr && png_panel_->drawn_frame() == ImGui::GetFrameCount()) {
+      // Last in the foreground list: runs after every window has rendered, before the swap.
+      ImGui::GetForegroundDrawList()->AddCallback(&Exporter::CaptureCallback, this);
+    } else {
+      Finish(png_path_ + ": the panel was not drawn (closed or collapsed?)", true);
+    }
+  } else if (!queue_.empty() && !dialog_open_) {
+    const ExportJob job = queue_.front();
+    queue_.pop_front();
+    Run(job, snapshot, state, panels);
+  }
+}
+
+void Exporter::Run(const ExportJob& job, const Snapshot& snapshot, UiState& state, PanelRegistry& panels) {
+  const std::string path = Absolute(job.path);
+  try {
+    switch (job.kind) {
+      case ExportKind::kPng: {
+        png_panel_ = panels.Find(job.panel);
+        if (png_panel_ == nullptr || !panels.Show(job.panel)) {
+          Finish(job.panel + ": no such panel", true);
+          return;
+        }
+        png_path_ = path;
+        png_wait_ = kPngWaitFrames;
+        return;
+      }
+      case ExportKind::kCsv: {
+        const Panel* panel = panels.Find(job.panel);
+        if (panel == nullptr) {
+          Finish(job.panel + ": no such panel", true);
+          return;
+        }
+        const std::optional<CsvTable> table = panel->ExportCsv(snapshot, state);
+        if (!table) {
+          Finish(job.panel + ": this panel has no CSV view", true);
+          return;
+        }
+        WriteCsv(path, *table);
+        Finish("csv " + job.panel + " " + path + " " + std::to_string(table->rows.size()) + " rows", false);
+        return;
+      }
+      case ExportKind::kTrace: {
+        if (snapshot.layers.empty()) {
+          Finish(path + ": no trace in this snapshot yet", true);
+          return;
+        }
+        const TensorFile trace = TraceFromSnapshot(snapshot);
+        WriteSafetensors(path, trace);
+        Finish("trace " + path + " " + std::to_string(trace.tensors.size()) + " tensors", false);
+        return;
+      }
+      case ExportKind::kModel:
+      case ExportKind::kCheckpoint:
+        // The trainer thread owns the weights; it writes the file at its next step boundary and
+        // reports in its status line (or the error dialog).
+        state.Send(SaveCommand{path, job.kind == ExportKind::kModel});
+        Finish(std::string(job.kind == ExportKind::kModel ? "model" : "checkpoint") + " " + path +
+                   " (sent to the trainer)", false);
+        return;
+    }
+  } catch (const std::exception& e) {
+    Finish(e.what(), true);
+  }
+}
+
+void Exporter::CaptureCallback(const ImDrawList* /*list*/, const ImDrawCmd* cmd) {
+  static_cast<Exporter*>(cmd->UserCallbackData)->Capture();
+}
+
+void Exporter::Capture() {
+  try {
+    const ImGuiIO& io = ImGui::GetIO();
+    const ImVec2 scale = io.DisplayFramebufferScale;
+    const int fb_w = static_cast<int>(io.DisplaySize.x * scale.x), fb_h = static_cast<int>(io.DisplaySize.y * scale.y);
+    const Image frame = ReadBackBuffer(fb_w, fb_h);
+    // The panel's rectangle in framebuffer pixels, clipped to the frame.
+    const ImVec2 lo = png_panel_->rect_min(), hi = png_panel_->rect_max();
+    const int x0 = std::clamp(static_cast<int>(lo.x * scale.x), 0, fb_w), y0 = std::clamp(static_cast<int>(lo.y * scale.y), 0, fb_h);
+    const int x1 = std::clamp(static_cast<int>(hi.x * scale.x), 0, fb_w), y1 = std::clamp(static_cast<int>(hi.y * scale.y), 0, fb_h);
+    const Image image = Crop(frame, x0, y0, x1 - x0, y1 - y0);
+    if (image.width <= 0 || image.height <= 0) throw std::runtime_error(png_path_ + ": the panel is off screen");
+    WritePng(image, png_path_);
+    Finish("png " + png_panel_->id() + " " + png_path_ + " " + std::to_string(image.width) + "x" +
+               std::to_string(image.height), false);
+  } catch (const std::exception& e) {  // never unwind into the GL backend
+    Finish(e.what(), true);
+  }
+}
+
+void Exporter::Finish(const std::string& message, bool error) {
+  status_ = error ? message : "wrote " + message;
+  status_error_ = error;
+  status_time_ = ImGui::GetTime();
+  log_.push_back(error ? "export error: " + message : "exported " + message);
+  if (error) ++failures_;
+}
+
+void Exporter::DrawStatus() const {
+  if (status_.empty() || ImGui::GetTime() - status_time_ > kStatusSeconds) return;
+  ImGui::Separator();
+  if (status_error_) {
+    ImGui::TextColored({1.0f, 0.45f, 0.4f, 1.0f}, "export failed: %s", status_.c_str());
+  } else {
+    ImGui::TextDisabled("%s", status_.c_str());
+  }
+}
+
+}  // namespace rnnscope
