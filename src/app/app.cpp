@@ -1,4 +1,4 @@
-// Contents: GLFW error capture · ini path · App ctor/dtor · Frame · RunGui · RunScreenshot
+// Contents: GLFW error capture · ini path · App ctor/dtor · Frame · RunGui · RunScreenshot · RunExports
 #include "app/app.h"
 
 #include <epoxy/gl.h>  // before GLFW (GLFW_INCLUDE_NONE is set by CMake)
@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <thread>
 
 #include "app/fonts.h"
@@ -331,6 +332,7 @@ int App::RunScreenshot() {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
   }
+  if (const int failed = RunExports()) return failed;
   // Timed frames on a settled snapshot; the capture is the last of them.
   frame_stats_ = FrameStats(static_cast<std::size_t>(std::max(options_.frames, 1)));
   last_frame_start_ = glfwGetTime();
@@ -366,6 +368,52 @@ int App::RunScreenshot() {
     std::fprintf(stderr, "rnnscope: screenshot looks blank (stddev %.1f, %d colours)\n",
                  stats.stddev, stats.distinct_colors);
     return 3;
+  }
+  return 0;
+}
+
+int App::RunExports() {
+  Exporter& exporter = panels_->exporter();
+  auto split = [](const std::string& spec, ExportKind kind) -> std::optional<ExportJob> {
+    const auto colon = spec.find(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == spec.size()) return std::nullopt;
+    return ExportJob{kind, spec.substr(0, colon), spec.substr(colon + 1)};
+  };
+  for (const auto& [specs, kind] : {std::pair{&options_.export_png, ExportKind::kPng}, std::pair{&options_.export_csv, ExportKind::kCsv}}) {
+    for (const std::string& spec : *specs) {
+      const std::optional<ExportJob> job = split(spec, kind);
+      if (!job) {
+        std::fprintf(stderr, "rnnscope: --export-%s %s: expected PANEL:FILE\n", kind == ExportKind::kPng ? "png" : "csv", spec.c_str());
+        return 2;
+      }
+      exporter.Queue(*job);
+    }
+  }
+  if (!options_.export_trace.empty()) exporter.Queue({ExportKind::kTrace, {}, options_.export_trace});
+  if (!options_.export_model.empty()) {
+    std::filesystem::remove(options_.export_model);  // so the wait below sees the trainer's file
+    exporter.Queue({ExportKind::kModel, {}, options_.export_model});
+  }
+  for (int i = 0; i < 600 && !exporter.Idle(); ++i) Frame(nullptr);
+  Frame(nullptr);  // a PNG capture queued in the last frame's draw data has run by now
+  // The model is written by the trainer thread: wait for the file (or its error).
+  if (!options_.export_model.empty()) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (!std::filesystem::exists(options_.export_model) && std::chrono::steady_clock::now() < until) {
+      const auto latest = trainer_.Latest();
+      if (latest && !latest->error.empty()) break;
+      Frame(nullptr);
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  for (const std::string& line : exporter.log()) std::printf("%s\n", line.c_str());
+  exporter.log().clear();
+  if (exporter.failures() > 0) return 4;
+  if (!options_.export_model.empty() && !std::filesystem::exists(options_.export_model)) {
+    const auto latest = trainer_.Latest();
+    std::fprintf(stderr, "rnnscope: --export-model %s: not written%s%s\n", options_.export_model.c_str(),
+                 latest && !latest->error.empty() ? ": " : "", latest ? latest->error.c_str() : "");
+    return 4;
   }
   return 0;
 }

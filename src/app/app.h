@@ -35,6 +35,9 @@ class App {
   int RunScreenshot();
 
  private:
+  // Screenshot --export-*: queues the exports, renders until they are done, prints one
+  // "exported …" line each. Returns 0, or the exit code (2 bad flag, 4 an export failed).
+  int RunExports();
   // One frame; when `capture` is set, reads the back buffer into it before the swap.
   void Frame(Image* capture);
 

@@ -45,6 +45,10 @@ struct AppOptions {
   std::string cell_regex;                  // cell finder: rank units against this regex too
   int query_t0 = -1, query_t1 = -1;        // LSTMVis query on the probe span t0..t1
   float query_threshold = 0.5f;
+  // Exports after the clicks, through the UI's own export path (ui/export_dialog.h):
+  // "PANEL:FILE" for a panel's PNG / CSV; FILE for the probe trace / PyTorch state_dict.
+  std::vector<std::string> export_png, export_csv;
+  std::string export_trace, export_model;
 };
 
 }  // namespace rnnscope

@@ -99,6 +99,12 @@ int Main(int argc, char** argv) {
          return n >= 2 && options.query_t0 >= 0 && options.query_t1 >= options.query_t0;
        }, "LSTMVis query: units on throughout probe timesteps T0..T1 (h > threshold, default 0.5)")
         ->type_name("T0,T1[,THRESHOLD]");
+    cli.add_option("--export-png", options.export_png, "after training (and clicks), save PANEL's pixels as "
+                   "a PNG, as its Save PNG menu does (repeatable)")->type_name("PANEL:FILE");
+    cli.add_option("--export-csv", options.export_csv, "save the numbers behind PANEL as CSV (repeatable)")
+        ->type_name("PANEL:FILE");
+    cli.add_option("--export-trace", options.export_trace, "save the probe's trace as safetensors (File menu)");
+    cli.add_option("--export-model", options.export_model, "save the model as a PyTorch state_dict (File menu)");
   }
   // Skip argv[1] (the subcommand) when there is one.
   const int skip = argc >= 2 ? 1 : 0;
