@@ -41,17 +41,23 @@ std::string_view ClipModeName(ClipMode mode) {
   return "?";
 }
 
-float GlobalNorm(const ModelParams<float>& grads) {
+namespace {
+
+// The clipping rules once, over any way of visiting the gradient tensors: `each(fn)` calls fn on
+// every tensor (ModelParams::ForEachTensor, or a list). Visiting allocates nothing per step.
+template <class Each>
+float GlobalNormOf(Each&& each) {
   double sum = 0.0;
-  grads.ForEachTensor([&](const MatF& g) { sum += SquaredNorm(g); });
+  each([&](MatF& g) { sum += SquaredNorm(g); });
   return static_cast<float>(std::sqrt(sum));
 }
 
-ClipResult ClipByValue(ModelParams<float>& grads, float clip) {
+template <class Each>
+ClipResult ClipByValueOf(Each&& each, float clip) {
   if (!(clip > 0.0f)) throw ConfigError("clip value must be > 0, got " + std::to_string(clip));
   ClipResult r;
-  r.norm = GlobalNorm(grads);
-  grads.ForEachTensor([&](MatF& g) {
+  r.norm = GlobalNormOf(each);
+  each([&](MatF& g) {
     float* p = g.data();
     for (Eigen::Index i = 0; i < g.size(); ++i) {
       // NaN compares false both ways and stays NaN, as np.clip leaves it.
@@ -67,27 +73,56 @@ ClipResult ClipByValue(ModelParams<float>& grads, float clip) {
   return r;
 }
 
-ClipResult ClipByGlobalNorm(ModelParams<float>& grads, float max_norm) {
+template <class Each>
+ClipResult ClipByGlobalNormOf(Each&& each, float max_norm) {
   if (!(max_norm > 0.0f)) throw ConfigError("max grad norm must be > 0, got " + std::to_string(max_norm));
   ClipResult r;
-  r.norm = GlobalNorm(grads);
+  r.norm = GlobalNormOf(each);
   if (!std::isfinite(r.norm)) return r;
   // torch: clip_coef = max_norm / (total_norm + 1e-6), in float32 tensor arithmetic.
   const float coef = max_norm / (r.norm + 1e-6f);
   if (coef < 1.0f) {
-    grads.ForEachTensor([&](MatF& g) { g *= coef; });
+    each([&](MatF& g) { g *= coef; });
     r.clipped = true;
   }
   return r;
 }
 
-ClipResult ClipGradients(ModelParams<float>& grads, ClipMode mode, float clip) {
+template <class Each>
+ClipResult ClipGradientsOf(Each&& each, ClipMode mode, float clip) {
   switch (mode) {
-    case ClipMode::kValue: return ClipByValue(grads, clip);
-    case ClipMode::kNorm: return ClipByGlobalNorm(grads, clip);
+    case ClipMode::kValue: return ClipByValueOf(each, clip);
+    case ClipMode::kNorm: return ClipByGlobalNormOf(each, clip);
     case ClipMode::kNone: break;
   }
-  return {GlobalNorm(grads), false};
+  return {GlobalNormOf(each), false};
+}
+
+auto Visit(ModelParams<float>& grads) {
+  return [&grads](auto&& fn) { grads.ForEachTensor(fn); };
+}
+auto Visit(std::span<MatF* const> grads) {
+  return [grads](auto&& fn) {
+    for (MatF* g : grads) fn(*g);
+  };
+}
+
+}  // namespace
+
+float GlobalNorm(const ModelParams<float>& grads) {
+  // Read only: the visitor needs a mutable reference only because the clip functions share it.
+  return GlobalNormOf(Visit(const_cast<ModelParams<float>&>(grads)));
+}
+ClipResult ClipByValue(ModelParams<float>& grads, float clip) { return ClipByValueOf(Visit(grads), clip); }
+ClipResult ClipByGlobalNorm(ModelParams<float>& grads, float max_norm) {
+  return ClipByGlobalNormOf(Visit(grads), max_norm);
+}
+ClipResult ClipGradients(ModelParams<float>& grads, ClipMode mode, float clip) {
+  return ClipGradientsOf(Visit(grads), mode, clip);
+}
+float GlobalNorm(std::span<MatF* const> grads) { return GlobalNormOf(Visit(grads)); }
+ClipResult ClipGradients(std::span<MatF* const> grads, ClipMode mode, float clip) {
+  return ClipGradientsOf(Visit(grads), mode, clip);
 }
 
 std::vector<std::pair<std::string, float>> TensorNorms(const ModelParams<float>& tensors) {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -37,6 +38,11 @@ ClipResult ClipByValue(ModelParams<float>& grads, float clip);
 ClipResult ClipByGlobalNorm(ModelParams<float>& grads, float max_norm);
 // Dispatches on mode; kNone only measures the norm.
 ClipResult ClipGradients(ModelParams<float>& grads, ClipMode mode, float clip);
+
+// The same three over a list of gradient tensors (a model whose parameters are not a
+// ModelParams, such as seq2seq's).
+float GlobalNorm(std::span<MatF* const> grads);
+ClipResult ClipGradients(std::span<MatF* const> grads, ClipMode mode, float clip);
 
 // L2 norm of each tensor, in ForEach (state_dict) order: {"rnn.weight_ih_l0", 0.12}, ...
 std::vector<std::pair<std::string, float>> TensorNorms(const ModelParams<float>& tensors);

@@ -99,6 +99,15 @@ ParamRefs::ParamRefs(ModelParams<float>& params, const ModelParams<float>& grads
     throw ShapeError("optimizer: parameter " + entries_[i].name + " has no gradient");
 }
 
+ParamRefs::ParamRefs(std::vector<Entry> entries) : entries_(std::move(entries)) {
+  for (const Entry& e : entries_) {
+    if (!e.param || !e.grad) throw ShapeError("optimizer: parameter " + e.name + " has no gradient");
+    if (!SameShape(*e.param, *e.grad))
+      throw ShapeError("optimizer: parameter " + e.name + " " + ShapeString(*e.param) +
+                       " does not match its gradient " + ShapeString(*e.grad));
+  }
+}
+
 // ---------------------------------------------------------------- Optimizer
 
 Optimizer::Optimizer(const OptimizerSettings& settings) : settings_(settings) { Validate(settings_); }

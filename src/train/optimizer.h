@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/error.h"
 #include "core/tensor.h"
 #include "model/params.h"
 #include "train/snapshot.h"
@@ -60,6 +61,9 @@ class ParamRefs {
   ParamRefs() = default;
   // Throws ShapeError naming the first tensor whose name or shape differs between the two.
   ParamRefs(ModelParams<float>& params, const ModelParams<float>& grads);
+  // From entries already paired (BindParams); the same checks: every entry has a gradient of
+  // its parameter's shape.
+  explicit ParamRefs(std::vector<Entry> entries);
 
   const std::vector<Entry>& entries() const { return entries_; }
   std::size_t size() const { return entries_.size(); }
@@ -67,6 +71,24 @@ class ParamRefs {
  private:
   std::vector<Entry> entries_;
 };
+
+// Binds any parameter set whose ForEach visits (name, tensor, is_vector) in a fixed order, such
+// as Seq2SeqParams: parameter i is paired with gradient i, names must agree.
+template <class Params>
+ParamRefs BindParams(Params& params, const Params& grads) {
+  std::vector<ParamRefs::Entry> entries;
+  params.ForEach([&](const std::string& name, MatF& p, bool) { entries.push_back({name, &p, nullptr}); });
+  std::size_t i = 0;
+  std::string extra;
+  grads.ForEach([&](const std::string& name, const MatF& g, bool) {
+    if (i < entries.size() && entries[i].name == name) entries[i].grad = &g;
+    else if (extra.empty()) extra = name;
+    ++i;
+  });
+  if (!extra.empty() || i != entries.size())
+    throw ShapeError("optimizer: gradients do not pair with parameters" + (extra.empty() ? "" : " at " + extra));
+  return ParamRefs(std::move(entries));
+}
 
 // Optimizer state as named tensors for checkpoints: "<param>.<buffer>" with PyTorch's buffer
 // names (momentum_buffer, sum, exp_avg, exp_avg_sq), e.g. "fc.weight.exp_avg". SGD has none.

@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "io/checkpoint.h"
 #include "io/safetensors.h"
+#include "train/clipping.h"
 #include "train/settings_json.h"
 
 namespace rnnscope {
@@ -70,11 +71,8 @@ Seq2SeqJob::Seq2SeqJob(const std::string& task, const Seq2SeqJobOptions& options
   options_.model.eos_id = SymbolTable::kEos;
   model_ = Seq2SeqModel<float>(options_.model, options_.seed);
   display_config_ = options_.model.DecoderAsModelConfig();
-  model_.params.ForEach([&](const std::string& name, MatF& m, bool) {
-    names_.push_back(name);
-    param_refs_.push_back(&m);
-  });
-  model_.grads.ForEach([&](const std::string&, MatF& g, bool) { grad_refs_.push_back(&g); });
+  refs_ = BindParams(model_.params, model_.grads);
+  model_.grads.ForEach([&](const std::string&, MatF& g, bool) { grad_list_.push_back(&g); });
   Rng vrng(options_.seed ^ 0x5eedull);
   for (int i = 0; i < 256; ++i) validation_.push_back(task_->Sample(vrng, Split::kValidation));
 }
@@ -83,6 +81,9 @@ Seq2SeqJob::Seq2SeqJob(const std::string& task, const Seq2SeqJobOptions& options
 
 StepResult Seq2SeqJob::Step(const TrainSettings& s) {
   if (s.batch < 1 || s.batch > 4096) throw ConfigError("batch " + std::to_string(s.batch) + " outside [1, 4096]");
+  const OptimizerSettings opt = OptimizerSettingsFrom(s);
+  if (!(opt == optimizer_.settings())) optimizer_.SetSettings(opt);
+  const ClipMode clip_mode = ParseClipMode(s.clip_mode);
   std::vector<Seq2SeqExample> examples;
   for (int b = 0; b < s.batch; ++b) examples.push_back(task_->Sample(rng_, Split::kTrain));
   const Seq2SeqBatch batch = MakeSeq2SeqBatch(examples);
@@ -91,56 +92,20 @@ StepResult Seq2SeqJob::Step(const TrainSettings& s) {
   r.loss = model_.Forward(batch, std::clamp(s.teacher_forcing, 0.0f, 1.0f), &rng_, pass_);
   model_.Backward(batch, pass_);
   r.tokens = pass_.counted;
-  double sq = 0;
-  for (std::size_t i = 0; i < grad_refs_.size(); ++i) {
-    const MatF& g = *grad_refs_[i];
-    if (!g.allFinite()) {
-      r.non_finite = names_[i] + ".grad";
-      return r;
-    }
-    sq += static_cast<double>(g.squaredNorm());
+  const ClipResult clip = ClipGradients(grad_list_, clip_mode, s.clip);
+  r.grad_norm = clip.norm;
+  r.clipped = clip.clipped;
+  if (!std::isfinite(r.loss) || !std::isfinite(clip.norm)) {
+    // Name the first bad gradient; the update is not applied.
+    r.non_finite = "loss";
+    for (const ParamRefs::Entry& e : refs_.entries())
+      if (!e.grad->allFinite()) {
+        r.non_finite = "gradient of " + e.name;
+        break;
+      }
+    return r;
   }
-  r.grad_norm = static_cast<float>(std::sqrt(sq));
-  if (s.clip_mode == "norm" && s.clip > 0 && r.grad_norm > s.clip) {
-    const float k = s.clip / (r.grad_norm + 1e-6f);  // torch.nn.utils.clip_grad_norm_
-    for (MatF* g : grad_refs_) *g *= k;
-    r.clipped = true;
-  } else if (s.clip_mode == "value" && s.clip > 0) {
-    for (MatF* g : grad_refs_) {
-      if (g->cwiseAbs().maxCoeff() > s.clip) r.clipped = true;
-      *g = g->cwiseMax(-s.clip).cwiseMin(s.clip);
-    }
-  }
-  // torch.optim update rules (single-tensor path); state sized on first use.
-  if (m_.size() != param_refs_.size()) {
-    m_.clear(), v_.clear();
-    for (MatF* p : param_refs_) m_.push_back(MatF::Zero(p->rows(), p->cols())), v_.push_back(MatF::Zero(p->rows(), p->cols()));
-    opt_step_ = 0;
-  }
-  ++opt_step_;
-  const float lr = s.learning_rate, b1 = s.momentum, b2 = s.beta2, wd = s.weight_decay;
-  for (std::size_t i = 0; i < param_refs_.size(); ++i) {
-    MatF& p = *param_refs_[i];
-    MatF g = *grad_refs_[i];
-    if (wd > 0) g += wd * p;
-    if (s.optimizer == "adam") {
-      m_[i] = b1 * m_[i] + (1 - b1) * g;
-      v_[i] = b2 * v_[i] + (1 - b2) * g.cwiseProduct(g);
-      const float bc1 = 1 - std::pow(b1, static_cast<float>(opt_step_));
-      const float bc2 = 1 - std::pow(b2, static_cast<float>(opt_step_));
-      p.array() -= (lr / bc1) * m_[i].array() / (v_[i].array().sqrt() / std::sqrt(bc2) + 1e-8f);
-    } else if (s.optimizer == "momentum") {
-      m_[i] = opt_step_ == 1 ? g : MatF(b1 * m_[i] + g);
-      p -= lr * m_[i];
-    } else if (s.optimizer == "adagrad") {
-      v_[i] += g.cwiseProduct(g);
-      p.array() -= lr * g.array() / (v_[i].array().sqrt() + 1e-10f);
-    } else if (s.optimizer == "sgd") {
-      p -= lr * g;
-    } else {
-      throw ConfigError("optimizer '" + s.optimizer + "' unknown (sgd, momentum, adagrad, adam)");
-    }
-  }
+  optimizer_.Step(refs_);
   ++step_;
   return r;
 }
@@ -383,9 +348,11 @@ void Seq2SeqJob::FillSnapshot(const std::string& probe, const TrainSettings& /*s
 
 // ------------------------------------------------------------------------- checkpoints
 
-void Seq2SeqJob::Save(const std::string& path, const TrainSettings& settings) const {
+TensorFile Seq2SeqJob::CheckpointFile(const TrainSettings& settings) const {
   TensorFile file;
   model_.params.ForEach([&](const std::string& name, const MatF& m, bool is_vector) { file.SetMatrix(name, m, is_vector); });
+  const OptimizerState opt = optimizer_.ExportState();
+  PutOptimizerState(opt, file);
   nlohmann::json meta = {{"task", task_->Name()},
                          {"kind", "seq2seq"},
                          {"seq2seq", ToJson(options_.model)},
@@ -396,18 +363,39 @@ void Seq2SeqJob::Save(const std::string& path, const TrainSettings& settings) co
                          {"beam", options_.beam_width},
                          {"step", step_},
                          {"settings", ToJson(settings)},
+                         {"optimizer", {{"kind", std::string(OptimizerName(opt.kind))}, {"step", opt.step}}},
+                         {"rng", ToJson(rng_.State())},
                          {"source_vocab", task_->source_vocab().tokens()},
                          {"target_vocab", task_->target_vocab().tokens()}};
   PutMetadata(meta, file);
-  WriteSafetensors(path, file);
+  return file;
+}
+
+void Seq2SeqJob::Save(const std::string& path, const TrainSettings& settings) const {
+  WriteSafetensors(path, CheckpointFile(settings));
+}
+
+std::vector<unsigned char> Seq2SeqJob::SaveToBytes(const TrainSettings& settings) const {
+  return SerializeSafetensors(CheckpointFile(settings));
+}
+
+std::unique_ptr<Job> Seq2SeqJob::LoadFromBytes(std::span<const unsigned char> bytes, TrainSettings* settings_out) const {
+  return LoadFrom(ParseSafetensors(bytes, "in-memory checkpoint"), settings_out);
 }
 
 std::unique_ptr<Seq2SeqJob> Seq2SeqJob::Load(const std::string& path, TrainSettings* settings_out) {
   const TensorFile file = ReadSafetensors(path);
+  file.CheckFinite();  // training never applies a non-finite update
+  return LoadFrom(file, settings_out);
+}
+
+std::unique_ptr<Seq2SeqJob> Seq2SeqJob::LoadFrom(const TensorFile& file, TrainSettings* settings_out) {
+  const std::string& path = file.source;
   const nlohmann::json meta = GetMetadata(file);
   if (meta.value("kind", "") != "seq2seq")
     throw InputError(path + ": not a seq2seq checkpoint (task '" + meta.value("task", "?") + "')");
   Seq2SeqJobOptions o;
+  TrainSettings settings;
   try {
     o.model = Seq2SeqConfigFromJson(meta.at("seq2seq"));
     o.task_options.min_length = meta.at("task_options").at("min_length").get<int>();
@@ -415,7 +403,7 @@ std::unique_ptr<Seq2SeqJob> Seq2SeqJob::Load(const std::string& path, TrainSetti
     o.task_options.data_path = meta.at("task_options").value("data", "");
     o.seed = meta.at("seed").get<uint64_t>();
     o.beam_width = meta.value("beam", 4);
-    if (settings_out && meta.contains("settings")) *settings_out = TrainSettingsFromJson(meta.at("settings"));
+    if (meta.contains("settings")) settings = TrainSettingsFromJson(meta.at("settings"));
   } catch (const nlohmann::json::exception& e) {
     throw InputError(path + ": seq2seq metadata: " + e.what());
   }
@@ -428,9 +416,22 @@ std::unique_ptr<Seq2SeqJob> Seq2SeqJob::Load(const std::string& path, TrainSetti
       throw ShapeError(path + ": tensor '" + name + "' is " + std::to_string(loaded.rows()) + "×" +
                        std::to_string(loaded.cols()) + ", expected " + std::to_string(m.rows()) + "×" +
                        std::to_string(m.cols()));
-    m = loaded;
+    m = loaded;  // same shape: the storage (and the optimizer's pointers to it) stays
   });
-  job->step_ = meta.value("step", int64_t{0});
+  try {
+    job->step_ = meta.value("step", int64_t{0});
+    // Checkpoints from before the shared optimizer carry no state: Adam starts afresh then.
+    if (meta.contains("optimizer")) {
+      job->optimizer_.ImportState(GetOptimizerState(file, meta), job->refs_);
+      job->optimizer_.SetSettings(OptimizerSettingsFrom(settings));
+    }
+    if (meta.contains("rng")) job->rng_.SetState(RngStateFromJson(meta.at("rng")));
+  } catch (const nlohmann::json::exception& e) {
+    throw InputError(path + ": seq2seq metadata: " + e.what());
+  } catch (const ConfigError& e) {
+    throw InputError(path + ": seq2seq metadata: " + e.what());
+  }
+  if (settings_out) *settings_out = settings;
   return job;
 }
 

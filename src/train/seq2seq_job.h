@@ -10,14 +10,17 @@
 
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "io/safetensors.h"
 #include "model/seq2seq.h"
 #include "tasks/seq2seq_task.h"
 #include "train/job.h"
+#include "train/optimizer.h"
 
 namespace rnnscope {
 
@@ -68,6 +71,10 @@ class Seq2SeqJob : public Job {
   float ValidationLoss() override;
   void FillSnapshot(const std::string& probe, const TrainSettings& settings, Snapshot& out) override;
   void Save(const std::string& path, const TrainSettings& settings) const override;
+  // Time travel (train/checkpoint_ring.h): the checkpoint as bytes, and a job restored from them
+  // that trains on bit for bit (weights, optimizer buffers, RNG).
+  std::vector<unsigned char> SaveToBytes(const TrainSettings& settings) const override;
+  std::unique_ptr<Job> LoadFromBytes(std::span<const unsigned char> bytes, TrainSettings* settings_out) const override;
 
   static std::unique_ptr<Seq2SeqJob> Load(const std::string& path, TrainSettings* settings_out);
   // Greedy decoding of n examples of `split` (seeded: the same examples every call).
@@ -85,12 +92,15 @@ class Seq2SeqJob : public Job {
   Rng rng_;
   int64_t step_ = 0;
   Seq2SeqPass<float> pass_;
-  // Adam/SGD state, in ForEach order (torch.optim's update rules, as src/train/optimizer.h).
-  std::vector<MatF*> param_refs_, grad_refs_;
-  std::vector<std::string> names_;
-  std::vector<MatF> m_, v_;
-  int64_t opt_step_ = 0;
+  // The shared optimizer and clipping (train/optimizer.h, clipping.h) over the seq2seq
+  // parameters, bound once: model_ never reallocates after construction.
+  Optimizer optimizer_;
+  ParamRefs refs_;
+  std::vector<MatF*> grad_list_;  // the same gradients, for ClipGradients
   std::vector<Seq2SeqExample> validation_;
+
+  TensorFile CheckpointFile(const TrainSettings& settings) const;
+  static std::unique_ptr<Seq2SeqJob> LoadFrom(const TensorFile& file, TrainSettings* settings_out);
 };
 
 // The factory the `train` command and the GUI call. `overrides` (may be null) is a JSON object
