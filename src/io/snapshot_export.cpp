@@ -229,16 +229,27 @@ TensorFile TraceFromSnapshot(const Snapshot& snapshot) {
     file.SetTensor<float>("probs", {1, snapshot.probe_probs.cols(), snapshot.probe_probs.rows()},
                           BatchTimeUnit(snapshot.probe_probs));
   }
-  // Ids only when every token maps back: a probe with tokens outside the vocabulary would
-  // otherwise get ids that do not say what the model read.
-  std::vector<int64_t> ids;
-  for (const std::string& token : snapshot.probe_tokens) {
-    const auto it = std::find(snapshot.vocab.begin(), snapshot.vocab.end(), token);
-    if (it == snapshot.vocab.end()) break;
-    ids.push_back(it - snapshot.vocab.begin());
-  }
-  if (!ids.empty() && ids.size() == snapshot.probe_tokens.size()) {
-    file.SetInt64("input_ids", {1, static_cast<int64_t>(ids.size())}, ids);
+  // Ids only when every token maps back (a probe with tokens outside the vocabulary would get
+  // ids that do not say what the model read). With them the file is also a batch for
+  // `rnnscope trace --batch` (or PyTorch): the exported model on it reproduces this trace.
+  auto to_ids = [&snapshot](const std::vector<std::string>& tokens, bool allow_empty) {
+    std::vector<int64_t> ids;
+    for (const std::string& token : tokens) {
+      if (allow_empty && token.empty()) {
+        ids.push_back(-100);  // no target: PyTorch's ignore_index
+        continue;
+      }
+      const auto it = std::find(snapshot.vocab.begin(), snapshot.vocab.end(), token);
+      if (it == snapshot.vocab.end()) return std::vector<int64_t>{};
+      ids.push_back(it - snapshot.vocab.begin());
+    }
+    return ids;
+  };
+  const std::vector<int64_t> inputs = to_ids(snapshot.probe_tokens, false);
+  if (!inputs.empty()) {
+    file.SetInt64("input_ids", {1, static_cast<int64_t>(inputs.size())}, inputs);
+    const std::vector<int64_t> targets = to_ids(snapshot.probe_targets, true);
+    if (targets.size() == inputs.size()) file.SetInt64("target_ids", {1, static_cast<int64_t>(targets.size())}, targets);
   }
   if (std::isfinite(snapshot.probe_loss) && !snapshot.probe_targets.empty()) {
     file.SetTensor<float>("loss", {}, {snapshot.probe_loss});

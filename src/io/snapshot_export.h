@@ -46,8 +46,9 @@ CsvTable ProbeCsv(const Snapshot& snapshot);
 CsvTable WeightCsv(const Snapshot& snapshot, const std::string& name);
 
 // The probe's trace as `rnnscope trace` names it, with B = 1: trace.l{k}[_reverse].gates.{g},
-// .h, .c [1, T, H]; .grad_h_norm, .grad_c_norm [T]; input_ids [1, T] (when every probe token is
-// in the vocabulary); probs [1, T, V] (the softmax of `logits`, which the snapshot keeps instead
+// .h, .c [1, T, H]; .grad_h_norm, .grad_c_norm [T]; input_ids and target_ids [1, T] (when every probe
+// token is in the vocabulary; -100 where there is no target), so the file is also a `--batch`
+// for `rnnscope trace`; probs [1, T, V] (the softmax of `logits`, which the snapshot keeps instead
 // of logits); loss []. Metadata: format "rnnscope trace 1", source "snapshot", cell, config,
 // step, task.
 TensorFile TraceFromSnapshot(const Snapshot& snapshot);
