@@ -8,7 +8,8 @@
 
 namespace rnnscope {
 
-// Today: the synthetic DemoTrainer. When TrainerThread lands, construct it here instead.
+// A started TrainerThread (train/trainer_thread.h) for the options: the GUI trains at once; a
+// screenshot starts paused and sends exactly --steps steps.
 std::unique_ptr<TrainerLink> MakeTrainer(const AppOptions& options);
 
 }  // namespace rnnscope
