@@ -21,6 +21,9 @@ struct RebuildCommand {
   ModelConfig model;
   TrainSettings settings;
   std::string attention = "additive";  // seq2seq tasks: none, additive, dot, general
+  // Non-empty: the char LM opens this PyTorch state_dict + vocabulary (JSON list of tokens)
+  // instead of fresh weights (train/char_lm_import.cpp; File > Open PyTorch model).
+  std::string weights_path{}, vocab_path{};
 };
 struct ProbeCommand { std::string text; };          // run this text through the current weights
 // state_dict_only: only the weights under their PyTorch names (no optimizer buffers, no carried

@@ -108,16 +108,17 @@ void TrainerThread::Apply(Command& command) {
           spec.settings = c.settings;
           spec.attention = c.attention;
           spec.model_from_user = true;
-          spec.weights_path.clear();  // a rebuild asks for a fresh model, not the imported one
-          spec.vocab_path.clear();
+          // A plain rebuild asks for a fresh model, not the imported one.
+          spec.weights_path = c.weights_path;
+          spec.vocab_path = c.vocab_path;
           job_ = MakeJob(spec);  // throws on a bad spec: the old job stays
           options_.spec = spec;
           settings_ = c.settings;
           history_.Clear();
           markers_.clear();
           error_.clear();
-          status_ = "rebuilt: " + spec.task + ", " + std::string(CellName(spec.model.cell)) +
-                    " H=" + std::to_string(spec.model.hidden);
+          status_ = (spec.weights_path.empty() ? "rebuilt: " : "opened " + spec.weights_path + ": ") + spec.task +
+                    ", " + std::string(CellName(job_->Model().cell)) + " H=" + std::to_string(job_->Model().hidden);
           OnNewJob();
         } else if constexpr (std::is_same_v<T, ProbeCommand>) {
           probe_ = c.text;

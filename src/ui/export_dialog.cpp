@@ -7,6 +7,9 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include <nlohmann/json.hpp>
+
+#include "io/atomic_file.h"
 #include "io/safetensors.h"
 #include "io/snapshot_export.h"
 #include "train/snapshot.h"
@@ -30,6 +33,9 @@ const char* Describe(ExportKind kind) {
     case ExportKind::kTrace: return "the probe's trace (gates, states, gradient norms) as safetensors";
     case ExportKind::kModel: return "the model as a PyTorch state_dict (safetensors)";
     case ExportKind::kCheckpoint: return "a checkpoint (weights, optimizer, data position) to resume from";
+    case ExportKind::kOpenModel:
+      return "a PyTorch state_dict (safetensors: [embedding.weight], rnn.*, fc.weight, fc.bias;\n"
+             "docs/trace_format.md) and its vocabulary (JSON list of tokens, id = position)";
   }
   return "";
 }
@@ -42,6 +48,7 @@ std::string DefaultName(ExportKind kind, const std::string& panel, int64_t step)
     case ExportKind::kTrace: return "rnnscope-trace" + suffix + ".safetensors";
     case ExportKind::kModel: return "rnnscope-model" + suffix + ".safetensors";
     case ExportKind::kCheckpoint: return "rnnscope-checkpoint" + suffix + ".safetensors";
+    case ExportKind::kOpenModel: return "model.safetensors";
   }
   return "rnnscope-export";
 }
@@ -50,6 +57,20 @@ std::string Absolute(const std::string& path) {
   std::error_code ec;
   const std::filesystem::path abs = std::filesystem::absolute(path, ec);
   return ec ? path : abs.lexically_normal().string();
+}
+
+// "model.safetensors" -> "model.vocab.json": the vocabulary File > Open PyTorch model (and
+// `--weights/--vocab`) needs to load the exported model again.
+std::string VocabPathFor(const std::string& model_path) {
+  std::filesystem::path p(model_path);
+  p.replace_extension(".vocab.json");
+  return p.string();
+}
+
+void WriteVocab(const std::string& path, const std::vector<std::string>& vocab) {
+  AtomicFileWriter writer(path);
+  writer.Write(nlohmann::json(vocab).dump() + "\n");
+  writer.Commit();
 }
 
 }  // namespace
@@ -61,9 +82,10 @@ void Exporter::MenuItems(const Panel& panel, const Snapshot& snapshot, UiState& 
 }
 
 void Exporter::Ask(ExportKind kind, const std::string& panel, const Snapshot& snapshot) {
-  dialog_job_ = {kind, panel, {}};
+  dialog_job_ = ExportJob{kind, panel, {}};
   const std::string name = DefaultName(kind, panel, snapshot.step);
   std::snprintf(path_buffer_, sizeof path_buffer_, "%s", name.c_str());
+  if (kind == ExportKind::kOpenModel) std::snprintf(vocab_buffer_, sizeof vocab_buffer_, "%s", "model.vocab.json");
   dialog_pending_ = true;  // opened in EndFrame, at the root of the ID stack
 }
 
@@ -85,9 +107,20 @@ void Exporter::EndFrame(const Snapshot& snapshot, UiState& state, PanelRegistry&
     if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 30.0f);
     const bool enter = ImGui::InputText("##path", path_buffer_, sizeof path_buffer_, ImGuiInputTextFlags_EnterReturnsTrue);
+    const bool open_model = dialog_job_.kind == ExportKind::kOpenModel;
+    bool vocab_enter = false;
+    if (open_model) {
+      ImGui::SameLine();
+      ImGui::TextUnformatted("weights");
+      ImGui::SetNextItemWidth(ImGui::GetFontSize() * 30.0f);
+      vocab_enter = ImGui::InputText("##vocab", vocab_buffer_, sizeof vocab_buffer_, ImGuiInputTextFlags_EnterReturnsTrue);
+      ImGui::SameLine();
+      ImGui::TextUnformatted("vocabulary");
+    }
     ImGui::TextDisabled("relative to %s", Absolute(".").c_str());
-    if (ImGui::Button("Save", {120.0f, 0.0f}) || enter) {
+    if (ImGui::Button(open_model ? "Open" : "Save", {120.0f, 0.0f}) || enter || vocab_enter) {
       dialog_job_.path = path_buffer_;
+      dialog_job_.vocab = vocab_buffer_;
       queue_.push_back(dialog_job_);
       ImGui::CloseCurrentPopup();
     }
@@ -154,12 +187,25 @@ void Exporter::Run(const ExportJob& job, const Snapshot& snapshot, UiState& stat
         Finish("trace " + path + " " + std::to_string(trace.tensors.size()) + " tensors", false);
         return;
       }
+      case ExportKind::kOpenModel: {
+        // The trainer builds the char LM from these files; a name or shape mismatch comes back
+        // as the snapshot's error (the error dialog), listing what was expected.
+        RebuildCommand open{"charlm", snapshot.config, snapshot.settings};
+        open.weights_path = path;
+        open.vocab_path = Absolute(job.vocab);
+        state.Send(open);
+        Finish("opening " + path + " (sent to the trainer)", false);
+        return;
+      }
       case ExportKind::kModel:
+        WriteVocab(VocabPathFor(path), snapshot.vocab);
+        [[fallthrough]];
       case ExportKind::kCheckpoint:
         // The trainer thread owns the weights; it writes the file at its next step boundary and
         // reports in its status line (or the error dialog).
         state.Send(SaveCommand{path, job.kind == ExportKind::kModel});
         Finish(std::string(job.kind == ExportKind::kModel ? "model" : "checkpoint") + " " + path +
+                   (job.kind == ExportKind::kModel ? " + " + VocabPathFor(path) : std::string()) +
                    " (sent to the trainer)", false);
         return;
     }

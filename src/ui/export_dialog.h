@@ -25,12 +25,14 @@ class PanelRegistry;
 struct Snapshot;
 struct UiState;
 
-enum class ExportKind { kPng, kCsv, kTrace, kModel, kCheckpoint };
+// kOpenModel is the one import: File > Open PyTorch model (weights + vocabulary file names).
+enum class ExportKind { kPng, kCsv, kTrace, kModel, kCheckpoint, kOpenModel };
 
 struct ExportJob {
   ExportKind kind = ExportKind::kPng;
   std::string panel;  // panel id for PNG/CSV
   std::string path;
+  std::string vocab{};  // kOpenModel: the vocabulary JSON (a default: {kind, panel, path} stays complete)
 };
 
 class Exporter {
@@ -70,6 +72,7 @@ class Exporter {
   bool dialog_open_ = false, dialog_pending_ = false;
   ExportJob dialog_job_;
   char path_buffer_[1024] = {};
+  char vocab_buffer_[1024] = {};
   // Result.
   std::string status_;
   bool status_error_ = false;
