@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "train/snapshot.h"
+#include "ui/compare.h"
 #include "ui/panel_registry.h"
 #include "ui/ui_state.h"
 #include "viz/plot.h"
@@ -74,7 +75,17 @@ class GradientsPanel final : public Panel {
   void DrawPerTimestep(const Snapshot& snapshot, UiState& state, float height) {
     std::vector<PlotSeries> series;
     int steps = 0;
-    for (std::size_t i = 0; i < snapshot.layers.size(); ++i) {
+    // Side-by-side runs: layer 0's ‖∂L/∂h_t‖ of every run in its colour, on one axis (the
+    // Compare panel has them in columns).
+    for (std::size_t r = 0; r < state.runs.size() && state.runs.size() >= 2; ++r) {
+      if (!state.runs[r].latest) continue;
+      for (const LayerTrace& trace : state.runs[r].latest->layers) {
+        if (trace.layer != 0 || trace.direction != 0) continue;
+        series.push_back(PerStep(trace.grad_h_norm, state.runs[r].name, RunColor(r), 2.0f));
+        steps = std::max(steps, static_cast<int>(trace.grad_h_norm.size()));
+      }
+    }
+    for (std::size_t i = 0; i < snapshot.layers.size() && state.runs.size() < 2; ++i) {
       const LayerTrace& trace = snapshot.layers[i];
       const ImU32 color = kPalette[i % std::size(kPalette)];
       const std::string name = TraceName(snapshot, i);

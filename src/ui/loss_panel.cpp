@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "train/snapshot.h"
+#include "ui/compare.h"
 #include "ui/panel_registry.h"
 #include "ui/time_travel.h"
 #include "ui/ui_state.h"
@@ -49,7 +50,12 @@ class LossPanel final : public Panel {
 
     // Series are rebuilt only when the snapshot or the units change: with branches there are
     // several curves of up to a few thousand points each.
-    if (cached_version_ != snapshot.version || cached_ppl_ != ppl) {
+    if (state.runs.size() >= 2) {
+      // Side-by-side runs: one train curve per run in its colour (validation as dots of it),
+      // rebuilt every frame since each run publishes on its own clock.
+      RebuildRunSeries(state.runs, ppl);
+      cached_version_ = ~uint64_t{0};
+    } else if (cached_version_ != snapshot.version || cached_ppl_ != ppl) {
       RebuildSeries(snapshot, ppl);
       cached_version_ = snapshot.version;
       cached_ppl_ = ppl;
@@ -64,6 +70,11 @@ class LossPanel final : public Panel {
     const PlotResult plot = LinePlot("##loss", series_, markers_, options);
     // Dragging on the curves picks a checkpoint too (the strip below is only a few pixels tall).
     time_travel_.Draw(snapshot, state, plot, ImGui::IsItemActive());
+    if (state.runs.size() >= 2) {
+      std::string note = "loss runs=" + std::to_string(state.runs.size()) + " series=" + std::to_string(series_.size());
+      for (const PlotSeries& s : series_) note += " [" + s.label + "]=" + std::to_string(s.x.size());
+      state.NoteDrawn(note);
+    }
   }
 
   std::optional<CsvTable> ExportCsv(const Snapshot& snapshot, const UiState& /*state*/) const override {
@@ -111,6 +122,27 @@ class LossPanel final : public Panel {
     // A fired breakpoint is marked where training stopped, next to the curve that led there.
     if (!snapshot.breakpoint.empty()) {
       markers_.push_back({static_cast<double>(snapshot.breakpoint_hit.step), "\u2759\u2759 " + snapshot.breakpoint_hit.rule});
+    }
+  }
+
+  void RebuildRunSeries(const std::vector<CompareRun>& runs, bool ppl) {
+    auto value = [ppl](float loss) { return ppl ? std::exp(loss) : loss; };
+    series_.clear();
+    markers_.clear();
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+      if (!runs[i].latest) continue;
+      PlotSeries train{runs[i].name, {}, {}, RunColor(i), 1.6f};
+      PlotSeries val{runs[i].name + " val", {}, {}, (RunColor(i) & 0x00FFFFFFu) | 0xA0000000u, 1.2f, true};
+      for (const LossPoint& p : runs[i].latest->history) {
+        train.x.push_back(static_cast<float>(p.step));
+        train.y.push_back(value(p.train_loss));
+        if (std::isfinite(p.val_loss)) {
+          val.x.push_back(static_cast<float>(p.step));
+          val.y.push_back(value(p.val_loss));
+        }
+      }
+      series_.push_back(std::move(train));
+      if (!val.x.empty()) series_.push_back(std::move(val));
     }
   }
 

@@ -9,7 +9,7 @@ namespace rnnscope {
 namespace {
 
 enum Slot { kControls, kLoss, kGates, kStates, kHelp, kGradients, kStepThrough, kAttention, kProbe, kSamples,
-            kWeights, kBreakpoints, kInterventions, kCellFinder, kManualLstm, kTabs, kDebug };
+            kWeights, kBreakpoints, kInterventions, kCellFinder, kManualLstm, kTabs, kDebug, kCompare };
 
 bool IsSeq2Seq(const Snapshot& snapshot) { return !snapshot.attention.empty(); }
 
@@ -85,6 +85,7 @@ PanelRegistry::PanelRegistry() {
       false);
   debug_ = debug.get();
   panels_.push_back(std::move(debug));
+  panels_.push_back(MakeComparePanel());
 }
 
 TabHostPanel* PanelRegistry::HostOf(const Panel* panel) const {
@@ -149,6 +150,8 @@ void PanelRegistry::Layout(ImVec2 pos, ImVec2 size, bool force) {
   // The debugger takes the gates' and step-through's tiles when opened (its tables and text need
   // more width than one tile offers) and leaves the tabbed views, seq2seq's attention, visible.
   panels_[kDebug]->PlaceAt({seq2seq_layout_ ? x + tabs_w : x, y2}, {w - tabs_w, bottom_h}, force);
+  // Side-by-side runs need the width of the whole bottom row: one column per run.
+  panels_[kCompare]->PlaceAt({x, y2}, {w, bottom_h}, force);
   const ImVec2 help = {std::min(560.0f, size.x - 40.0f), std::min(440.0f, size.y - 40.0f)};
   panels_[kHelp]->PlaceAt({pos.x + (size.x - help.x) * 0.5f, pos.y + (size.y - help.y) * 0.5f},
                           help, force);
@@ -203,6 +206,7 @@ float PanelRegistry::DrawMenuBar(const Snapshot& snapshot, UiState& state) {
       if (ImGui::MenuItem("Reset layout")) reset_requested_ = true;
       ImGui::EndMenu();
     }
+    DrawCompareMenu(state);
     if (ImGui::BeginMenu("Help")) {
       ImGui::MenuItem("Keyboard shortcuts", "F1", &state.show_help);
       ImGui::EndMenu();

@@ -28,6 +28,8 @@ std::unique_ptr<Panel> MakeBreakpointsPanel();
 std::unique_ptr<Panel> MakeInterventionsPanel();
 std::unique_ptr<Panel> MakeCellFinderPanel();
 std::unique_ptr<Panel> MakeManualLstmPanel();
+// Side-by-side runs in columns (ui/compare.h); opened when runs start.
+std::unique_ptr<Panel> MakeComparePanel();
 
 // A window whose tabs are other panels' contents: views that need room but not all the time
 // (attention, probe, samples, weights; the debugger's panels) share one tile and are each one

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "train/trainer_link.h"
+#include "ui/compare.h"
 #include "viz/heatmap.h"
 
 namespace rnnscope {
@@ -40,6 +41,12 @@ struct UiState {
   HeatmapCache heatmaps;
   Exporter* exporter = nullptr;   // "Save PNG/CSV…" (ui/export_dialog.h); set by PanelRegistry
   FrameTiming frame;
+
+  // Side-by-side runs (ui/compare.h): empty, or every run including the one `trainer` drives
+  // (runs[0]); refreshed by the app each frame. compare_request: a Compare menu choice (a
+  // preset id, or "stop") for the app, which owns the trainers.
+  std::vector<CompareRun> runs;
+  std::string compare_request;
 
   // Screenshot mode points this at a list; each panel appends one line saying what it drew
   // ("step_through cursor=5 unit=3 ...") so tests can check the shared selection reached it.
