@@ -15,10 +15,13 @@
 #include <filesystem>
 #include <optional>
 #include <thread>
+#include <utility>
 
 #include "app/fonts.h"
+#include "app/make_trainer.h"
 #include "core/error.h"
 #include "model/cell_kind.h"
+#include "ui/compare.h"
 #include "ui/shortcuts.h"
 #include "ui/theme.h"
 #include "viz/screenshot.h"
@@ -154,6 +157,91 @@ App::App(const AppOptions& options, TrainerLink& trainer) : options_(options), t
   if (options.unit >= 0) state_.selected_unit = options.unit;
   panels_ = std::make_unique<PanelRegistry>();
   last_frame_start_ = glfwGetTime();
+  if (!options.compare.empty()) {
+    // main built trainer_ as the first run (its cell and learning rate); the others join it.
+    std::vector<RunSpec> runs = ParseRunList(options.compare);
+    run_names_ = {runs.front().Name()};
+    runs.erase(runs.begin());
+    AppOptions base = options;
+    base.learning_rate = 0.0f;  // a run without :LR trains at the default, not at the first run's
+    StartExtraRuns(base, runs, options.screenshot);
+    if (!options.compare_preset.empty()) {
+      for (const ComparePreset& preset : ComparePresets()) {
+        if (preset.id != options.compare_preset || preset.probe.empty()) continue;
+        for (TrainerLink* link : RunLinks()) link->Send(ProbeCommand{preset.probe});
+      }
+    }
+    panels_->Show("compare");
+  }
+}
+
+void App::StartExtraRuns(const AppOptions& base, const std::vector<RunSpec>& runs, bool paused) {
+  for (const RunSpec& run : runs) {
+    AppOptions o = base;
+    o.cell = run.cell;
+    o.learning_rate = run.learning_rate > 0.0f ? run.learning_rate : base.learning_rate;
+    o.weights.clear();
+    o.vocab.clear();
+    o.screenshot = paused;  // MakeTrainer: a screenshot's trainers start paused
+    ParseCellKind(o.cell);
+    extra_runs_.push_back(MakeTrainer(o));
+    run_names_.push_back(run.Name());
+  }
+}
+
+std::vector<TrainerLink*> App::RunLinks() {
+  std::vector<TrainerLink*> links = {&trainer_};
+  for (const auto& run : extra_runs_) links.push_back(run.get());
+  return links;
+}
+
+void App::StopCompare() {
+  extra_runs_.clear();  // each TrainerThread stops and joins
+  run_names_.clear();
+  state_.runs.clear();
+}
+
+void App::StartPreset(const std::string& id, const Snapshot& current) {
+  const ComparePreset* preset = nullptr;
+  for (const ComparePreset& p : ComparePresets()) {
+    if (p.id == id) preset = &p;
+  }
+  if (preset == nullptr) return;
+  StopCompare();
+  std::vector<RunSpec> runs;
+  for (const std::string& text : preset->runs) runs.push_back(ParseRunSpec(text));
+  // Sizes and settings from the run on screen (the same for every run, so the seed gives every
+  // run the same batches); the cell and learning rate from the preset.
+  AppOptions base = options_;
+  base.task = preset->task;
+  base.hidden = current.version != 0 ? current.config.hidden : options_.hidden;
+  base.layers = current.version != 0 ? current.config.layers : options_.layers;
+  base.bidirectional = false;
+  base.seed = current.version != 0 ? current.settings.seed : options_.seed;
+  base.learning_rate = 0.0f;
+  // Default settings for every run (the extra runs start from them too): same batch size and
+  // sequence length, so the same seed draws the same batches.
+  TrainSettings settings;
+  settings.seed = base.seed;
+  if (runs.front().learning_rate > 0.0f) settings.learning_rate = runs.front().learning_rate;
+  base.learning_rate = settings.learning_rate;
+  RebuildCommand rebuild;
+  rebuild.task = preset->task;
+  rebuild.model = current.config;
+  rebuild.model.cell = ParseCellKind(runs.front().cell);
+  rebuild.model.hidden = base.hidden;
+  rebuild.model.layers = base.layers;
+  rebuild.model.bidirectional = false;
+  rebuild.settings = settings;
+  trainer_.Send(rebuild);
+  trainer_.Send(PauseCommand{false});
+  run_names_ = {runs.front().Name()};
+  runs.erase(runs.begin());
+  StartExtraRuns(base, runs, false);
+  if (!preset->probe.empty()) {
+    for (TrainerLink* link : RunLinks()) link->Send(ProbeCommand{preset->probe});
+  }
+  panels_->Show("compare");
 }
 
 App::~App() {
@@ -192,9 +280,22 @@ void App::Frame(Image* capture) {
   }
   ImGui::NewFrame();
   state_.Clamp(snapshot);
+  state_.runs.clear();
+  if (!run_names_.empty()) {
+    const std::vector<TrainerLink*> links = RunLinks();
+    for (std::size_t i = 0; i < links.size(); ++i) {
+      state_.runs.push_back({run_names_[i], i == 0 ? latest : links[i]->Latest()});
+    }
+  }
   HandleShortcuts(snapshot, state_);
   panels_->DrawAll(snapshot, state_);
   ImGui::Render();
+  if (!state_.compare_request.empty()) {
+    // After the frame: the runs this frame drew from stay alive until it is rendered.
+    const std::string request = std::exchange(state_.compare_request, {});
+    if (request == "stop") StopCompare();
+    else StartPreset(request, snapshot);
+  }
 
   int width = 0, height = 0;
   glfwGetFramebufferSize(window_, &width, &height);
@@ -237,7 +338,8 @@ int App::RunScreenshot() {
   }
   // Pause first so exactly `steps` steps run (a trainer that was already running may overshoot
   // by the steps it finished before the pause arrived).
-  trainer_.Send(PauseCommand{true});
+  // Every side-by-side run trains the same --steps; the capture waits for all of them.
+  for (TrainerLink* link : RunLinks()) link->Send(PauseCommand{true});
   if (options_.break_at >= 0 || options_.break_grad_norm > 0.0f || options_.break_saturation > 0.0f) {
     BreakpointRules rules;
     rules.at_step = options_.break_at;
@@ -250,8 +352,10 @@ int App::RunScreenshot() {
   if (options_.query_t0 >= 0) {
     trainer_.Send(CellQueryCommand{options_.query_t0, options_.query_t1, options_.query_threshold, 3});
   }
-  if (options_.steps > 0) trainer_.Send(StepCommand{options_.steps});
-  trainer_.Send(PublishCommand{});
+  for (TrainerLink* link : RunLinks()) {
+    if (options_.steps > 0) link->Send(StepCommand{options_.steps});
+    link->Send(PublishCommand{});
+  }
   // At least 300 s, more for long runs (seq2seq README figures train for thousands of steps).
   const int limit_s = std::max(300, options_.steps);
   const auto deadline = Clock::now() + std::chrono::seconds(limit_s);
@@ -260,7 +364,17 @@ int App::RunScreenshot() {
   auto wait_for_steps = [&](auto also) {
     for (;;) {
       const auto latest = trainer_.Latest();
-      if (latest && latest->paused && (latest->step >= options_.steps || !latest->breakpoint.empty()) && also(*latest)) {
+      bool others_done = true;
+      for (const auto& run : extra_runs_) {
+        const auto other = run->Latest();
+        if (other && !other->error.empty()) {
+          std::fprintf(stderr, "rnnscope: trainer error (compare run): %s\n", other->error.c_str());
+          return 1;
+        }
+        others_done = others_done && other && other->paused && other->step >= options_.steps;
+      }
+      if (latest && latest->paused && (latest->step >= options_.steps || !latest->breakpoint.empty()) && also(*latest) &&
+          others_done) {
         return 0;
       }
       // A trainer that failed (unknown task, divergence) will not reach the step: say why now

@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "app/app_options.h"
 #include "app/frame_stats.h"
@@ -18,6 +19,7 @@ struct GLFWwindow;
 namespace rnnscope {
 
 struct Image;
+struct Snapshot;
 
 class App {
  public:
@@ -40,6 +42,13 @@ class App {
   int RunExports();
   // One frame; when `capture` is set, reads the back buffer into it before the swap.
   void Frame(Image* capture);
+  // Side-by-side runs (ui/compare.h). The first run is trainer_ itself; the others are
+  // TrainerThreads the app owns, built with the same task, sizes and settings (so the same seed
+  // gives the same batches), one engine thread each so the UI keeps a core.
+  void StartExtraRuns(const AppOptions& base, const std::vector<RunSpec>& runs, bool paused);
+  void StartPreset(const std::string& id, const Snapshot& current);  // Compare menu
+  void StopCompare();
+  std::vector<TrainerLink*> RunLinks();  // trainer_ first; just trainer_ when not comparing
 
   AppOptions options_;
   TrainerLink& trainer_;
@@ -54,6 +63,8 @@ class App {
   bool click_down_ = false;
   ImVec2 click_pos_{0.0f, 0.0f};
   double last_frame_start_ = 0.0;
+  std::vector<std::string> run_names_;                    // empty: not comparing
+  std::vector<std::unique_ptr<TrainerLink>> extra_runs_;  // runs 1..; each joins its thread when freed
 };
 
 }  // namespace rnnscope

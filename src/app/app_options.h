@@ -15,6 +15,11 @@ struct AppOptions {
   int layers = 1;
   bool bidirectional = false;
   uint64_t seed = 1;
+  float learning_rate = 0.0f;  // > 0: instead of the default (a --compare run's CELL:LR)
+  // Side-by-side runs (ui/compare.h, docs/compare.md): "CELL[:LR],CELL[:LR][,…]", 2 or 3 runs
+  // on the same task and seed; or a Compare menu preset by id (sets task, runs and probe).
+  std::string compare;
+  std::string compare_preset;
   // A PyTorch model to inspect instead (TrainerThread → CharLmJob import): safetensors
   // state_dict + vocabulary JSON; both or neither.
   std::string weights;

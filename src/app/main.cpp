@@ -12,6 +12,7 @@
 #include "app/make_trainer.h"
 #include "cli/command_line.h"
 #include "core/error.h"
+#include "ui/compare.h"
 
 namespace rnnscope {
 namespace {
@@ -44,8 +45,31 @@ void AddModelFlags(CLI::App& cli, AppOptions& options) {
 int RunWindow(const AppOptions& options) {
   // Cell names are checked before any thread or window exists, so a typo is one clean line.
   ParseCellKind(options.cell);
-  const auto trainer = MakeTrainer(options);
-  App app(options, *trainer);  // destroyed before the trainer: the UI stops sending first
+  AppOptions first = options;
+  if (!options.compare_preset.empty()) {
+    const ComparePreset* preset = nullptr;
+    for (const ComparePreset& p : ComparePresets()) {
+      if (p.id == options.compare_preset) preset = &p;
+    }
+    if (preset == nullptr) {
+      std::string known;
+      for (const ComparePreset& p : ComparePresets()) known += (known.empty() ? "" : ", ") + p.id;
+      throw Error("--compare-preset " + options.compare_preset + ": no such preset (known: " + known + ")");
+    }
+    first.task = preset->task;
+    if (first.compare.empty()) {
+      for (const std::string& run : preset->runs) first.compare += (first.compare.empty() ? "" : ",") + run;
+    }
+  }
+  if (!first.compare.empty()) {
+    // The first run is the app's own trainer; the App starts the others (ui/compare.h).
+    const std::vector<RunSpec> runs = ParseRunList(first.compare);
+    for (const RunSpec& run : runs) ParseCellKind(run.cell);
+    first.cell = runs.front().cell;
+    if (runs.front().learning_rate > 0.0f) first.learning_rate = runs.front().learning_rate;
+  }
+  const auto trainer = MakeTrainer(first);
+  App app(first, *trainer);  // destroyed before the trainer: the UI stops sending first
   return options.screenshot ? app.RunScreenshot() : app.RunGui();
 }
 
@@ -60,6 +84,12 @@ int Main(int argc, char** argv) {
                           : "Open the rnnscope window",
                screenshot ? "rnnscope screenshot" : "rnnscope gui");
   AddModelFlags(cli, options);
+  cli.add_option("--compare", options.compare, "side-by-side runs on the same task, seed and batches: "
+                 "CELL[:LR],CELL[:LR][,...] (2 or 3), e.g. rnn_tanh,lstm or lstm:0.002,lstm:0.01")
+      ->type_name("RUNS");
+  cli.add_option("--compare-preset", options.compare_preset, "a Compare menu preset: vanishing (RNN vs LSTM "
+                 "on brackets), cells (RNN, GRU, LSTM on the char LM), lr (two LSTM learning rates)")
+      ->type_name("ID");
   if (screenshot) {
     cli.add_option("--out", options.out_path, "PNG to write")->required();
     cli.add_option("--steps", options.steps, "training steps before the capture")

@@ -13,6 +13,7 @@ std::unique_ptr<TrainerLink> MakeTrainer(const AppOptions& options) {
   t.spec.model.layers = options.layers;
   t.spec.model.bidirectional = options.bidirectional;
   t.spec.settings.seed = options.seed;
+  if (options.learning_rate > 0.0f) t.spec.settings.learning_rate = options.learning_rate;
   t.spec.weights_path = options.weights;
   t.spec.vocab_path = options.vocab;
   // Screenshots train exactly --steps steps (the app sends them) and then hold still.

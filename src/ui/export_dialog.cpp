@@ -97,11 +97,13 @@ void Exporter::BeginFrame() {
 }
 
 void Exporter::EndFrame(const Snapshot& snapshot, UiState& state, PanelRegistry& panels) {
+  // One popup ID, its visible title following the job ("Open" for the one import).
+  const std::string title = std::string(dialog_job_.kind == ExportKind::kOpenModel ? "Open" : "Export") + "###export_dialog";
   if (dialog_pending_) {
-    ImGui::OpenPopup("Export##dialog");
+    ImGui::OpenPopup("###export_dialog");
     dialog_pending_ = false;
   }
-  dialog_open_ = ImGui::BeginPopupModal("Export##dialog", nullptr, ImGuiWindowFlags_AlwaysAutoResize);
+  dialog_open_ = ImGui::BeginPopupModal(title.c_str(), nullptr, ImGuiWindowFlags_AlwaysAutoResize);
   if (dialog_open_) {
     ImGui::TextUnformatted(Describe(dialog_job_.kind));
     if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();
@@ -194,7 +196,7 @@ void Exporter::Run(const ExportJob& job, const Snapshot& snapshot, UiState& stat
         open.weights_path = path;
         open.vocab_path = Absolute(job.vocab);
         state.Send(open);
-        Finish("opening " + path + " (sent to the trainer)", false);
+        Finish("opening " + path + " (sent to the trainer)", false, false);
         return;
       }
       case ExportKind::kModel:
@@ -238,11 +240,11 @@ void Exporter::Capture() {
   }
 }
 
-void Exporter::Finish(const std::string& message, bool error) {
-  status_ = error ? message : "wrote " + message;
+void Exporter::Finish(const std::string& message, bool error, bool wrote) {
+  status_ = error || !wrote ? message : "wrote " + message;
   status_error_ = error;
   status_time_ = ImGui::GetTime();
-  log_.push_back(error ? "export error: " + message : "exported " + message);
+  log_.push_back(error ? "export error: " + message : wrote ? "exported " + message : message);
   if (error) ++failures_;
 }
 

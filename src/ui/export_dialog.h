@@ -59,7 +59,8 @@ class Exporter {
 
  private:
   void Run(const ExportJob& job, const Snapshot& snapshot, UiState& state, PanelRegistry& panels);
-  void Finish(const std::string& message, bool error);
+  // wrote: the message names a file written ("wrote …" / "exported …"), else it is said as is.
+  void Finish(const std::string& message, bool error, bool wrote = true);
   static void CaptureCallback(const ImDrawList* list, const ImDrawCmd* cmd);
   void Capture();
 
