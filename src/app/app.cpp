@@ -18,9 +18,9 @@
 #include <utility>
 
 #include "app/fonts.h"
-#include "app/make_trainer.h"
 #include "core/error.h"
 #include "model/cell_kind.h"
+#include "app/make_trainer.h"
 #include "ui/compare.h"
 #include "ui/shortcuts.h"
 #include "ui/theme.h"
@@ -135,13 +135,14 @@ App::App(const AppOptions& options, TrainerLink& trainer) : options_(options), t
                 "; run headless subcommands or use xvfb-run");
   }
   glfwMakeContextCurrent(window_);
-  glfwSwapInterval(options.screenshot ? 0 : 1);  // vsync in the GUI; timing runs unthrottled
+  // vsync in the GUI; screenshots run unthrottled, `measure` paces itself at 60 Hz.
+  glfwSwapInterval(options.screenshot || options.measure ? 0 : 1);
 
   IMGUI_CHECKVERSION();
   ImGui::CreateContext();
   ImGuiIO& io = ImGui::GetIO();
   // Screenshots and tests must not depend on (or overwrite) a user's saved layout.
-  ini_path_ = options.screenshot ? std::string() : UserIniPath();
+  ini_path_ = options.screenshot || options.measure ? std::string() : UserIniPath();
   io.IniFilename = ini_path_.empty() ? nullptr : ini_path_.c_str();
   float xscale = 1.0f, yscale = 1.0f;
   glfwGetWindowContentScale(window_, &xscale, &yscale);
@@ -319,6 +320,46 @@ int App::RunGui() {
     Frame(nullptr);
   }
   return 0;
+}
+
+App::PacedRun App::RunPaced(double warmup, double seconds) {
+  constexpr double kPeriod = 1.0 / 60.0;
+  FrameStats work(100000), interval(100000);
+  PacedRun run;
+  const double begin = glfwGetTime();
+  double measured_from = -1.0, previous_start = -1.0, next = begin;
+  int64_t tokens_from = 0;
+  for (;;) {
+    const double start = glfwGetTime();
+    if (start - begin >= warmup + seconds) break;
+    const bool measuring = start - begin >= warmup;
+    if (measuring && measured_from < 0.0) {
+      measured_from = start;
+      const auto s = trainer_.Latest();
+      tokens_from = s ? s->tokens_trained : 0;
+    }
+    Frame(nullptr);
+    const double end = glfwGetTime();
+    if (measuring) {
+      work.Add((end - start) * 1e3);
+      if (previous_start >= 0.0) interval.Add((start - previous_start) * 1e3);
+      previous_start = start;
+    }
+    // Sleep to the next 60 Hz tick; a late frame starts the next one at once (as with vsync,
+    // it then waits for the following tick — the frame is "dropped").
+    next += kPeriod;
+    if (end < next) std::this_thread::sleep_for(std::chrono::duration<double>(next - end));
+    else next = end;
+  }
+  const auto last = trainer_.Latest();
+  const double span = glfwGetTime() - measured_from;
+  run.frames = work.count();
+  run.work_median_ms = work.Median();
+  run.work_p95_ms = work.P95();
+  run.interval_median_ms = interval.Median();
+  run.interval_p95_ms = interval.P95();
+  if (last && span > 0) run.tokens_per_second = static_cast<double>(last->tokens_trained - tokens_from) / span;
+  return run;
 }
 
 int App::RunScreenshot() {

@@ -36,6 +36,16 @@ class App {
   // "frame_ms median=… p95=…" and image statistics. Returns the exit code.
   int RunScreenshot();
 
+  // `rnnscope measure`: frames paced at 60 Hz, as vsync paces them on a real display (Xvfb has
+  // none), for `warmup` then `seconds` seconds while the trainer runs; what the measured part saw.
+  struct PacedRun {
+    std::size_t frames = 0;
+    double work_median_ms = 0, work_p95_ms = 0;          // building and drawing one frame
+    double interval_median_ms = 0, interval_p95_ms = 0;  // start to start (≥ 16.7 when on time)
+    double tokens_per_second = 0;                        // the trainer's, over the same span
+  };
+  PacedRun RunPaced(double warmup, double seconds);
+
  private:
   // Screenshot --export-*: queues the exports, renders until they are done, prints one
   // "exported …" line each. Returns 0, or the exit code (2 bad flag, 4 an export failed).

@@ -29,6 +29,11 @@ struct AppOptions {
   int width = 1280;
   int height = 800;
 
+  // `rnnscope measure` (src/app/measure.cpp): training throughput headless vs with the window
+  // open, and frame times, over this many seconds each (no ini file either).
+  bool measure = false;
+  double measure_seconds = 10.0;
+
   // Screenshot mode (no ini file, no vsync, fixed frame count).
   bool screenshot = false;
   std::string out_path;

@@ -1,5 +1,6 @@
 // rnnscope: `rnnscope` or `rnnscope gui` opens the window; `rnnscope screenshot --out F.png`
-// renders the full UI after N training steps and writes a PNG; every other subcommand is
+// renders the full UI after N training steps and writes a PNG; `rnnscope measure` compares
+// training throughput headless and with the window open; every other subcommand is
 // headless and handled by RunCommandLine (src/cli).
 #include <CLI/CLI.hpp>
 
@@ -10,6 +11,7 @@
 
 #include "app/app.h"
 #include "app/make_trainer.h"
+#include "app/measure.h"
 #include "cli/command_line.h"
 #include "core/error.h"
 #include "ui/compare.h"
@@ -43,6 +45,10 @@ void AddModelFlags(CLI::App& cli, AppOptions& options) {
 }
 
 int RunWindow(const AppOptions& options) {
+  if (options.measure) {
+    ParseCellKind(options.cell);
+    return RunMeasure(options);
+  }
   // Cell names are checked before any thread or window exists, so a typo is one clean line.
   ParseCellKind(options.cell);
   AppOptions first = options;
@@ -76,13 +82,16 @@ int RunWindow(const AppOptions& options) {
 int Main(int argc, char** argv) {
   const bool gui = argc < 2 || std::strcmp(argv[1], "gui") == 0;
   const bool screenshot = argc >= 2 && std::strcmp(argv[1], "screenshot") == 0;
-  if (!gui && !screenshot) return RunCommandLine(argc, argv);
+  const bool measure = argc >= 2 && std::strcmp(argv[1], "measure") == 0;
+  if (!gui && !screenshot && !measure) return RunCommandLine(argc, argv);
 
   AppOptions options;
   options.screenshot = screenshot;
+  options.measure = measure;
   CLI::App cli(screenshot ? "Render the UI after training N steps and write a PNG"
+               : measure  ? "Training tokens/s headless vs with the window open, and frame times"
                           : "Open the rnnscope window",
-               screenshot ? "rnnscope screenshot" : "rnnscope gui");
+               screenshot ? "rnnscope screenshot" : measure ? "rnnscope measure" : "rnnscope gui");
   AddModelFlags(cli, options);
   cli.add_option("--compare", options.compare, "side-by-side runs on the same task, seed and batches: "
                  "CELL[:LR],CELL[:LR][,...] (2 or 3), e.g. rnn_tanh,lstm or lstm:0.002,lstm:0.01")
@@ -90,6 +99,9 @@ int Main(int argc, char** argv) {
   cli.add_option("--compare-preset", options.compare_preset, "a Compare menu preset: vanishing (RNN vs LSTM "
                  "on brackets), cells (RNN, GRU, LSTM on the char LM), lr (two LSTM learning rates)")
       ->type_name("ID");
+  if (measure)
+    cli.add_option("--seconds", options.measure_seconds, "seconds measured for each of the two runs")
+        ->check(CLI::Range(1.0, 600.0))->capture_default_str();
   if (screenshot) {
     cli.add_option("--out", options.out_path, "PNG to write")->required();
     cli.add_option("--steps", options.steps, "training steps before the capture")

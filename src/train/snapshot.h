@@ -106,6 +106,7 @@ struct Snapshot {
   TrainSettings settings;
   double tokens_per_second = 0.0;
   double step_ms = 0.0;
+  int64_t tokens_trained = 0;    // by this trainer since it started: throughput over any window
 
   // Probe: the input the panels show.
   std::vector<std::string> probe_tokens;   // (T) input token per timestep, UTF-8

@@ -175,6 +175,7 @@ void TrainerThread::TrainOneStep() {
   const double rate = seconds > 0 ? static_cast<double>(r.tokens) / seconds : 0.0;
   // Exponential moving average: a steady readout that still follows setting changes quickly.
   tokens_per_second_ = tokens_per_second_ == 0.0 ? rate : 0.9 * tokens_per_second_ + 0.1 * rate;
+  tokens_trained_ += r.tokens;
   if (!r.non_finite.empty()) {
     if (std::optional<BreakpointHit> hit = breakpoints_.AfterStep(job_->StepCount(), r)) hit_ = hit;
     Fail("step " + std::to_string(job_->StepCount() + 1) + ": " + r.non_finite +
@@ -207,6 +208,7 @@ void TrainerThread::Publish() {
   snap->settings = settings_;
   snap->tokens_per_second = paused_ ? 0.0 : tokens_per_second_;
   snap->step_ms = step_ms_;
+  snap->tokens_trained = tokens_trained_;
   snap->markers = markers_;
   snap->history = history_.Points();
   if (job_) {

@@ -84,6 +84,7 @@ class TrainerThread : public TrainerLink {
   std::vector<SettingMarker> markers_;
   uint64_t version_ = 0;
   double tokens_per_second_ = 0.0;
+  int64_t tokens_trained_ = 0;
   double step_ms_ = 0.0;
   std::chrono::steady_clock::time_point last_publish_{};
   std::chrono::steady_clock::time_point last_validate_{};
