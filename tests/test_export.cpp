@@ -85,6 +85,16 @@ TEST(SnapshotCsv, StatesGradientFlowAndLoss) {
   EXPECT_EQ(loss.rows[1], (std::vector<std::string>{"0", "20", "1.5", "1.75", "7", "1"}));
 }
 
+TEST(SnapshotCsv, CellFinderRankingOneRowPerSignalAndRank) {
+  Snapshot s;
+  s.cell_finder.signals.push_back({"inside quotes", {{{0, 0, 7, true}, -0.5f}, {{0, 0, 2, false}, 0.25f}}, {}, {}});
+  const CsvTable t = CellFinderCsv(s);
+  EXPECT_EQ(t.header, (std::vector<std::string>{"signal", "rank", "layer", "direction", "unit", "state", "correlation"}));
+  ASSERT_EQ(t.rows.size(), 2u);
+  EXPECT_EQ(t.rows[0], (std::vector<std::string>{"inside quotes", "1", "0", "0", "7", "c", "-0.5"}));
+  EXPECT_EQ(t.rows[1][5], "h");
+}
+
 // A small trained char LM and its snapshot on a probe text.
 struct TrainedLm {
   JobSpec spec;

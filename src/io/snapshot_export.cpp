@@ -189,6 +189,20 @@ CsvTable ProbeCsv(const Snapshot& snapshot) {
   return table;
 }
 
+CsvTable CellFinderCsv(const Snapshot& snapshot) {
+  CsvTable table;
+  table.header = {"signal", "rank", "layer", "direction", "unit", "state", "correlation"};
+  for (const CellFinderSignal& signal : snapshot.cell_finder.signals) {
+    for (std::size_t rank = 0; rank < signal.top.size(); ++rank) {
+      const UnitCorrelation& c = signal.top[rank];
+      table.rows.push_back({signal.name, std::to_string(rank + 1), std::to_string(c.unit.layer),
+                            std::to_string(c.unit.direction), std::to_string(c.unit.unit), c.unit.cell ? "c" : "h",
+                            CsvNumber(c.correlation)});
+    }
+  }
+  return table;
+}
+
 CsvTable WeightCsv(const Snapshot& snapshot, const std::string& name) {
   CsvTable table;
   table.header = {"row", "col", "value"};

@@ -42,6 +42,8 @@ CsvTable LossCsv(const Snapshot& snapshot);
 CsvTable AttentionCsv(const Snapshot& snapshot, int index);
 // Output distribution on the probe: timestep,token,target,vocab_id,vocab_token,prob
 CsvTable ProbeCsv(const Snapshot& snapshot);
+// The cell finder's ranking: signal,rank,layer,direction,unit,state,correlation (state h or c)
+CsvTable CellFinderCsv(const Snapshot& snapshot);
 // One weight matrix (Snapshot::weights, by name): row,col,value[,grad]
 CsvTable WeightCsv(const Snapshot& snapshot, const std::string& name);
 

@@ -134,6 +134,10 @@ class CellFinderPanel final : public Panel {
     }
   }
 
+  std::optional<CsvTable> ExportCsv(const Snapshot& snapshot, const UiState& /*state*/) const override {
+    return CellFinderCsv(snapshot);
+  }
+
  private:
   void DrawControls(const Snapshot& snapshot, UiState& state) {
     const CellFinderResult& finder = snapshot.cell_finder;
