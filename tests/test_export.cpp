@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "io/checkpoint.h"
@@ -12,6 +14,8 @@
 #include "io/safetensors.h"
 #include "io/snapshot_export.h"
 #include "train/char_lm_job.h"
+#include "train/trainer_thread.h"
+#include "trainer_test_util.h"
 
 namespace rnnscope {
 namespace {
@@ -190,6 +194,52 @@ TEST(ModelExport, StateDictIsStrictAndReproducesTheTrace) {
     }
   }
   EXPECT_NEAR(again.GetTensor<float>("loss").at(0), lm.snapshot.probe_loss, 1e-4);
+  std::filesystem::remove_all(dir);
+}
+
+// The GUI's path: File > Export model sends SaveCommand{state_dict_only}, File > Open PyTorch
+// model a RebuildCommand with weights_path/vocab_path; a mismatch reaches the snapshot's error.
+TEST(ModelExport, TrainerExportsAndReopensAStateDict) {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "rnnscope_test_export_trainer";
+  std::filesystem::create_directories(dir);
+  const std::string model = (dir / "model.safetensors").string();
+  TrainerOptions o;
+  o.spec.model.hidden = 12;
+  o.spec.settings.batch = 4;
+  o.spec.settings.seq_len = 8;
+  o.start_paused = true;
+  TrainerThread trainer(o);
+  trainer.Start();
+  trainer.Send(StepCommand{3});
+  const auto trained = test::WaitFor(trainer, [](const Snapshot& s) { return s.paused && s.step == 3; });
+  trainer.Send(SaveCommand{model, true});
+  test::WaitFor(trainer, [](const Snapshot& s) { return s.status.rfind("exported state_dict", 0) == 0; });
+  const TensorFile weights = ReadSafetensors(model);
+  EXPECT_TRUE(weights.Has("fc.weight"));
+  for (const auto& [name, tensor] : weights.tensors) EXPECT_EQ(name.find("optim."), std::string::npos) << name;
+
+  auto write_vocab = [&](const std::string& name, std::size_t drop) {
+    std::vector<std::string> vocab(trained->vocab.begin(), trained->vocab.end() - static_cast<std::ptrdiff_t>(drop));
+    std::ofstream((dir / name).string()) << nlohmann::json(vocab).dump();
+    return (dir / name).string();
+  };
+  RebuildCommand open{"charlm", trained->config, trained->settings};
+  open.weights_path = model;
+  open.vocab_path = write_vocab("vocab.json", 0);
+  trainer.Send(open);
+  const auto opened = test::WaitFor(trainer, [](const Snapshot& s) { return s.status.rfind("opened ", 0) == 0; });
+  EXPECT_EQ(opened->step, 0);
+  EXPECT_EQ(opened->config.hidden, 12);
+  EXPECT_TRUE(opened->error.empty()) << opened->error;
+  // The same layers, so the same probe numbers as the model that was exported.
+  ASSERT_EQ(opened->layers.size(), trained->layers.size());
+  EXPECT_TRUE(opened->layers[0].hidden.isApprox(trained->layers[0].hidden, 1e-5f));
+
+  open.vocab_path = write_vocab("short.json", 1);
+  trainer.Send(open);
+  const auto refused = test::WaitFor(trainer, [](const Snapshot& s) { return !s.error.empty(); });
+  EXPECT_NE(refused->error.find("expected one row per token"), std::string::npos) << refused->error;
+  trainer.Stop();
   std::filesystem::remove_all(dir);
 }
 
