@@ -8,29 +8,17 @@
 #include "core/error.h"
 #include "core/utf8.h"
 #include "io/atomic_file.h"
+#include "tasks/line_file.h"
 #include "tasks/tagging_task.h"
 
 namespace rnnscope {
 
 namespace {
 constexpr std::uint64_t kMaxFileBytes = 256ull << 20;
-
-std::string Shown(std::string_view line) {
-  std::string s(line.substr(0, 60));
-  for (char& ch : s)
-    if (ch == '\t') ch = ' ';
-  return "'" + s + (line.size() > 60 ? "…'" : "'");
-}
 }  // namespace
 
 std::vector<TaggedSentence> ParseConll(std::string_view text, const std::string& source) {
-  if (text.empty()) throw InputError(source + ": file is empty; expected lines 'token<TAB>tag' with a blank line between sentences");
-  if (const void* nul = std::memchr(text.data(), 0, text.size())) {
-    const auto offset = static_cast<std::size_t>(static_cast<const char*>(nul) - text.data());
-    throw InputError(source + ": byte offset " + std::to_string(offset) + ": NUL byte; this looks like a binary file, expected UTF-8 text");
-  }
-  const Utf8Error err = ValidateUtf8(text);
-  if (!err.ok()) throw InputError(source + ": " + err.Describe(text) + "; expected UTF-8 text");
+  CheckLineFileText(text, source, "lines 'token<TAB>tag' with a blank line between sentences");
   std::vector<TaggedSentence> sentences;
   TaggedSentence current;
   int line_no = 0;
@@ -64,7 +52,7 @@ std::vector<TaggedSentence> ParseConll(std::string_view text, const std::string&
     const std::string where = source + ":" + std::to_string(line_no) + ": ";
     if (fields.size() != 2)
       throw InputError(where + "expected two columns 'token<TAB>tag' (or separated by spaces), found " +
-                       std::to_string(fields.size()) + (fields.size() == 1 ? " column: " : " columns: ") + Shown(line));
+                       std::to_string(fields.size()) + (fields.size() == 1 ? " column: " : " columns: ") + QuotedLine(line));
     if (current.words.empty()) current.line = line_no;
     current.words.emplace_back(fields[0]);
     current.tags.emplace_back(fields[1]);

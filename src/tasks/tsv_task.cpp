@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "core/utf8.h"
 #include "io/atomic_file.h"
+#include "tasks/line_file.h"
 #include "tasks/seq2seq_task.h"
 
 namespace rnnscope {
@@ -19,24 +20,12 @@ namespace {
 
 constexpr std::uint64_t kMaxFileBytes = 256ull << 20;
 
-std::string Shown(std::string_view line) {
-  std::string s(line.substr(0, 60));
-  for (char& ch : s)
-    if (ch == '\t') ch = ' ';
-  return "'" + s + (line.size() > 60 ? "…'" : "'");
-}
-
 class TsvTask : public Seq2SeqTask {
  public:
   explicit TsvTask(const TaskOptions& o) : path_(o.data_path) {
     if (path_.empty()) throw ConfigError("task tsv needs --data FILE (lines 'source<TAB>target')");
     const std::string text = ReadFileChecked(path_, kMaxFileBytes);
-    if (text.empty()) throw InputError(path_ + ": file is empty; expected lines 'source<TAB>target'");
-    if (const void* nul = std::memchr(text.data(), 0, text.size()))
-      throw InputError(path_ + ": byte offset " + std::to_string(static_cast<const char*>(nul) - text.data()) +
-                       ": NUL byte; this looks like a binary file, expected UTF-8 text");
-    const Utf8Error err = ValidateUtf8(text);
-    if (!err.ok()) throw InputError(path_ + ": " + err.Describe(text) + "; expected UTF-8 text");
+    CheckLineFileText(text, path_, "lines 'source<TAB>target'");
     std::string_view all(text);
     if (all.rfind("\xEF\xBB\xBF", 0) == 0) all.remove_prefix(3);
     int line_no = 0;
@@ -53,10 +42,10 @@ class TsvTask : public Seq2SeqTask {
       if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
       const std::string where = path_ + ":" + std::to_string(line_no) + ": expected 'source<TAB>target', found ";
       const auto tabs = std::count(line.begin(), line.end(), '\t');
-      if (tabs != 1) throw InputError(where + (tabs == 0 ? "no tab" : std::to_string(tabs) + " tabs") + ": " + Shown(line));
+      if (tabs != 1) throw InputError(where + (tabs == 0 ? "no tab" : std::to_string(tabs) + " tabs") + ": " + QuotedLine(line));
       const std::size_t tab = line.find('\t');
-      if (tab == 0) throw InputError(where + "an empty source: " + Shown(line));
-      if (tab + 1 == line.size()) throw InputError(where + "an empty target: " + Shown(line));
+      if (tab == 0) throw InputError(where + "an empty source: " + QuotedLine(line));
+      if (tab + 1 == line.size()) throw InputError(where + "an empty target: " + QuotedLine(line));
       Seq2SeqExample ex;
       for (char32_t cp : DecodeUtf8(line.substr(0, tab))) ex.source.push_back(source_.Add(EncodeUtf8(cp)));
       for (char32_t cp : DecodeUtf8(line.substr(tab + 1))) ex.target.push_back(target_.Add(EncodeUtf8(cp)));

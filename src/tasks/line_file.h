@@ -1,0 +1,17 @@
+// Shared by the line-oriented data files (tsv_task.cpp, conll_file.cpp): the checks every such
+// file gets before its lines are parsed, and how a bad line is quoted in a message.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace rnnscope {
+
+// Throws InputError "<source>: ..." for an empty file, a NUL byte (a binary file) or invalid
+// UTF-8 (with the byte offset); `expected` completes "file is empty; expected ...".
+void CheckLineFileText(std::string_view text, const std::string& source, const std::string& expected);
+
+// The line as a message quotes it: tabs shown as spaces, at most 60 bytes, then "…".
+std::string QuotedLine(std::string_view line);
+
+}  // namespace rnnscope
