@@ -218,6 +218,7 @@ void App::StartPreset(const std::string& id, const Snapshot& current) {
   base.hidden = current.version != 0 ? current.config.hidden : options_.hidden;
   base.layers = current.version != 0 ? current.config.layers : options_.layers;
   base.bidirectional = false;
+  base.model_from_user = true;
   base.seed = current.version != 0 ? current.settings.seed : options_.seed;
   base.learning_rate = 0.0f;
   // Default settings for every run (the extra runs start from them too): same batch size and

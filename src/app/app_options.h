@@ -20,6 +20,9 @@ struct AppOptions {
   // on the same task and seed; or a Compare menu preset by id (sets task, runs and probe).
   std::string compare;
   std::string compare_preset;
+  // The cell and sizes above win over a task's own choice (structure and seq2seq tasks pick
+  // their cell unless told): set for compare runs, whose whole point is the cell they were given.
+  bool model_from_user = false;
   // A PyTorch model to inspect instead (TrainerThread → CharLmJob import): safetensors
   // state_dict + vocabulary JSON; both or neither.
   std::string weights;

@@ -72,6 +72,7 @@ int RunWindow(const AppOptions& options) {
     const std::vector<RunSpec> runs = ParseRunList(first.compare);
     for (const RunSpec& run : runs) ParseCellKind(run.cell);
     first.cell = runs.front().cell;
+    first.model_from_user = true;
     if (runs.front().learning_rate > 0.0f) first.learning_rate = runs.front().learning_rate;
   }
   const auto trainer = MakeTrainer(first);

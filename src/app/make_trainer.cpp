@@ -16,6 +16,7 @@ std::unique_ptr<TrainerLink> MakeTrainer(const AppOptions& options) {
   if (options.learning_rate > 0.0f) t.spec.settings.learning_rate = options.learning_rate;
   t.spec.weights_path = options.weights;
   t.spec.vocab_path = options.vocab;
+  t.spec.model_from_user = options.model_from_user;
   // Screenshots train exactly --steps steps (the app sends them) and then hold still.
   t.start_paused = options.screenshot;
   auto trainer = std::make_unique<TrainerThread>(std::move(t));
