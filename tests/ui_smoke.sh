@@ -65,6 +65,11 @@ run_case manual_lstm_toggle "manual_lstm mode=hand g=identity h=identity y=0,0,0
 run_case gru "$(sel 3 2)" --cell gru --cursor 3 --unit 2
 run_case gru_interventions "interventions count=1 labels=1" --cell gru --show interventions --intervene z,0,2,1
 run_case gru_weights "weights cursor=[0-9]+ unit=[0-9]+ matrix=" --cell gru --show weights
+# Side-by-side runs (docs/compare.md): the vanishing-gradients preset trains a tanh RNN and an
+# LSTM on brackets with the same seed; the Compare panel draws a column (plot + heatmap) per
+# run, the loss plot one curve per run, gradient flow one series per run.
+run_case compare "compare runs=2 names=rnn_tanh,lstm steps=50,50 view=h heatmaps=2 grad_first_over_last=rnn_tanh:[0-9.e+-]+,lstm:[0-9.e+-]+|loss runs=2 series=[2-9] \\[rnn_tanh\\]=[1-9][0-9]* \\[lstm\\]=[1-9]|gradients cursor=[0-9]+ unit=[0-9]+ series=2 " \
+  --compare-preset vanishing
 
 # Export (ui/export_dialog.h) through the UI's own path: panels' PNGs (pixels read back from
 # the frame: a tab brought forward and a window), CSVs (header naming the axes, one row per

@@ -263,7 +263,9 @@ class ComparePanel final : public Panel {
     const std::string key = "compare/" + std::to_string(i) + "/" + std::to_string(view_) + "/" +
                             std::to_string(gate_) + (difference_ && i > 0 ? "/diff" : "");
     if (tokens_version_[i] != s.version) tokens_[i] = VisibleTokens(s.probe_tokens), tokens_version_[i] = s.version;
-    HeatmapView({key, title, map, version, style, &tokens_[i], i + 1 == runs.size(), i == 0},
+    // One colour bar for the shared scale; with differences the first map has its own scale.
+    const bool colorbar = i + 1 == runs.size() || (difference_ && i == 0);
+    HeatmapView({key, title, map, version, style, &tokens_[i], colorbar, i == 0},
                 ImGui::GetContentRegionAvail(), state);
     return true;
   }
