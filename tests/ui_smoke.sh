@@ -70,6 +70,8 @@ run_case gru_weights "weights cursor=[0-9]+ unit=[0-9]+ matrix=" --cell gru --sh
 # run, the loss plot one curve per run, gradient flow one series per run.
 run_case compare "compare runs=2 names=rnn_tanh,lstm steps=50,50 view=h heatmaps=2 grad_first_over_last=rnn_tanh:[0-9.e+-]+,lstm:[0-9.e+-]+|loss runs=2 series=[2-9] \\[rnn_tanh\\]=[1-9][0-9]* \\[lstm\\]=[1-9]|gradients cursor=[0-9]+ unit=[0-9]+ series=2 " \
   --compare-preset vanishing
+# The same preset from the menu (Compare > Vanishing gradients) while a char-LM LSTM trains.
+run_case compare_menu "compare runs=2 names=rnn_tanh,lstm steps=[0-9]+,[0-9]+ view=h heatmaps=2 |loss runs=2 " --click 127,9 --click 200,33
 
 # Export (ui/export_dialog.h) through the UI's own path: panels' PNGs (pixels read back from
 # the frame: a tab brought forward and a window), CSVs (header naming the axes, one row per
