@@ -32,9 +32,12 @@ class LossPanel final : public Panel {
         if (std::isfinite(it->val_loss)) { val = it->val_loss; break; }
       }
       char text[96];
-      std::snprintf(text, sizeof text, "train %.3f   val %.3f",
-                    static_cast<double>(ppl ? std::exp(last.train_loss) : last.train_loss),
-                    static_cast<double>(ppl ? std::exp(val) : val));
+      // No validation yet (it runs every few seconds): a dash, not "nan".
+      char val_text[32] = "–";
+      if (std::isfinite(val))
+        std::snprintf(val_text, sizeof val_text, "%.3f", static_cast<double>(ppl ? std::exp(val) : val));
+      std::snprintf(text, sizeof text, "train %.3f   val %s",
+                    static_cast<double>(ppl ? std::exp(last.train_loss) : last.train_loss), val_text);
       const float w = ImGui::CalcTextSize(text).x;
       ImGui::SameLine();
       // Right-aligned on the toolbar when it fits, else on a line of its own (narrow tiles).
