@@ -31,7 +31,11 @@ for t in $FUZZ_TARGETS; do
   work="$ARTIFACTS/$t"
   mkdir -p "$work/corpus"
   # New inputs go to the scratch corpus (first directory); the committed seeds are read only.
-  if "$FUZZ_DIR/tests/fuzz/fuzz_$t" "$work/corpus" "$PWD/tests/fuzz/corpus/$t" "$PWD/tests/fuzz/regressions/$t" \
+  # Seeds and past crashes, where the target has them (git keeps no empty directories, and
+  # libFuzzer stops on a missing one).
+  inputs=()
+  for d in "$PWD/tests/fuzz/corpus/$t" "$PWD/tests/fuzz/regressions/$t"; do [[ -d "$d" ]] && inputs+=("$d"); done
+  if "$FUZZ_DIR/tests/fuzz/fuzz_$t" "$work/corpus" "${inputs[@]}" \
       -max_total_time="$FUZZ_SECONDS" -timeout=20 -rss_limit_mb=2560 -print_final_stats=1 \
       -artifact_prefix="$work/" >"$work/log" 2>&1; then
     echo "fuzz.sh: $t: $(grep -o 'stat::number_of_executed_units: *[0-9]*' "$work/log" | grep -o '[0-9]*$') runs, no findings"
