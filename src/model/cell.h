@@ -9,6 +9,8 @@
 //   h_prev, h (H, B)  recurrent state in/out (Jordan: its output y)
 //   c_prev, c (H, B)  LSTM cell state; unused otherwise
 //   scratch (G*H, B)  workspace, so the time loop never allocates
+//   w_hh_packed       W_hh packed once per sequence by RecurrentLayer (model/gemm.h), or null
+//                     (the seq2seq decoder, one step at a time): then W_hh is used directly
 // Backward receives dh = ∂L/∂h_t (total: from above and from t+1) and dc = ∂L/∂c_t from t+1,
 // and produces d_ih = ∂L/∂(W_ih x_t + b_ih), d_hh = ∂L/∂(W_hh h_{t-1} + b_hh) (the same block
 // except for GRU), dh_direct = the part of ∂L/∂h_{t-1} that does not go through W_hh
@@ -17,6 +19,7 @@
 #pragma once
 
 #include "core/tensor.h"
+#include "model/gemm.h"
 #include "model/params.h"
 
 namespace rnnscope {
@@ -32,11 +35,21 @@ struct StepNorms {
   S dc_norm = 0;
 };
 
+// out = W_hh h_{t-1} + beta·out, (G*H, B) = (G*H, H)(H, B), through the packed copy when there
+// is one.
+template <class S>
+void RecurrentProduct(const LayerParams<S>& p, const PackedLhs<S>* w_hh_packed, ConstMatRef<S> h_prev,
+                      MatRef<S> out, S beta) {
+  if (w_hh_packed) Gemm<S>(out, *w_hh_packed, h_prev, S(1), beta);
+  else Gemm<S>(out, p.w_hh, false, h_prev, false, S(1), beta);
+}
+
 template <class S>
 struct LstmCell {
   static constexpr bool kSeparateHh = false;
   static void Forward(const LayerParams<S>& p, ConstMatRef<S> h_prev, ConstMatRef<S> c_prev,
-                      MatRef<S> gates, MatRef<S> aux, MatRef<S> h, MatRef<S> c, MatRef<S> scratch);
+                      MatRef<S> gates, MatRef<S> aux, MatRef<S> h, MatRef<S> c, MatRef<S> scratch,
+                      const PackedLhs<S>* w_hh_packed = nullptr);
   static void Backward(const LayerParams<S>& p, LayerParams<S>& grad, ConstMatRef<S> h_prev,
                        ConstMatRef<S> c_prev, ConstMatRef<S> gates, ConstMatRef<S> aux,
                        ConstMatRef<S> h, ConstMatRef<S> c, MatRef<S> dh, MatRef<S> dc,
@@ -47,7 +60,8 @@ template <class S>
 struct GruCell {
   static constexpr bool kSeparateHh = true;
   static void Forward(const LayerParams<S>& p, ConstMatRef<S> h_prev, ConstMatRef<S> c_prev,
-                      MatRef<S> gates, MatRef<S> aux, MatRef<S> h, MatRef<S> c, MatRef<S> scratch);
+                      MatRef<S> gates, MatRef<S> aux, MatRef<S> h, MatRef<S> c, MatRef<S> scratch,
+                      const PackedLhs<S>* w_hh_packed = nullptr);
   static void Backward(const LayerParams<S>& p, LayerParams<S>& grad, ConstMatRef<S> h_prev,
                        ConstMatRef<S> c_prev, ConstMatRef<S> gates, ConstMatRef<S> aux,
                        ConstMatRef<S> h, ConstMatRef<S> c, MatRef<S> dh, MatRef<S> dc,
@@ -59,7 +73,8 @@ template <class S, bool kRelu>
 struct ElmanCell {
   static constexpr bool kSeparateHh = false;
   static void Forward(const LayerParams<S>& p, ConstMatRef<S> h_prev, ConstMatRef<S> c_prev,
-                      MatRef<S> gates, MatRef<S> aux, MatRef<S> h, MatRef<S> c, MatRef<S> scratch);
+                      MatRef<S> gates, MatRef<S> aux, MatRef<S> h, MatRef<S> c, MatRef<S> scratch,
+                      const PackedLhs<S>* w_hh_packed = nullptr);
   static void Backward(const LayerParams<S>& p, LayerParams<S>& grad, ConstMatRef<S> h_prev,
                        ConstMatRef<S> c_prev, ConstMatRef<S> gates, ConstMatRef<S> aux,
                        ConstMatRef<S> h, ConstMatRef<S> c, MatRef<S> dh, MatRef<S> dc,
@@ -73,7 +88,8 @@ template <class S>
 struct JordanCell {
   static constexpr bool kSeparateHh = false;
   static void Forward(const LayerParams<S>& p, ConstMatRef<S> h_prev, ConstMatRef<S> c_prev,
-                      MatRef<S> gates, MatRef<S> aux, MatRef<S> h, MatRef<S> c, MatRef<S> scratch);
+                      MatRef<S> gates, MatRef<S> aux, MatRef<S> h, MatRef<S> c, MatRef<S> scratch,
+                      const PackedLhs<S>* w_hh_packed = nullptr);
   static void Backward(const LayerParams<S>& p, LayerParams<S>& grad, ConstMatRef<S> h_prev,
                        ConstMatRef<S> c_prev, ConstMatRef<S> gates, ConstMatRef<S> aux,
                        ConstMatRef<S> h, ConstMatRef<S> c, MatRef<S> dh, MatRef<S> dc,

@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <new>
+#include <type_traits>
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -48,7 +50,81 @@ Kernel<S> Pick() {
   return &gemm_detail::GemmBaseline;
 }
 
+// The packing and packed-product routines of the same kernel Gemm uses.
+struct PackedKernels {
+  long (*kc)(long, long, bool);
+  void (*pack_f)(const gemm_detail::PackArgs<float>&, long);
+  void (*pack_d)(const gemm_detail::PackArgs<double>&, long);
+  void (*gemm_f)(const gemm_detail::PackedGemmArgs<float>&);
+  void (*gemm_d)(const gemm_detail::PackedGemmArgs<double>&);
+};
+
+PackedKernels PickPacked() {
+  using namespace gemm_detail;
+  switch (GemmIsa()) {
+#ifdef RNNSCOPE_GEMM_DISPATCH
+    case SimdLevel::kAvx512: return {&PackedKcV4, &PackLhsV4, &PackLhsV4, &GemmPackedV4, &GemmPackedV4};
+    case SimdLevel::kAvx2: return {&PackedKcV3, &PackLhsV3, &PackLhsV3, &GemmPackedV3, &GemmPackedV3};
+#else
+    case SimdLevel::kAvx512:
+    case SimdLevel::kAvx2:
+#endif
+    case SimdLevel::kBaseline: break;
+  }
+  return {&PackedKcBaseline, &PackLhsBaseline, &PackLhsBaseline, &GemmPackedBaseline, &GemmPackedBaseline};
+}
+
+const PackedKernels& Packed() {
+  static const PackedKernels kernels = PickPacked();
+  return kernels;
+}
+
+void PackWith(const gemm_detail::PackArgs<float>& args, long kc) { Packed().pack_f(args, kc); }
+void PackWith(const gemm_detail::PackArgs<double>& args, long kc) { Packed().pack_d(args, kc); }
+void GemmPackedWith(const gemm_detail::PackedGemmArgs<float>& args) { Packed().gemm_f(args); }
+void GemmPackedWith(const gemm_detail::PackedGemmArgs<double>& args) { Packed().gemm_d(args); }
+
+// The packed buffer: 64-byte aligned (AVX-512 aligned loads), grown but never shrunk.
+constexpr std::align_val_t kPackAlign{64};
+
 }  // namespace
+
+template <class S>
+PackedLhs<S>::~PackedLhs() {
+  if (data_) ::operator delete(data_, kPackAlign);
+}
+
+template <class S>
+void PackedLhs<S>::Pack(const Eigen::Ref<const Mat<S>>& a, bool transpose_a) {
+  m_ = transpose_a ? a.cols() : a.rows();
+  k_ = transpose_a ? a.rows() : a.cols();
+  const std::size_t size = static_cast<std::size_t>(m_ * k_);
+  if (size > capacity_) {
+    if (data_) ::operator delete(data_, kPackAlign);
+    data_ = static_cast<S*>(::operator new(size * sizeof(S), kPackAlign));
+    capacity_ = size;
+  }
+  kc_ = Packed().kc(m_, k_, std::is_same_v<S, double>);
+  gemm_detail::PackArgs<S> args{a.data(), a.outerStride(), transpose_a, m_, k_, data_};
+  PackWith(args, kc_);
+}
+
+template <class S>
+void Gemm(Eigen::Ref<Mat<S>> c, const PackedLhs<S>& a, const Eigen::Ref<const Mat<S>>& b, S alpha,
+          S beta) {
+  eigen_assert(a.rows() == c.rows() && a.depth() == b.rows() && b.cols() == c.cols());
+  gemm_detail::PackedGemmArgs<S> args{c.data(), c.outerStride(), a.data(), a.depth_block(),
+                                      b.data(), b.outerStride(), c.rows(), c.cols(), a.depth(),
+                                      alpha, beta};
+  GemmPackedWith(args);
+}
+
+template class PackedLhs<float>;
+template class PackedLhs<double>;
+template void Gemm<float>(Eigen::Ref<MatF>, const PackedLhs<float>&, const Eigen::Ref<const MatF>&,
+                          float, float);
+template void Gemm<double>(Eigen::Ref<MatD>, const PackedLhs<double>&, const Eigen::Ref<const MatD>&,
+                           double, double);
 
 SimdLevel GemmIsa() {
   static const SimdLevel level = DetectIsa();

@@ -11,6 +11,8 @@
 // inside a parallel region run on the calling thread.
 #pragma once
 
+#include <cstddef>
+
 #ifndef RNNSCOPE_GEMM_KERNEL  // the kernels see no (un-renamed) Eigen type
 #include "core/tensor.h"
 #endif
@@ -29,6 +31,39 @@ SimdLevel GemmIsa();
 template <class S>
 void Gemm(Eigen::Ref<Mat<S>> c, const Eigen::Ref<const Mat<S>>& a, bool transpose_a,
           const Eigen::Ref<const Mat<S>>& b, bool transpose_b, S alpha, S beta);
+
+// op(A) packed once into the GEMM kernel's panel layout, for a product repeated with the same A:
+// the recurrent weights times one timestep's (H, B) state, T times per sequence. Plain Gemm
+// repacks A on every call; for an LSTM's (4H, H) W_hh and B = 32 that repacking was 15 % of a
+// training step (perf, H = 256). The layout belongs to the kernel Gemm dispatches to, so a
+// PackedLhs is only valid for the process that packed it. Copies start empty (it is a cache:
+// whoever uses it packs first); Pack reuses the buffer when the size does not grow, so the
+// steady-state training step does not allocate.
+template <class S>
+class PackedLhs {
+ public:
+  PackedLhs() = default;
+  PackedLhs(const PackedLhs&) {}
+  PackedLhs& operator=(const PackedLhs&) { return *this; }
+  ~PackedLhs();
+
+  void Pack(const Eigen::Ref<const Mat<S>>& a, bool transpose_a);
+  Eigen::Index rows() const { return m_; }
+  Eigen::Index depth() const { return k_; }
+  const S* data() const { return data_; }
+  long depth_block() const { return kc_; }
+
+ private:
+  S* data_ = nullptr;
+  std::size_t capacity_ = 0;  // elements
+  long m_ = 0, k_ = 0, kc_ = 0;
+};
+
+// C = alpha·A·B + beta·C with A packed by PackedLhs::Pack. Single-threaded (it runs inside the
+// per-slice time loops of recurrent_layer.cpp).
+template <class S>
+void Gemm(Eigen::Ref<Mat<S>> c, const PackedLhs<S>& a, const Eigen::Ref<const Mat<S>>& b, S alpha,
+          S beta);
 #endif
 
 namespace gemm_detail {
@@ -46,6 +81,46 @@ struct GemmArgs {
   bool transpose_a, transpose_b;
   S alpha, beta;
 };
+
+// Packing op(A) (m, k) into `out` (m·k elements, 64-byte aligned) in blocks of kc along k.
+template <class S>
+struct PackArgs {
+  const S* a;
+  long lda;
+  bool transpose_a;
+  long m, k;
+  S* out;
+};
+
+// C (m, n) = alpha·A·B + beta·C, A packed (PackArgs) with depth block kc.
+template <class S>
+struct PackedGemmArgs {
+  S* c;
+  long ldc;
+  const S* packed;
+  long kc;
+  const S* b;
+  long ldb;
+  long m, n, k;
+  S alpha, beta;
+};
+
+// The kernel's depth block for packing an (m, k) op(A): a multiple of 16 or k itself.
+long PackedKcBaseline(long m, long k, bool is_double);
+long PackedKcV3(long m, long k, bool is_double);
+long PackedKcV4(long m, long k, bool is_double);
+void PackLhsBaseline(const PackArgs<float>& args, long kc);
+void PackLhsBaseline(const PackArgs<double>& args, long kc);
+void PackLhsV3(const PackArgs<float>& args, long kc);
+void PackLhsV3(const PackArgs<double>& args, long kc);
+void PackLhsV4(const PackArgs<float>& args, long kc);
+void PackLhsV4(const PackArgs<double>& args, long kc);
+void GemmPackedBaseline(const PackedGemmArgs<float>& args);
+void GemmPackedBaseline(const PackedGemmArgs<double>& args);
+void GemmPackedV3(const PackedGemmArgs<float>& args);
+void GemmPackedV3(const PackedGemmArgs<double>& args);
+void GemmPackedV4(const PackedGemmArgs<float>& args);
+void GemmPackedV4(const PackedGemmArgs<double>& args);
 
 void GemmBaseline(const GemmArgs<float>& args);
 void GemmBaseline(const GemmArgs<double>& args);

@@ -9,9 +9,9 @@ namespace rnnscope {
 template <class S>
 void GruCell<S>::Forward(const LayerParams<S>& p, ConstMatRef<S> h_prev, ConstMatRef<S> /*c_prev*/,
                          MatRef<S> gates, MatRef<S> aux, MatRef<S> h, MatRef<S> /*c*/,
-                         MatRef<S> scratch) {
+                         MatRef<S> scratch, const PackedLhs<S>* w_hh_packed) {
   const Eigen::Index H = h.rows();
-  Gemm<S>(scratch, p.w_hh, false, h_prev, false, S(1), S(0));  // (3H, B) = (3H, H)(H, B)
+  RecurrentProduct<S>(p, w_hh_packed, h_prev, scratch, S(0));  // (3H, B) = (3H, H)(H, B)
   scratch.colwise() += p.b_hh.col(0);
   gates.topRows(2 * H) += scratch.topRows(2 * H);
   auto rz = gates.topRows(2 * H).array();

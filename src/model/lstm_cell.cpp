@@ -8,9 +8,9 @@ namespace rnnscope {
 template <class S>
 void LstmCell<S>::Forward(const LayerParams<S>& p, ConstMatRef<S> h_prev, ConstMatRef<S> c_prev,
                           MatRef<S> gates, MatRef<S> /*aux*/, MatRef<S> h, MatRef<S> c,
-                          MatRef<S> /*scratch*/) {
+                          MatRef<S> /*scratch*/, const PackedLhs<S>* w_hh_packed) {
   const Eigen::Index H = h.rows();
-  Gemm<S>(gates, p.w_hh, false, h_prev, false, S(1), S(1));  // (4H, B) += (4H, H)(H, B)
+  RecurrentProduct<S>(p, w_hh_packed, h_prev, gates, S(1));  // (4H, B) += (4H, H)(H, B)
   gates.colwise() += p.b_hh.col(0);
   auto i = gates.topRows(H).array();
   auto f = gates.middleRows(H, H).array();

@@ -118,6 +118,7 @@ void ForwardWith(const LayerParams<S>& p, const LayerInput<S>& input, const Mat<
   // Non-LSTM cells ignore c; hand them the h blocks so every Ref binds to valid memory.
   Mat<S>& cstore = has_c ? k.c : k.h;
   const bool has_aux = k.aux.size() > 0;
+  k.w_hh_packed.Pack(p.w_hh, false);  // (G*H, H), read by every timestep of every slice
   // Interventions act on the whole batch at a timestep: keep those runs on one thread.
   const int slices = k.interventions.empty() ? BatchSlices(B) : 1;
   ForEachSlice(B, slices, [&](int /*slice*/, Eigen::Index b0, Eigen::Index nb) {
@@ -127,7 +128,7 @@ void ForwardWith(const LayerParams<S>& p, const LayerInput<S>& input, const Mat<
       Cell::Forward(p, k.h.middleCols(k.PrevCol(t) + b0, nb), cstore.middleCols(k.PrevCol(t) + b0, nb),
                     k.gates.middleCols(col, nb), k.aux.middleCols(has_aux ? col : 0, has_aux ? nb : 0),
                     k.h.middleCols(k.OutCol(t) + b0, nb), cstore.middleCols(k.OutCol(t) + b0, nb),
-                    k.scratch.middleCols(b0, nb));
+                    k.scratch.middleCols(b0, nb), &k.w_hh_packed);
       if (!k.interventions.empty()) Intervene<S, Cell>(k, t);
     }
   });
@@ -152,6 +153,7 @@ void BackwardWith(const LayerParams<S>& p, LayerParams<S>& grad, const LayerInpu
   // would race across slices: those run on one thread.
   const bool step_grads = p.w_peep.size() > 0 || p.w_hy.size() > 0;
   const int slices = step_grads ? 1 : BatchSlices(B);
+  k.w_hh_packed.Pack(p.w_hh, true);  // W_hhᵀ (H, G*H) for ∂L/∂h_{t-1} at every timestep
   // Per-slice squared norms (T, 2·slices): dh in column i, dc in column slices + i.
   k.norm_sq.resize(T, 2 * slices);
   ForEachSlice(B, slices, [&](int slice, Eigen::Index b0, Eigen::Index nb) {
@@ -170,7 +172,7 @@ void BackwardWith(const LayerParams<S>& p, LayerParams<S>& grad, const LayerInpu
                      k.d_ih.middleCols(col, nb), d_hh_store.middleCols(col, nb), dh_direct, norms);
       k.norm_sq(t, slices + slice) = norms.dc_norm * norms.dc_norm;
       // ∂L/∂h_{t-1} = W_hhᵀ d_hh (+ the GRU's direct z ⊙ dh path)
-      Gemm<S>(dh, p.w_hh, true, d_hh_store.middleCols(col, nb), false, S(1), S(0));  // (H, nb)
+      Gemm<S>(dh, k.w_hh_packed, d_hh_store.middleCols(col, nb), S(1), S(0));  // (H, nb)
       if (Cell::kSeparateHh) dh += dh_direct;
     }
   });

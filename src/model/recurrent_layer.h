@@ -9,6 +9,7 @@
 
 #include "core/tensor.h"
 #include "model/cell_kind.h"
+#include "model/gemm.h"
 #include "model/intervention.h"
 #include "model/params.h"
 
@@ -38,6 +39,9 @@ struct LayerCache {
   // caller, kept across forwards; empty on the ordinary path, which then costs one branch per
   // timestep.
   std::vector<UnitIntervention> interventions;
+  // W_hh packed once per Forward (as is) and once per Backward (transposed) for the per-timestep
+  // products (model/gemm.h).
+  PackedLhs<S> w_hh_packed;
 
   Eigen::Index OutCol(int t) const { return static_cast<Eigen::Index>(reverse ? t : t + 1) * B; }
   Eigen::Index PrevCol(int t) const { return static_cast<Eigen::Index>(reverse ? t + 1 : t) * B; }

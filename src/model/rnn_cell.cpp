@@ -7,8 +7,9 @@ namespace rnnscope {
 template <class S, bool kRelu>
 void ElmanCell<S, kRelu>::Forward(const LayerParams<S>& p, ConstMatRef<S> h_prev,
                                   ConstMatRef<S> /*c_prev*/, MatRef<S> gates, MatRef<S> /*aux*/,
-                                  MatRef<S> h, MatRef<S> /*c*/, MatRef<S> /*scratch*/) {
-  Gemm<S>(gates, p.w_hh, false, h_prev, false, S(1), S(1));  // (H, B) += (H, H)(H, B)
+                                  MatRef<S> h, MatRef<S> /*c*/, MatRef<S> /*scratch*/,
+                                  const PackedLhs<S>* w_hh_packed) {
+  RecurrentProduct<S>(p, w_hh_packed, h_prev, gates, S(1));  // (H, B) += (H, H)(H, B)
   gates.colwise() += p.b_hh.col(0);
   if constexpr (kRelu) gates = gates.cwiseMax(S(0));
   else gates.array() = gates.array().tanh();
@@ -29,8 +30,8 @@ void ElmanCell<S, kRelu>::Backward(const LayerParams<S>& /*p*/, LayerParams<S>& 
 template <class S>
 void JordanCell<S>::Forward(const LayerParams<S>& p, ConstMatRef<S> h_prev, ConstMatRef<S> /*c_prev*/,
                             MatRef<S> gates, MatRef<S> /*aux*/, MatRef<S> h, MatRef<S> /*c*/,
-                            MatRef<S> /*scratch*/) {
-  Gemm<S>(gates, p.w_hh, false, h_prev, false, S(1), S(1));  // (H, B) += (H, H)(H, B): y_{t-1} feeds back
+                            MatRef<S> /*scratch*/, const PackedLhs<S>* w_hh_packed) {
+  RecurrentProduct<S>(p, w_hh_packed, h_prev, gates, S(1));  // (H, B) += (H, H)(H, B): y_{t-1} feeds back
   gates.colwise() += p.b_hh.col(0);
   gates.array() = gates.array().tanh();  // u_t
   Gemm<S>(h, p.w_hy, false, gates, false, S(1), S(0));  // (H, B) = (H, H)(H, B)

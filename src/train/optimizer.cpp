@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "core/error.h"
+#include "train/adam_kernel.h"
 
 namespace rnnscope {
 namespace {
@@ -216,20 +217,12 @@ void Optimizer::Step(const ParamRefs& refs) {
       const float one_minus_b2 = static_cast<float>(1.0 - b2);
       const float step_size = static_cast<float>(static_cast<double>(lr) / (1.0 - std::pow(b1, t)));
       const float bc2_sqrt = static_cast<float>(std::sqrt(1.0 - std::pow(b2, t)));
-      const float eps = kAdamEps;
+      const AdamCoefficients coefficients{b1f, one_minus_b1, b2f, one_minus_b2, step_size,
+                                          bc2_sqrt, kAdamEps, decay ? wd : 0.0f};
       for (std::size_t i = 0; i < entries.size(); ++i) {
-        auto p = entries[i].param->array();
-        auto g = entries[i].grad->array();
-        auto m = buffers_[0][i].array();
-        auto v = buffers_[1][i].array();
-        if (decay) {
-          m = b1f * m + one_minus_b1 * (g + wd * p);
-          v = b2f * v + one_minus_b2 * (g + wd * p).square();
-        } else {
-          m = b1f * m + one_minus_b1 * g;
-          v = b2f * v + one_minus_b2 * g.square();
-        }
-        p += (-step_size) * m / (v.sqrt() / bc2_sqrt + eps);
+        MatF& p = *entries[i].param;
+        AdamUpdate(p.data(), entries[i].grad->data(), buffers_[0][i].data(), buffers_[1][i].data(),
+                   static_cast<long>(p.size()), coefficients);
       }
       break;
     }

@@ -1,0 +1,66 @@
+// Compiled as part of rnnscope_core (baseline) and again with -march=x86-64-v3 / -v4 and
+// RNNSCOPE_GEMM_VARIANT=V3 / V4 (CMakeLists.txt). Only plain loops and builtins here: an inline
+// library function instantiated in the AVX2 copy could be merged by the linker into baseline
+// callers (one definition rule) and crash an older CPU.
+#include "train/adam_kernel.h"
+
+#ifndef RNNSCOPE_GEMM_VARIANT
+#define RNNSCOPE_GEMM_VARIANT Baseline
+#define RNNSCOPE_ADAM_DISPATCHER  // the baseline copy also holds the dispatcher
+#include "model/gemm.h"
+#endif
+#define RNNSCOPE_CAT2(a, b) a##b
+#define RNNSCOPE_CAT(a, b) RNNSCOPE_CAT2(a, b)
+
+namespace rnnscope::adam_detail {
+namespace {
+
+template <bool kDecay>
+void Update(float* __restrict param, const float* __restrict grad, float* __restrict m,
+            float* __restrict v, long n, const AdamCoefficients& c) {
+  const float b1 = c.beta1, omb1 = c.one_minus_beta1, b2 = c.beta2, omb2 = c.one_minus_beta2;
+  const float neg_step = -c.step_size, bc2 = c.bc2_sqrt, eps = c.eps, wd = c.weight_decay;
+  // Vectorised by the compiler (-O3, -fno-math-errno for the square root).
+  for (long i = 0; i < n; ++i) {
+    const float g = kDecay ? grad[i] + wd * param[i] : grad[i];
+    const float mi = b1 * m[i] + omb1 * g;
+    const float vi = b2 * v[i] + omb2 * (g * g);
+    m[i] = mi;
+    v[i] = vi;
+    param[i] += neg_step * mi / (__builtin_sqrtf(vi) / bc2 + eps);
+  }
+}
+
+}  // namespace
+
+void RNNSCOPE_CAT(AdamUpdate, RNNSCOPE_GEMM_VARIANT)(float* param, const float* grad, float* m,
+                                                    float* v, long n, const AdamCoefficients& c) {
+  if (c.weight_decay != 0.0f) Update<true>(param, grad, m, v, n, c);
+  else Update<false>(param, grad, m, v, n, c);
+}
+
+}  // namespace rnnscope::adam_detail
+
+#ifdef RNNSCOPE_ADAM_DISPATCHER
+namespace rnnscope {
+
+void AdamUpdate(float* param, const float* grad, float* m, float* v, long n, const AdamCoefficients& c) {
+  using Fn = void (*)(float*, const float*, float*, float*, long, const AdamCoefficients&);
+  static const Fn fn = [] {
+    switch (GemmIsa()) {  // the same instruction-set choice (and RNNSCOPE_SIMD cap) as the GEMM
+#ifdef RNNSCOPE_GEMM_DISPATCH
+      case SimdLevel::kAvx512: return &adam_detail::AdamUpdateV4;
+      case SimdLevel::kAvx2: return &adam_detail::AdamUpdateV3;
+#else
+      case SimdLevel::kAvx512:
+      case SimdLevel::kAvx2:
+#endif
+      case SimdLevel::kBaseline: break;
+    }
+    return &adam_detail::AdamUpdateBaseline;
+  }();
+  fn(param, grad, m, v, n, c);
+}
+
+}  // namespace rnnscope
+#endif
