@@ -58,10 +58,11 @@ TEST(PackedLhs, MatchesPlainGemmAsIsAndTransposed) {
     for (bool ta : {false, true}) {
       const MatD a = ta ? MatD::Random(s.k, s.m) : MatD::Random(s.m, s.k);
       PackedLhs<double> packed;
-      packed.Pack(a, ta);
+      packed.Pack(a, ta, s.n);
       ASSERT_EQ(packed.rows(), s.m);
       ASSERT_EQ(packed.depth(), s.k);
-      EXPECT_GE(packed.depth_block(), 1);
+      EXPECT_EQ(packed.packed(), s.n > 1);
+      if (packed.packed()) EXPECT_GE(packed.depth_block(), 1);
       // B and C as column blocks of wider matrices (a batch slice of the layer's state).
       const MatD b_all = MatD::Random(s.k, s.n + 5);
       const MatD c_all0 = MatD::Random(s.m, s.n + 3);
@@ -85,12 +86,12 @@ TEST(PackedLhs, FloatAgreesWithDispatchedGemm) {
   const MatF w = MatF::Random(1024, 256);
   const MatF h = MatF::Random(256, 32), d = MatF::Random(1024, 32);
   PackedLhs<float> packed;
-  packed.Pack(w, false);
+  packed.Pack(w, false, 32);
   MatF got(1024, 32), want(1024, 32);
   Gemm<float>(got, packed, h, 1.0f, 0.0f);
   Gemm<float>(want, w, false, h, false, 1.0f, 0.0f);
   EXPECT_LT((got - want).cwiseAbs().maxCoeff(), 1e-4f);
-  packed.Pack(w, true);  // reuses the buffer (same size)
+  packed.Pack(w, true, 32);  // reuses the buffer (same size)
   MatF got_t(256, 32), want_t(256, 32);
   Gemm<float>(got_t, packed, d, 1.0f, 0.0f);
   Gemm<float>(want_t, w, true, d, false, 1.0f, 0.0f);
@@ -101,15 +102,15 @@ TEST(PackedLhs, RepacksWhenTheWeightsChangeAndCopiesStartEmpty) {
   MatD a = MatD::Random(40, 30);
   const MatD b = MatD::Random(30, 6);
   PackedLhs<double> packed;
-  packed.Pack(a, false);
+  packed.Pack(a, false, 6);
   a *= 2.0;  // an optimizer step
-  packed.Pack(a, false);
+  packed.Pack(a, false, 6);
   MatD c(40, 6);
   Gemm<double>(c, packed, b, 1.0, 0.0);
   EXPECT_LT((c - a * b).cwiseAbs().maxCoeff(), 1e-12);
   // A larger matrix after a smaller one grows the buffer.
   const MatD big = MatD::Random(100, 70);
-  packed.Pack(big, false);
+  packed.Pack(big, false, 6);
   MatD c_big(100, 6);
   Gemm<double>(c_big, packed, MatD::Random(70, 6), 1.0, 0.0);
   EXPECT_TRUE(c_big.allFinite());

@@ -95,9 +95,14 @@ PackedLhs<S>::~PackedLhs() {
 }
 
 template <class S>
-void PackedLhs<S>::Pack(const Eigen::Ref<const Mat<S>>& a, bool transpose_a) {
+void PackedLhs<S>::Pack(const Eigen::Ref<const Mat<S>>& a, bool transpose_a, Eigen::Index cols) {
   m_ = transpose_a ? a.cols() : a.rows();
   k_ = transpose_a ? a.rows() : a.cols();
+  source_ = a.data();
+  source_stride_ = a.outerStride();
+  transposed_ = transpose_a;
+  packed_ = cols > 1;
+  if (!packed_) return;
   const std::size_t size = static_cast<std::size_t>(m_ * k_);
   if (size > capacity_) {
     if (data_) ::operator delete(data_, kPackAlign);
@@ -113,6 +118,13 @@ template <class S>
 void Gemm(Eigen::Ref<Mat<S>> c, const PackedLhs<S>& a, const Eigen::Ref<const Mat<S>>& b, S alpha,
           S beta) {
   eigen_assert(a.rows() == c.rows() && a.depth() == b.rows() && b.cols() == c.cols());
+  if (!a.packed() || c.cols() == 1) {
+    const Eigen::Map<const Mat<S>, 0, Eigen::OuterStride<>> source(
+        a.source(), a.transposed() ? a.depth() : a.rows(), a.transposed() ? a.rows() : a.depth(),
+        Eigen::OuterStride<>(a.source_stride()));
+    Gemm<S>(c, source, a.transposed(), b, false, alpha, beta);
+    return;
+  }
   gemm_detail::PackedGemmArgs<S> args{c.data(), c.outerStride(), a.data(), a.depth_block(),
                                       b.data(), b.outerStride(), c.rows(), c.cols(), a.depth(),
                                       alpha, beta};

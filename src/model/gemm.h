@@ -47,16 +47,28 @@ class PackedLhs {
   PackedLhs& operator=(const PackedLhs&) { return *this; }
   ~PackedLhs();
 
-  void Pack(const Eigen::Ref<const Mat<S>>& a, bool transpose_a);
+  // Packs op(A) for products with `cols` columns. A must stay alive and unchanged while this
+  // is used: with cols == 1 nothing is packed and Gemm runs Eigen's matrix-vector product on A
+  // itself (it reads A once, in place; packing would cost as much as the product).
+  void Pack(const Eigen::Ref<const Mat<S>>& a, bool transpose_a, Eigen::Index cols);
   Eigen::Index rows() const { return m_; }
   Eigen::Index depth() const { return k_; }
+  bool packed() const { return packed_; }
   const S* data() const { return data_; }
   long depth_block() const { return kc_; }
+  // The matrix it was packed from.
+  const S* source() const { return source_; }
+  long source_stride() const { return source_stride_; }
+  bool transposed() const { return transposed_; }
 
  private:
   S* data_ = nullptr;
   std::size_t capacity_ = 0;  // elements
   long m_ = 0, k_ = 0, kc_ = 0;
+  bool packed_ = false;
+  const S* source_ = nullptr;
+  long source_stride_ = 0;
+  bool transposed_ = false;
 };
 
 // C = alpha·A·B + beta·C with A packed by PackedLhs::Pack. Single-threaded (it runs inside the

@@ -118,9 +118,9 @@ void ForwardWith(const LayerParams<S>& p, const LayerInput<S>& input, const Mat<
   // Non-LSTM cells ignore c; hand them the h blocks so every Ref binds to valid memory.
   Mat<S>& cstore = has_c ? k.c : k.h;
   const bool has_aux = k.aux.size() > 0;
-  k.w_hh_packed.Pack(p.w_hh, false);  // (G*H, H), read by every timestep of every slice
   // Interventions act on the whole batch at a timestep: keep those runs on one thread.
   const int slices = k.interventions.empty() ? BatchSlices(B) : 1;
+  k.w_hh_packed.Pack(p.w_hh, false, B / slices);  // (G*H, H), read by every timestep of every slice
   ForEachSlice(B, slices, [&](int /*slice*/, Eigen::Index b0, Eigen::Index nb) {
     for (int s = 0; s < T; ++s) {
       const int t = k.reverse ? T - 1 - s : s;
@@ -153,7 +153,7 @@ void BackwardWith(const LayerParams<S>& p, LayerParams<S>& grad, const LayerInpu
   // would race across slices: those run on one thread.
   const bool step_grads = p.w_peep.size() > 0 || p.w_hy.size() > 0;
   const int slices = step_grads ? 1 : BatchSlices(B);
-  k.w_hh_packed.Pack(p.w_hh, true);  // W_hhᵀ (H, G*H) for ∂L/∂h_{t-1} at every timestep
+  k.w_hh_packed.Pack(p.w_hh, true, B / slices);  // W_hhᵀ (H, G*H) for ∂L/∂h_{t-1} at every timestep
   // Per-slice squared norms (T, 2·slices): dh in column i, dc in column slices + i.
   k.norm_sq.resize(T, 2 * slices);
   ForEachSlice(B, slices, [&](int slice, Eigen::Index b0, Eigen::Index nb) {
