@@ -1,5 +1,6 @@
 #include "model/attention.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -60,6 +61,25 @@ Eigen::Map<Mat<S>, 0, Eigen::OuterStride<>> SeqViewMut(Mat<S>& m, int b, int B, 
           Eigen::OuterStride<>(static_cast<Eigen::Index>(B) * m.rows())};
 }
 
+// The overridden weights of one sequence with `len` real positions (model/intervention.h).
+template <class S, class Col>
+void FillOverride(const AttentionRowOverride& o, int len, Col&& alpha) {
+  alpha.setZero();
+  if (o.source >= 0) {
+    alpha(std::min(o.source, len - 1)) = S(1);
+    return;
+  }
+  S sum = 0;
+  const int n = std::min(len, static_cast<int>(o.weights.size()));
+  for (int j = 0; j < n; ++j) {
+    const S w = static_cast<S>(o.weights[static_cast<std::size_t>(j)]);
+    alpha(j) = w > S(0) ? w : S(0);  // also maps NaN to 0
+    sum += alpha(j);
+  }
+  if (sum > S(0) && std::isfinite(sum)) alpha.head(len) /= sum;
+  else alpha.head(len).setConstant(S(1) / static_cast<S>(len));
+}
+
 }  // namespace
 
 template <class S>
@@ -79,6 +99,11 @@ void AttentionBegin(AttentionKind kind, const AttentionParams<S>& p, const Mat<S
   const Eigen::Index SB = static_cast<Eigen::Index>(steps) * B;
   const Eigen::Index TsB = static_cast<Eigen::Index>(Ts) * B;
   k.alpha.resize(Ts, SB);
+  k.override_of_step.assign(static_cast<std::size_t>(std::max(steps, 0)), -1);
+  for (std::size_t o = 0; o < k.overrides.size(); ++o) {
+    const int step = k.overrides[o].step;
+    if (step >= 0 && step < steps) k.override_of_step[static_cast<std::size_t>(step)] = static_cast<int>(o);
+  }
   if (kind == AttentionKind::kAdditive) {
     k.proj_keys.noalias() = p.w_key * keys;  // (A, Ts*B) = (A, C)(C, Ts*B)
     k.queries.resize(p.w_query.cols(), SB);
@@ -121,6 +146,8 @@ void AttentionStep(AttentionKind kind, const AttentionParams<S>& p, const Mat<S>
     e.head(len) = (e.head(len).array() - max).exp().matrix();
     e.head(len) /= e.head(len).sum();
     e.tail(Ts - len).setZero();
+    if (const int o = k.override_of_step[static_cast<std::size_t>(i)]; o >= 0)
+      FillOverride<S>(k.overrides[static_cast<std::size_t>(o)], len, e);
     context.col(b).noalias() = SeqView(keys, b, B, Ts).leftCols(len) * e.head(len);  // Σ α_j h_j
   }
 }
@@ -142,12 +169,15 @@ void AttentionStepBackward(AttentionKind kind, const AttentionParams<S>& p, Atte
   const int Ts = k.Ts, B = k.B;
   const Eigen::Index col0 = static_cast<Eigen::Index>(i) * B;
   dq.setZero();
+  // An overwritten row is a constant: the values still get their gradient, the scores none.
+  const bool overridden = k.override_of_step[static_cast<std::size_t>(i)] >= 0;
   for (int b = 0; b < B; ++b) {
     const int len = k.lengths[static_cast<std::size_t>(b)];
     const auto alpha = k.alpha.col(col0 + b).head(len);
     auto dK = SeqViewMut(k.d_keys, b, B, Ts).leftCols(len);
     // c = K α:  ∂L/∂K += dc αᵀ,  ∂L/∂α = Kᵀ dc
     dK.noalias() += d_context.col(b) * alpha.transpose();
+    if (overridden) continue;
     auto d_alpha = k.d_alpha.head(len);
     d_alpha.noalias() = SeqView(keys, b, B, Ts).leftCols(len).transpose() * d_context.col(b);
     // softmax: ∂L/∂e = α ⊙ (∂L/∂α − αᵀ ∂L/∂α)
@@ -173,7 +203,7 @@ void AttentionStepBackward(AttentionKind kind, const AttentionParams<S>& p, Atte
       dZ.noalias() += k.queries.col(col0 + b) * d_e.transpose();
     }
   }
-  if (kind == AttentionKind::kAdditive)
+  if (kind == AttentionKind::kAdditive && !overridden)
     dq.noalias() = p.w_query.transpose() * k.d_wq.middleCols(col0, B);  // (Hq, B) = (Hq, A)(A, B)
 }
 

@@ -11,6 +11,8 @@
 // context c_i = Σ_j α_ij h_j (C, B).
 // Everything that depends only on K (U K, W_a K) is projected once per batch in one GEMM, and
 // the matching weight gradients are one GEMM each at the end of backward.
+// Interventions (model/intervention.h): AttentionCache::overrides replace α_i of chosen steps
+// after the softmax; backward then treats that α_i as a constant (no score gradient).
 #pragma once
 
 #include <cstdint>
@@ -19,6 +21,7 @@
 #include <vector>
 
 #include "core/tensor.h"
+#include "model/intervention.h"
 
 namespace rnnscope {
 
@@ -48,6 +51,9 @@ struct AttentionCache {
   Mat<S> wq;                 // additive: W q (A, steps*B)
   Mat<S> act;                // additive: tanh(W q + U h_j), step i = cols [i*Ts*B, (i+1)*Ts*B)
   Mat<S> alpha;              // (Ts, steps*B) attention weights, column i*B + b
+  // Rows to overwrite; set by the caller, kept across forwards (empty: the ordinary path).
+  std::vector<AttentionRowOverride> overrides;
+  std::vector<int> override_of_step;  // (steps) index into overrides, -1 = computed (AttentionBegin)
   // Backward.
   Mat<S> d_keys;             // (C, Ts*B) ∂L/∂K accumulated over steps (keys and values)
   Mat<S> d_proj_keys;        // like proj_keys
@@ -60,7 +66,8 @@ template <class S>
 void AttentionBegin(AttentionKind kind, const AttentionParams<S>& p, const Mat<S>& keys, int Ts,
                     int B, int steps, const std::vector<int>& lengths, AttentionCache<S>& cache);
 
-// Step i: weights into cache.alpha (cols i*B..), context (C, B) = Σ_j α_ij h_j.
+// Step i: weights into cache.alpha (cols i*B..), context (C, B) = Σ_j α_ij h_j; an override
+// for step i replaces the weights before the context is formed.
 template <class S>
 void AttentionStep(AttentionKind kind, const AttentionParams<S>& p, const Mat<S>& keys,
                    const Eigen::Ref<const Mat<S>>& query, int i, AttentionCache<S>& cache,
@@ -71,7 +78,7 @@ template <class S>
 void AttentionBackwardBegin(AttentionKind kind, const Mat<S>& keys, AttentionCache<S>& cache);
 
 // Step i backward: d_context (C, B) → dq (H_q, B) (overwritten), ∂L/∂keys accumulated in the
-// cache, ∂L/∂v accumulated into grad.
+// cache, ∂L/∂v accumulated into grad. An overridden step passes ∂L/∂K only (dq = 0).
 template <class S>
 void AttentionStepBackward(AttentionKind kind, const AttentionParams<S>& p, AttentionParams<S>& grad,
                            const Mat<S>& keys, int i, const Eigen::Ref<const Mat<S>>& d_context,

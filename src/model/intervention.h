@@ -1,12 +1,14 @@
 // Interventions: clamp a unit's hidden state (ablate to 0 or pin to a value), its LSTM cell
 // state, or pin one of its gates (e.g. force f = 1, i = 0), for one unit, a layer or all units,
-// at forward time. The user asks "what does this unit do?" and sees the answer in the probe
-// (and, when chosen, in the training loss).
+// or (seq2seq) overwrite one decoder step's attention weights, at forward time. The user asks
+// "what does this unit do?" or "what if step 4 looked only at source word 2?" and sees the
+// answer in the probe (and, when chosen, in the training loss).
 //
 // Two forms: Intervention is what the user asked for (layer/unit may be -1 = all), listed in
-// the snapshot; UnitIntervention is the resolved per-layer form that RecurrentLayer applies
-// after each timestep's cell update (LayerCache::interventions, checked only when non-empty,
-// so the ordinary path costs one branch per timestep).
+// the snapshot; the resolved forms are UnitIntervention, which RecurrentLayer applies after each
+// timestep's cell update (LayerCache::interventions, checked only when non-empty, so the
+// ordinary path costs one branch per timestep), and AttentionRowOverride, which attention.cpp
+// applies after a step's softmax (AttentionCache::overrides).
 //
 // What a pin means for the rest of the step (applied in recurrent_layer.cpp):
 //   gate (LSTM i, f, g, o): the gate value is replaced, then c_t = f ⊙ c_{t-1} + i ⊙ g and
@@ -18,6 +20,12 @@
 // Backward treats the replaced values as if the cell had computed them: a pinned gate at 0 or
 // 1 gets no gradient (σ' = 0 there), an ablated h passes no gradient to the layers above it;
 // other cases are approximate, which is fine for "train with this unit ablated".
+//
+// An attention row override replaces α_i (the row of decoder step i in the (T_dst, T_src) map)
+// after the softmax; the context a_i = Σ_j α_ij h_j and everything downstream follow from it.
+// Backward treats the replaced α_i as a constant: the encoder outputs still get ∂L/∂h_j = α_ij
+// ∂L/∂a_i, but no gradient reaches that step's scores (nor, through them, the query s_{i-1}
+// or the score weights) — exact for the model with the override, so finite differences agree.
 #pragma once
 
 #include <string>
@@ -25,7 +33,7 @@
 
 namespace rnnscope {
 
-enum class InterventionTarget { kHidden, kCell, kGate };
+enum class InterventionTarget { kHidden, kCell, kGate, kAttentionRow };
 
 struct Intervention {
   int id = 0;              // assigned by the trainer; RemoveInterventionCommand names it
@@ -36,6 +44,12 @@ struct Intervention {
   int gate = 0;            // kGate: index in the cell's gate order (LSTM i,f,g,o; GRU r,z,n)
   float value = 0.0f;      // the pinned value (0 ablates h)
   bool during_training = false;  // also apply in training steps (else probe only)
+  // kAttentionRow (seq2seq only; layer/direction/unit/gate/value unused): decoder step `step`'s
+  // weights := one-hot on source position `source`, or when source < 0 the given `weights`
+  // over source positions (empty: uniform over the real positions).
+  int step = 0;
+  int source = -1;
+  std::vector<float> weights;
   bool operator==(const Intervention&) const = default;
 };
 
@@ -47,12 +61,25 @@ struct UnitIntervention {
   float value = 0.0f;
 };
 
-// "h[l0 u12] = 0", "f gate [l1 all] = 1": for the snapshot list.
+// Resolved attention row (AttentionCache::overrides). For a sequence with L real source
+// positions: one-hot on min(source, L-1) (the last real position is <eos>), or the weights on
+// positions < L, negatives as 0, renormalised (all zero: uniform), or uniform 1/L.
+struct AttentionRowOverride {
+  int step = 0;              // decoder step i = row i of the (T_dst, T_src) map
+  int source = -1;           // ≥ 0: one-hot here; < 0: weights
+  std::vector<float> weights;  // (T_src) or shorter; empty: uniform
+};
+
+// "h [l0 u12] = 0", "f gate [l1 all] = 1", "attention row t=4 := one-hot src 2": for the
+// snapshot list.
 std::string DescribeIntervention(const Intervention& i, const std::vector<std::string>& gate_names);
 
 // The interventions that apply to layer `layer`, direction `direction` (for training when
 // `training`, else for the probe).
+// (Attention rows are not unit interventions and are left out.)
 std::vector<UnitIntervention> ResolveInterventions(const std::vector<Intervention>& all, int layer,
                                                    int direction, bool training);
+// The attention row overrides among `all` (training: only those marked for training).
+std::vector<AttentionRowOverride> ResolveAttentionOverrides(const std::vector<Intervention>& all, bool training);
 
 }  // namespace rnnscope

@@ -343,8 +343,11 @@ void Seq2SeqModel<S>::Encode(const Seq2SeqBatch& batch, Seq2SeqPass<S>& pass) co
     Mat<S>& out = pass.encoder_out[static_cast<std::size_t>(l)];
     out.resize(c.EncoderOutput(), TsB);
     for (int d = 0; d < D; ++d) {
-      LayerCache<S>& k = pass.encoder[static_cast<std::size_t>(l * D + d)];
-      const LayerParams<S>& p = params.encoder[static_cast<std::size_t>(l * D + d)];
+      const std::size_t index = static_cast<std::size_t>(l * D + d);
+      LayerCache<S>& k = pass.encoder[index];
+      const LayerParams<S>& p = params.encoder[index];
+      if (index < pass.interventions.encoder.size()) k.interventions = pass.interventions.encoder[index];
+      else k.interventions.clear();
       if (d == 0) {
         LayerForward<S>(c.encoder_cell, p, LayerInput<S>{input, {}}, Ts, B, false, nullptr, nullptr, k);
         out.topRows(He) = k.Outputs();
@@ -484,6 +487,7 @@ void BeginDecoder(const Seq2SeqConfig& c, const Seq2SeqParams<S>& params, int st
     if (pass.decoder.c.size() > 0) pass.decoder.c.leftCols(B).setZero();
   }
   if (c.attention != AttentionKind::kNone) {
+    pass.attention.overrides = pass.interventions.attention;
     AttentionBegin<S>(c.attention, params.attention, pass.encoder_out.back(), pass.Ts, B, steps,
                       lengths, pass.attention);
     pass.context.resize(c.EncoderOutput(), SB);
@@ -686,7 +690,7 @@ void Seq2SeqModel<S>::Greedy(const Seq2SeqBatch& batch, int max_len, Seq2SeqPass
 
 template <class S>
 std::vector<BeamHypothesis> Seq2SeqModel<S>::Beam(const std::vector<int32_t>& source, int width,
-                                                  int max_len) const {
+                                                  int max_len, const Seq2SeqInterventions* interventions) const {
   const Seq2SeqConfig& c = config_;
   if (width < 1) throw ConfigError("beam width " + std::to_string(width) + " must be ≥ 1");
   if (source.empty()) throw ShapeError("beam search: empty source");
@@ -700,6 +704,7 @@ std::vector<BeamHypothesis> Seq2SeqModel<S>::Beam(const std::vector<int32_t>& so
   for (int t = 0; t < Ts; ++t)
     for (int b = 0; b < K; ++b) batch.source.push_back(source[static_cast<std::size_t>(t)]);
   Seq2SeqPass<S> pass;
+  if (interventions) pass.interventions = *interventions;
   Encode(batch, pass);
   BeginDecoder(c, params, max_len, batch.source_length, pass);
 

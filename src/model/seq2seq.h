@@ -103,6 +103,15 @@ struct Seq2SeqParams {
   std::size_t ParameterCount() const;
 };
 
+// Interventions a pass applies (model/intervention.h), kept across forwards like
+// LayerCache::interventions: unit clamps/gate pins of the encoder layers (index l*D + d; missing
+// entries = none) and attention row overrides of the decoder. The decoder's own units are
+// stepped here, not by RecurrentLayer, and take no clamps.
+struct Seq2SeqInterventions {
+  std::vector<std::vector<UnitIntervention>> encoder;
+  std::vector<AttentionRowOverride> attention;
+};
+
 // A batch, time-major: index t*B + b. Source padded with pad_id after each length; targets are
 // y_1..y_n <eos> then -1.
 struct Seq2SeqBatch {
@@ -115,6 +124,7 @@ struct Seq2SeqBatch {
 template <class S>
 struct Seq2SeqPass {
   int Ts = 0, To = 0, B = 0;
+  Seq2SeqInterventions interventions;      // set by the caller, applied by every forward
   // Encoder.
   std::vector<int> perm;                   // (Ts*B) column map reversing each sequence's tokens
   Mat<S> embedded;                         // (E, Ts*B)
@@ -167,7 +177,10 @@ class Seq2SeqModel {
   void Greedy(const Seq2SeqBatch& batch, int max_len, Seq2SeqPass<S>& pass,
               std::vector<std::vector<int32_t>>& out, std::vector<MatF>* attention) const;
   // Beam search of one source sequence; returns the beam sorted by score (best first).
-  std::vector<BeamHypothesis> Beam(const std::vector<int32_t>& source, int width, int max_len) const;
+  // `interventions` (may be null) as in Seq2SeqPass; an attention override of step i applies
+  // to every beam's i-th token.
+  std::vector<BeamHypothesis> Beam(const std::vector<int32_t>& source, int width, int max_len,
+                                   const Seq2SeqInterventions* interventions = nullptr) const;
 
  private:
   void Encode(const Seq2SeqBatch& batch, Seq2SeqPass<S>& pass) const;
