@@ -272,7 +272,9 @@ bool CharLmJob::SetInterventions(const std::vector<Intervention>& interventions)
   // Training's pass keeps them (Forward preserves pass.layers' elements): set once, here, so
   // the step itself does no extra work. The probe resolves its own in FillSnapshot.
   SetPassInterventions(pass_, model_.config(), interventions_, true);
-  return true;
+  // Attention rows need a seq2seq model with attention: say so rather than ignore them.
+  return std::none_of(interventions.begin(), interventions.end(),
+                      [](const Intervention& i) { return i.target == InterventionTarget::kAttentionRow; });
 }
 
 double CharLmJob::UnigramEntropy() const {

@@ -243,6 +243,39 @@ Translation Seq2SeqJob::Translate(const std::string& text, int beam_width) const
   return t;
 }
 
+// ------------------------------------------------------------------------- interventions
+
+namespace {
+
+// The clamps of each encoder layer/direction and the attention rows that apply (training: only
+// those marked for training).
+Seq2SeqInterventions ResolveSeq2SeqInterventions(const Seq2SeqConfig& c, const std::vector<Intervention>& all,
+                                                 bool training) {
+  Seq2SeqInterventions out;
+  const int D = c.Directions();
+  out.encoder.resize(static_cast<std::size_t>(c.encoder_layers * D));
+  for (int l = 0; l < c.encoder_layers; ++l)
+    for (int d = 0; d < D; ++d)
+      out.encoder[static_cast<std::size_t>(l * D + d)] = ResolveInterventions(all, l, d, training);
+  if (c.attention != AttentionKind::kNone) out.attention = ResolveAttentionOverrides(all, training);
+  return out;
+}
+
+}  // namespace
+
+bool Seq2SeqJob::SetInterventions(const std::vector<Intervention>& interventions) {
+  interventions_ = interventions;
+  // Training's pass keeps them (every forward reapplies pass.interventions): set once, here.
+  pass_.interventions = ResolveSeq2SeqInterventions(options_.model, interventions_, true);
+  probe_interventions_ = ResolveSeq2SeqInterventions(options_.model, interventions_, false);
+  for (const Intervention& i : interventions_) {
+    if (i.target == InterventionTarget::kAttentionRow ? options_.model.attention == AttentionKind::kNone
+                                                      : i.layer >= options_.model.encoder_layers)
+      return false;
+  }
+  return true;
+}
+
 // ------------------------------------------------------------------------- snapshot
 
 namespace {
@@ -285,6 +318,7 @@ void Seq2SeqJob::FillSnapshot(const std::string& probe, const TrainSettings& /*s
   if (!probe.empty()) {
     ex.source = task_->EncodeSource(probe);
     Seq2SeqPass<float> p;
+    p.interventions = probe_interventions_;  // the probe's output is what the changed model says
     std::vector<std::vector<int32_t>> outs;
     model_.Greedy(MakeSeq2SeqBatch({Seq2SeqExample{ex.source, {}, {}}}), task_->MaxTargetLength() + 2, p, outs, nullptr);
     for (int32_t id : outs[0]) if (id != SymbolTable::kEos) ex.target.push_back(id);
@@ -294,6 +328,7 @@ void Seq2SeqJob::FillSnapshot(const std::string& probe, const TrainSettings& /*s
   }
   const Seq2SeqBatch batch = MakeSeq2SeqBatch({ex});
   Seq2SeqPass<float> pass;
+  pass.interventions = probe_interventions_;
   out.probe_loss = model_.Forward(batch, 1.0f, nullptr, pass);
   model_.Backward(batch, pass);  // for the per-step gradient norms
   model_.grads.SetZero();
@@ -323,7 +358,17 @@ void Seq2SeqJob::FillSnapshot(const std::string& probe, const TrainSettings& /*s
   std::vector<std::vector<int32_t>> outs;
   std::vector<MatF> attn;
   Seq2SeqPass<float> p;
+  p.interventions = probe_interventions_;
   model_.Greedy(MakeSeq2SeqBatch(shown), task_->MaxTargetLength() + 2, p, outs, &attn);
+  // With interventions, also what the unchanged model says, so the panel can show the effect.
+  const bool intervened = !probe_interventions_.attention.empty() ||
+                          std::any_of(probe_interventions_.encoder.begin(), probe_interventions_.encoder.end(),
+                                      [](const std::vector<UnitIntervention>& v) { return !v.empty(); });
+  std::vector<std::vector<int32_t>> plain_outs;
+  if (intervened) {
+    Seq2SeqPass<float> plain;
+    model_.Greedy(MakeSeq2SeqBatch(shown), task_->MaxTargetLength() + 2, plain, plain_outs, nullptr);
+  }
   std::string sample;
   for (std::size_t b = 0; b < shown.size(); ++b) {
     AttentionTrace a;
@@ -331,10 +376,14 @@ void Seq2SeqJob::FillSnapshot(const std::string& probe, const TrainSettings& /*s
     a.source_tokens.push_back("<eos>");
     for (int32_t id : outs[b]) a.output_tokens.push_back(task_->target_vocab().Token(id));
     a.weights = attn[b];
+    for (const AttentionRowOverride& o : probe_interventions_.attention)
+      if (o.step < a.weights.rows()) a.overridden_rows.push_back(o.step);
+    if (intervened)
+      for (int32_t id : plain_outs[b]) a.plain_output_tokens.push_back(task_->target_vocab().Token(id));
     if (b == 0) {
       std::vector<int32_t> src = shown[b].source;
       src.push_back(SymbolTable::kEos);
-      for (const auto& h : model_.Beam(src, options_.beam_width, task_->MaxTargetLength() + 2)) {
+      for (const auto& h : model_.Beam(src, options_.beam_width, task_->MaxTargetLength() + 2, &probe_interventions_)) {
         a.beam_outputs.push_back(task_->DecodeTarget(h.tokens));
         a.beam_scores.push_back(h.score);
       }

@@ -75,6 +75,10 @@ class Seq2SeqJob : public Job {
   // that trains on bit for bit (weights, optimizer buffers, RNG).
   std::vector<unsigned char> SaveToBytes(const TrainSettings& settings) const override;
   std::unique_ptr<Job> LoadFromBytes(std::span<const unsigned char> bytes, TrainSettings* settings_out) const override;
+  // Encoder unit clamps/gate pins (layer = encoder layer) and attention row overrides; false
+  // when one cannot apply (a unit intervention on the decoder, an attention row without
+  // attention) — the others still do.
+  bool SetInterventions(const std::vector<Intervention>& interventions) override;
 
   static std::unique_ptr<Seq2SeqJob> Load(const std::string& path, TrainSettings* settings_out);
   // Greedy decoding of n examples of `split` (seeded: the same examples every call).
@@ -98,6 +102,8 @@ class Seq2SeqJob : public Job {
   ParamRefs refs_;
   std::vector<MatF*> grad_list_;  // the same gradients, for ClipGradients
   std::vector<Seq2SeqExample> validation_;
+  std::vector<Intervention> interventions_;  // model/intervention.h; pass_ holds the training ones
+  Seq2SeqInterventions probe_interventions_;  // resolved for the probe (FillSnapshot)
 
   TensorFile CheckpointFile(const TrainSettings& settings) const;
   static std::unique_ptr<Seq2SeqJob> LoadFrom(const TensorFile& file, TrainSettings* settings_out);

@@ -93,6 +93,10 @@ struct AttentionTrace {
   MatF weights;                        // (T_out, T_src), rows sum to 1
   std::vector<std::string> beam_outputs;
   std::vector<float> beam_scores;
+  // Interventions (model/intervention.h): the rows whose weights were overwritten, and the
+  // greedy output the model gives without any intervention (both empty when none apply).
+  std::vector<int> overridden_rows;
+  std::vector<std::string> plain_output_tokens;
 };
 
 struct Snapshot {

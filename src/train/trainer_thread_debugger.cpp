@@ -123,7 +123,8 @@ void TrainerThread::Rewind(const RewindCommand& c) {
 
 void TrainerThread::ApplyInterventions() {
   if (job_ && !job_->SetInterventions(interventions_) && !interventions_.empty())
-    status_ = "interventions are not supported for task '" + job_->Task() + "'";
+    status_ = "task '" + job_->Task() + "' cannot apply every intervention (attention rows need attention; "
+              "seq2seq clamps, the encoder layers; the other structures, none)";
 }
 
 void TrainerThread::FillDebugger(Snapshot& snap) {
