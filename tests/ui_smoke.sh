@@ -126,6 +126,11 @@ echo "ui_smoke: import_mismatch ok ($(grep -o 'fc.weight has.*' "$outdir/import_
 if run_case reverse "attention cursor=2 unit=[0-9]+ example=0 size=[1-9][0-9]*x[1-9]|step_through cursor=2 " \
      --task reverse --show attention --cursor 2; then
   run_case reverse_samples "samples cursor=[0-9]+ unit=[0-9]+ chars=[1-9]" --task reverse --show samples
+  # An overwritten attention row (seq2seq interventions): listed, outlined in the map, and the
+  # panel has the unchanged model's output beside the changed one.
+  run_case reverse_attention_row "attention cursor=[0-9]+ unit=[0-9]+ example=0 size=[1-9][0-9]*x[1-9][0-9]* overwritten=1 " \
+    --task reverse --show attention --intervene attn,1,0
+  run_case reverse_attention_row_list "interventions count=1 labels=1" --task reverse --show interventions --intervene attn,1,uniform
 elif grep -q "unknown task" "$outdir/reverse.log"; then
   echo "ui_smoke: reverse: skipped (the seq2seq job is not in MakeJob yet)"
 else

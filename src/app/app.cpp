@@ -62,6 +62,8 @@ extern "C" void OnInterrupt(int) { g_interrupted = true; }
 
 // --intervene "TARGET,LAYER,UNIT,VALUE" → an Intervention (probe only). Gate letters are looked
 // up in the cell's own gate order, so "f" is index 1 for an LSTM and "z" index 1 for a GRU.
+// "attn,STEP,SOURCE" overwrites the seq2seq decoder's attention row STEP with a one-hot on
+// source position SOURCE, or with a uniform row when SOURCE is 'uniform'.
 Intervention ParseIntervention(const std::string& spec, CellKind cell) {
   std::vector<std::string> parts;
   std::size_t start = 0;
@@ -70,7 +72,6 @@ Intervention ParseIntervention(const std::string& spec, CellKind cell) {
     if (comma == std::string::npos) break;
     start = comma + 1;
   }
-  if (parts.size() != 4) throw Error("--intervene " + spec + ": expected TARGET,LAYER,UNIT,VALUE");
   auto index = [&](const std::string& text) {
     if (text == "all" || text == "-1") return -1;
     try {
@@ -80,6 +81,16 @@ Intervention ParseIntervention(const std::string& spec, CellKind cell) {
     }
   };
   Intervention result;
+  if (!parts.empty() && parts[0] == "attn") {
+    if (parts.size() != 3) throw Error("--intervene " + spec + ": expected attn,STEP,SOURCE (SOURCE a position or 'uniform')");
+    result.target = InterventionTarget::kAttentionRow;
+    result.step = index(parts[1]);
+    result.source = parts[2] == "uniform" ? -1 : index(parts[2]);
+    if (result.step < 0 || (result.source < 0 && parts[2] != "uniform"))
+      throw Error("--intervene " + spec + ": STEP and SOURCE must be ≥ 0 (or SOURCE 'uniform')");
+    return result;
+  }
+  if (parts.size() != 4) throw Error("--intervene " + spec + ": expected TARGET,LAYER,UNIT,VALUE or attn,STEP,SOURCE");
   result.layer = index(parts[1]);
   result.unit = index(parts[2]);
   try {

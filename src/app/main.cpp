@@ -135,7 +135,8 @@ int Main(int argc, char** argv) {
                    "the learning rate back to --steps")->check(CLI::Range(int64_t{0}, int64_t{10000000}));
     cli.add_option("--intervene", options.interventions, "add an intervention TARGET,LAYER,UNIT,VALUE "
                    "(TARGET h, c or a gate letter i f g o / r z n; LAYER and UNIT a number or 'all'), "
-                   "e.g. f,0,3,1 pins unit 3's forget gate open")->type_name("SPEC");
+                   "e.g. f,0,3,1 pins unit 3's forget gate open; seq2seq: attn,STEP,SOURCE overwrites the "
+                   "attention row of output STEP with a one-hot on SOURCE (or 'uniform')")->type_name("SPEC");
     cli.add_option("--cell-regex", options.cell_regex, "cell finder: also rank units against this regex");
     cli.add_option("--cell-query", [&options](const CLI::results_t& r) {
          const int n = std::sscanf(r.front().c_str(), "%d,%d,%f", &options.query_t0, &options.query_t1, &options.query_threshold);

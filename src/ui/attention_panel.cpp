@@ -2,6 +2,8 @@
 // columns: source tokens), per-row hover with that row's weights and its argmax, a picker over
 // the snapshot's examples (the probe first), a box to decode typed input (a ProbeCommand: the
 // seq2seq job decodes the probe text as example 0), the greedy output and the beam hypotheses.
+// Rows an intervention overwrote are outlined in red, and the output the unchanged model gives
+// is shown beside the changed one; clicking a row picks it for the Interventions panel.
 #include <imgui.h>
 #include <imgui_stdlib.h>
 
@@ -70,16 +72,20 @@ class AttentionPanel final : public Panel {
     const bool is_probe = example_ == 0;
     if (is_probe) spec.highlight_col = state.cursor_t;
     spec.highlight_row = hovered_row_;
+    spec.marked_rows = a.overridden_rows;
     const MatrixViewResult r = MatrixView(spec, {map_w, std::max(map_h, 80.0f)}, state);
     hovered_row_ = r.hovered_row;
     if (r.hovered_row >= 0) RowTooltip(a, r.hovered_row);
     if (r.clicked && is_probe) state.cursor_t = r.hovered_col;
+    if (r.clicked) state.attention_row = r.hovered_row;
     ImGui::SameLine();
     DrawOutputs(snapshot, a, side_w);
 
-    char note[96];
-    std::snprintf(note, sizeof note, "attention cursor=%d unit=%d example=%d size=%dx%d", state.cursor_t,
-                  state.selected_unit, example_, static_cast<int>(a.weights.rows()), static_cast<int>(a.weights.cols()));
+    char note[160];
+    std::snprintf(note, sizeof note, "attention cursor=%d unit=%d example=%d size=%dx%d overwritten=%zu changed=%d",
+                  state.cursor_t, state.selected_unit, example_, static_cast<int>(a.weights.rows()),
+                  static_cast<int>(a.weights.cols()), a.overridden_rows.size(),
+                  !a.plain_output_tokens.empty() && a.plain_output_tokens != a.output_tokens ? 1 : 0);
     state.NoteDrawn(note);
   }
 
@@ -148,8 +154,16 @@ class AttentionPanel final : public Panel {
     ImGui::TextDisabled("source");
     ImGui::TextWrapped("%s", Joined(a.source_tokens).c_str());
     ImGui::Spacing();
-    ImGui::TextDisabled("greedy output");
+    const bool intervened = !a.plain_output_tokens.empty();
+    ImGui::TextDisabled(intervened ? "with interventions" : "greedy output");
     ImGui::TextColored({1.0f, 0.83f, 0.35f, 1.0f}, "%s", Joined(a.output_tokens).c_str());
+    if (intervened) {
+      ImGui::TextDisabled("without (as trained)");
+      ImGui::TextWrapped("%s", Joined(a.plain_output_tokens).c_str());
+      for (int row : a.overridden_rows) {
+        ImGui::TextColored({1.0f, 0.45f, 0.45f, 1.0f}, "row %d overwritten", row);
+      }
+    }
     if (!a.beam_outputs.empty()) {
       ImGui::Spacing();
       ImGui::TextDisabled("beam search (log-prob)");

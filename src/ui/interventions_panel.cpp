@@ -1,6 +1,7 @@
 // Interventions: clamp a unit's h or c (ablate to 0, pin to a value) or pin one of its gates
-// (forget gate = 1, input gate = 0, ...) for one unit or a whole layer, on the probe and
-// optionally during training (AddInterventionCommand); the active ones are listed from the
+// (forget gate = 1, input gate = 0, ...) for one unit or a whole layer, or (seq2seq with
+// attention) overwrite one decoder step's attention row with a one-hot or uniform distribution,
+// on the probe and optionally during training (AddInterventionCommand); the active ones are listed from the
 // snapshot with a remove button each (RemoveInterventionCommand). Every other panel then shows
 // the effect, since the trainer applies them in the forward pass it records.
 #include <imgui.h>
@@ -34,6 +35,13 @@ const char* GateLongName(const std::string& name) {
   return name.c_str();
 }
 
+Intervention OneHotRow() {
+  Intervention i;
+  i.target = InterventionTarget::kAttentionRow;
+  i.source = 0;
+  return i;
+}
+
 class InterventionsPanel final : public Panel {
  public:
   InterventionsPanel() : Panel("Interventions", "interventions") {}
@@ -53,13 +61,20 @@ class InterventionsPanel final : public Panel {
     if (draft_.target == InterventionTarget::kGate && !has_gates) draft_.target = InterventionTarget::kHidden;
     if (draft_.target == InterventionTarget::kCell && !lstm) draft_.target = InterventionTarget::kHidden;
     if (has_gates) draft_.gate = std::clamp(draft_.gate, 0, static_cast<int>(gates->size()) - 1);
-    if (snapshot.task != "charlm" && snapshot.version != 0) {
-      // Only the character LM's job applies them so far (Job::SetInterventions); say so rather
-      // than let an added clamp silently do nothing.
-      ImGui::TextColored({1.0f, 0.7f, 0.35f, 1.0f}, "task '%s' ignores interventions (the character LM applies them)",
+    // The char LM and seq2seq jobs apply them (Job::SetInterventions); say what the others do
+    // rather than let an added clamp silently do nothing.
+    const bool seq2seq = !snapshot.attention.empty();
+    if (seq2seq) {
+      ImGui::TextDisabled("seq2seq: clamps act on the encoder layers; attention rows on the decoder");
+    } else if (snapshot.task != "charlm" && snapshot.version != 0) {
+      ImGui::TextColored({1.0f, 0.7f, 0.35f, 1.0f}, "task '%s' ignores interventions (the character LM and seq2seq tasks apply them)",
                          snapshot.task.c_str());
     }
     DrawForm(snapshot, state, gates, has_gates, lstm);
+    if (seq2seq) {
+      ImGui::Spacing();
+      DrawAttentionForm(snapshot, state);
+    }
     ImGui::Spacing();
     DrawList(snapshot, state);
     char note[96];
@@ -164,6 +179,58 @@ class InterventionsPanel final : public Panel {
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("the probe's loss with the interventions below applied");
   }
 
+  // Overwrite one attention row: decoder step t := one-hot on a source position, or uniform.
+  void DrawAttentionForm(const Snapshot& snapshot, UiState& state) {
+    ImGui::TextDisabled("Overwrite an attention row");
+    ImGui::Separator();
+    const AttentionTrace& probe = snapshot.attention.front();
+    if (probe.weights.size() == 0) {
+      ImGui::TextDisabled("this model has no attention (attention none)");
+      return;
+    }
+    // A click on a row of the attention map picks that step.
+    if (state.attention_row >= 0 && state.attention_row != picked_row_) {
+      picked_row_ = state.attention_row;
+      attn_.step = picked_row_;
+    }
+    const int rows = static_cast<int>(probe.weights.rows()), cols = static_cast<int>(probe.weights.cols());
+    if (!ImGui::BeginTable("attn_form", 2, ImGuiTableFlags_SizingStretchProp)) return;
+    ImGui::TableSetupColumn("label", ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 5.5f);
+    ImGui::TableSetupColumn("widget", ImGuiTableColumnFlags_WidthStretch);
+    const float w = ImGui::GetFontSize() * 5.0f;
+    auto token = [](const std::vector<std::string>& v, int i) {
+      return i >= 0 && i < static_cast<int>(v.size()) ? v[static_cast<std::size_t>(i)] : std::string("?");
+    };
+
+    Row("output step");
+    ImGui::SetNextItemWidth(w);
+    if (ImGui::InputInt("##step", &attn_.step, 1, 4)) attn_.step = std::clamp(attn_.step, 0, 255);
+    ImGui::SameLine();
+    if (attn_.step < rows) ImGui::TextDisabled("'%s' on the probe", token(probe.output_tokens, attn_.step).c_str());
+    else ImGui::TextDisabled("(past the probe's %d outputs)", rows);
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("click a row of the attention map to pick it");
+
+    Row("weights");
+    bool one_hot = attn_.source >= 0;
+    if (ImGui::RadioButton("one-hot on source", one_hot)) attn_.source = std::max(0, source_);
+    ImGui::SameLine();
+    if (ImGui::RadioButton("uniform", !one_hot)) attn_.source = -1;
+    if (attn_.source >= 0) {
+      Row("source pos");
+      ImGui::SetNextItemWidth(w);
+      if (ImGui::InputInt("##source", &source_, 1, 4)) source_ = std::clamp(source_, 0, std::max(0, cols - 1));
+      attn_.source = source_;
+      ImGui::SameLine();
+      ImGui::TextDisabled("'%s'", token(probe.source_tokens, source_).c_str());
+    }
+    Row("");
+    ImGui::Checkbox("also while training##attn", &attn_.during_training);
+    ImGui::EndTable();
+    attn_.target = InterventionTarget::kAttentionRow;
+    if (ImGui::Button("Overwrite row")) state.Send(AddInterventionCommand{attn_});
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("the context, the output and (while training) the loss follow\nfrom the new weights; no gradient reaches that row's scores");
+  }
+
   static void DrawList(const Snapshot& snapshot, UiState& state) {
     ImGui::TextDisabled("Active (%zu)", snapshot.interventions.size());
     ImGui::Separator();
@@ -195,6 +262,8 @@ class InterventionsPanel final : public Panel {
   }
 
   Intervention draft_;
+  Intervention attn_ = OneHotRow();
+  int source_ = 0, picked_row_ = -1;
   int unit_ = 0;
   bool unit_initialised_ = false;
 };

@@ -11,6 +11,7 @@ namespace rnnscope {
 namespace {
 
 const ImU32 kAccent = IM_COL32(255, 210, 90, 255);
+const ImU32 kMarked = IM_COL32(255, 80, 80, 255);
 
 std::string Label(const std::vector<std::string>* labels, int i) {
   if (labels != nullptr && i < static_cast<int>(labels->size())) return (*labels)[static_cast<std::size_t>(i)];
@@ -76,8 +77,9 @@ MatrixViewResult MatrixView(const MatrixViewSpec& spec, ImVec2 size, UiState& st
   for (int r = 0; r < rows; r += row_every) {
     const std::string label = Label(spec.row_labels, r);
     const float y = img_min.y + cell_h * (static_cast<float>(r) + 0.5f) - line_h * 0.5f;
+    const bool marked = std::find(spec.marked_rows.begin(), spec.marked_rows.end(), r) != spec.marked_rows.end();
     draw->AddText({img_min.x - 6.0f - ImGui::CalcTextSize(label.c_str()).x, y},
-                  r == spec.highlight_row ? kAccent : text_dim, label.c_str());
+                  marked ? kMarked : r == spec.highlight_row ? kAccent : text_dim, label.c_str());
   }
   // Column labels: tokens greedily (each drawn if it clears the previous one), indices on a
   // round stride.
@@ -94,6 +96,11 @@ MatrixViewResult MatrixView(const MatrixViewSpec& spec, ImVec2 size, UiState& st
   if (spec.highlight_col >= 0 && spec.highlight_col < cols) {
     const float x0 = img_min.x + cell_w * static_cast<float>(spec.highlight_col);
     draw->AddRect({x0 - 1.0f, img_min.y - 1.0f}, {x0 + std::max(cell_w, 2.0f) + 1.0f, img_max.y + 1.0f}, IM_COL32(255, 255, 255, 200), 0.0f, 0, 1.5f);
+  }
+  for (int r : spec.marked_rows) {
+    if (r < 0 || r >= rows) continue;
+    const float y0 = img_min.y + cell_h * static_cast<float>(r);
+    draw->AddRect({img_min.x - 2.0f, y0 - 1.0f}, {img_max.x + 2.0f, y0 + std::max(cell_h, 2.0f) + 1.0f}, kMarked, 0.0f, 0, 2.5f);
   }
   if (spec.highlight_row >= 0 && spec.highlight_row < rows) {
     const float y0 = img_min.y + cell_h * static_cast<float>(spec.highlight_row);

@@ -26,6 +26,7 @@ struct MatrixViewSpec {
   const std::vector<std::string>* col_labels = nullptr;  // null: column indices
   int highlight_col = -1;          // outlined column (e.g. the shared cursor)
   int highlight_row = -1;          // outlined row
+  std::vector<int> marked_rows = {};  // outlined in red, label too (e.g. overwritten attention rows)
   bool tooltip = true;             // default "row, col: value" tooltip on hover
 };
 

@@ -38,6 +38,8 @@ struct UiState {
   bool show_help = false;
 
   std::string probe_text;         // edited in the controls and probe panels, sent as a ProbeCommand
+  int attention_row = -1;         // output step last clicked in the attention map (the
+                                  // Interventions panel's "overwrite attention row" starts there)
   HeatmapCache heatmaps;
   Exporter* exporter = nullptr;   // "Save PNG/CSV…" (ui/export_dialog.h); set by PanelRegistry
   FrameTiming frame;
