@@ -1,11 +1,15 @@
 // Side-by-side runs (docs/compare.md) rest on one property: jobs built with the same task and
 // seed draw the same batches whatever their cell or learning rate, so any difference between
 // the runs' curves comes from the model, not from the data. The app builds every run through
-// MakeJob exactly as here (one TrainerThread each).
+// MakeJob exactly as here (one TrainerThread each). Also: a Controls edit reaches every run or
+// the chosen one, each keeping the settings it was not given (train/settings_edit.h).
 #include <gtest/gtest.h>
 
 #include "model/cell_kind.h"
 #include "train/job_factory.h"
+#include "train/settings_edit.h"
+#include "train/trainer_thread.h"
+#include "trainer_test_util.h"
 
 namespace rnnscope {
 namespace {
@@ -54,6 +58,62 @@ TEST(CompareRuns, SameSeedSameFirstStepAcrossLearningRates) {
   auto a = MakeJob(slow), b = MakeJob(fast);
   EXPECT_EQ(a->Step(slow.settings).loss, b->Step(fast.settings).loss);
   EXPECT_NE(a->Step(slow.settings).loss, b->Step(fast.settings).loss);
+}
+
+TEST(CompareRuns, AnEditChangesOnlyTheFieldsTheUserTouched) {
+  TrainSettings shown, fast;
+  fast.learning_rate = 0.01f;  // another run's own learning rate
+  TrainSettings edited = shown;
+  edited.clip = 1.0f;
+  edited.clip_mode = "value";
+  const TrainSettings out = ApplySettingsEdit(fast, shown, edited);
+  EXPECT_EQ(out.clip, 1.0f);
+  EXPECT_EQ(out.clip_mode, "value");
+  EXPECT_EQ(out.learning_rate, 0.01f) << "the run keeps its own learning rate";
+  EXPECT_EQ(out.batch, fast.batch);
+  edited.learning_rate = 0.05f;
+  EXPECT_EQ(ApplySettingsEdit(fast, shown, edited).learning_rate, 0.05f);
+}
+
+using test::WaitFor;
+
+TEST(CompareRuns, ControlsEditReachesAllRunsOrTheChosenOne) {
+  TrainerOptions o;
+  o.spec = Spec("brackets", "rnn_tanh", 7);
+  o.start_paused = true;
+  o.publish_interval_ms = 5;
+  o.ring_interval = 0;
+  TrainerOptions o2 = o;
+  o2.spec.model.cell = CellKind::kLstm;
+  o2.spec.settings.learning_rate = 0.01f;
+  TrainerThread a(o), b(o2);
+  a.Start();
+  b.Start();
+  const auto sa = WaitFor(a, [](const Snapshot& s) { return s.version > 0; });
+  const auto sb = WaitFor(b, [](const Snapshot& s) { return s.version > 0; });
+  const std::vector<TrainerLink*> runs = {&a, &b};
+
+  // All runs: the clip reaches both, each keeps its learning rate.
+  TrainSettings edited = sa->settings;
+  edited.clip = 0.5f;
+  EXPECT_EQ(SendSettingsEdit(runs, {&sa->settings, &sb->settings}, sa->settings, edited, SettingsScope::kAllRuns, 0), 2);
+  auto na = WaitFor(a, [](const Snapshot& s) { return s.settings.clip == 0.5f; });
+  auto nb = WaitFor(b, [](const Snapshot& s) { return s.settings.clip == 0.5f; });
+  EXPECT_EQ(na->settings.learning_rate, o.spec.settings.learning_rate);
+  EXPECT_EQ(nb->settings.learning_rate, 0.01f);
+
+  // One run: the second run's learning rate, shown and edited from its own settings.
+  edited = nb->settings;
+  edited.learning_rate = 0.05f;
+  EXPECT_EQ(SendSettingsEdit(runs, {&na->settings, &nb->settings}, nb->settings, edited, SettingsScope::kOneRun, 1), 1);
+  nb = WaitFor(b, [](const Snapshot& s) { return s.settings.learning_rate == 0.05f; });
+  EXPECT_EQ(nb->settings.clip, 0.5f);
+  a.Send(PublishCommand{});
+  b.Send(PublishCommand{});
+  // The first run, untouched, still publishes its own settings (give its queue time to act).
+  na = WaitFor(a, [&](const Snapshot& s) { return s.version > na->version; });
+  EXPECT_EQ(na->settings.learning_rate, o.spec.settings.learning_rate);
+  EXPECT_EQ(na->settings.clip, 0.5f);
 }
 
 }  // namespace

@@ -297,7 +297,7 @@ void App::Frame(Image* capture) {
   if (!run_names_.empty()) {
     const std::vector<TrainerLink*> links = RunLinks();
     for (std::size_t i = 0; i < links.size(); ++i) {
-      state_.runs.push_back({run_names_[i], i == 0 ? latest : links[i]->Latest()});
+      state_.runs.push_back({run_names_[i], i == 0 ? latest : links[i]->Latest(), links[i]});
     }
   }
   HandleShortcuts(snapshot, state_);

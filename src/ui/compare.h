@@ -13,11 +13,13 @@ namespace rnnscope {
 
 struct Snapshot;
 struct UiState;
+class TrainerLink;
 
 // One run as the panels see it during a frame (the app refreshes `latest` once per frame).
 struct CompareRun {
   std::string name;                        // "rnn_tanh", "lstm", "lstm lr=0.01"
   std::shared_ptr<const Snapshot> latest;  // null until the run's first snapshot
+  TrainerLink* link = nullptr;             // its trainer (the Controls panel sends edits here)
 };
 
 // A one-click comparison from the Compare menu or `--compare-preset`.

@@ -1,5 +1,8 @@
 // Controls: run/pause/step/reset, model structure (applied with a RebuildCommand), optimizer
 // hyperparameters (SetSettingsCommand, effective from the next step), probe text, status line.
+// With side-by-side runs (docs/compare.md) a choice at the top says where run/pause/step/reset
+// and setting edits go: every run (only the changed fields, over each run's own settings), or
+// one run, whose settings the form then shows. Rebuild stays with the first run.
 #include <imgui.h>
 #include <imgui_stdlib.h>
 
@@ -8,7 +11,9 @@
 #include <cmath>
 #include <cstdio>
 
+#include "train/settings_edit.h"
 #include "train/snapshot.h"
+#include "ui/compare.h"
 #include "ui/panel_registry.h"
 #include "ui/ui_state.h"
 
@@ -70,10 +75,12 @@ class ControlsPanel final : public Panel {
   ControlsPanel() : Panel("Controls", "controls") {}
 
   void DrawContent(const Snapshot& snapshot, UiState& state) override {
-    SyncFrom(snapshot);
-    DrawRunButtons(snapshot, state);
+    DrawScope(state);
+    const Snapshot& shown = Shown(snapshot, state);
+    SyncFrom(snapshot, shown);
+    DrawRunButtons(shown, state);
     DrawModel(snapshot, state);
-    DrawOptimizer(state);
+    DrawOptimizer(shown, state);
     DrawProbe(state);
     DrawStatus(snapshot, state);
   }
@@ -81,29 +88,92 @@ class ControlsPanel final : public Panel {
  private:
   // Pending edits follow the trainer until the user changes something; structural edits are
   // held until Rebuild, setting edits are sent at once and then follow the trainer again.
-  void SyncFrom(const Snapshot& snapshot) {
+  // The structure follows the first run (Rebuild goes there); the settings form follows the run
+  // the edits go to (the first run when they go to all).
+  void SyncFrom(const Snapshot& first, const Snapshot& shown) {
     if (!structure_dirty_) {
-      task_ = snapshot.task;
-      model_ = snapshot.config;
+      task_ = first.task;
+      model_ = first.config;
     }
-    if (!ImGui::IsAnyItemActive()) settings_ = snapshot.settings;
+    if (!ImGui::IsAnyItemActive()) settings_ = shown.settings;
+  }
+
+  static bool Comparing(const UiState& state) { return state.runs.size() > 1; }
+
+  // "Apply to: all runs / one run [name]" while side-by-side runs exist.
+  void DrawScope(UiState& state) {
+    if (!Comparing(state)) {
+      scope_ = SettingsScope::kAllRuns;
+      return;
+    }
+    run_ = std::clamp(run_, 0, static_cast<int>(state.runs.size()) - 1);
+    ImGui::AlignTextToFramePadding();
+    ImGui::TextUnformatted("Apply to");
+    ImGui::SameLine();
+    if (ImGui::RadioButton("all runs", scope_ == SettingsScope::kAllRuns)) scope_ = SettingsScope::kAllRuns;
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("run/pause/step/reset and every setting you change reach all runs;\neach run keeps the settings you did not touch (e.g. its own learning rate)");
+    ImGui::SameLine();
+    if (ImGui::RadioButton("one run", scope_ == SettingsScope::kOneRun)) scope_ = SettingsScope::kOneRun;
+    if (scope_ == SettingsScope::kOneRun) {
+      ImGui::SameLine();
+      ImGui::SetNextItemWidth(-FLT_MIN);
+      const CompareRun& current = state.runs[static_cast<std::size_t>(run_)];
+      ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(RunColor(static_cast<std::size_t>(run_))));
+      const bool open = ImGui::BeginCombo("##run", current.name.c_str());
+      ImGui::PopStyleColor();
+      if (open) {
+        for (std::size_t i = 0; i < state.runs.size(); ++i) {
+          ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(RunColor(i)));
+          if (ImGui::Selectable(state.runs[i].name.c_str(), static_cast<int>(i) == run_)) run_ = static_cast<int>(i);
+          ImGui::PopStyleColor();
+        }
+        ImGui::EndCombo();
+      }
+    }
+    char note[96];
+    std::snprintf(note, sizeof note, "controls runs=%zu scope=%s run=%d", state.runs.size(),
+                  scope_ == SettingsScope::kAllRuns ? "all" : "one", run_);
+    state.NoteDrawn(note);
+  }
+
+  // The snapshot whose settings and run state the form shows.
+  const Snapshot& Shown(const Snapshot& first, const UiState& state) const {
+    if (!Comparing(state) || scope_ == SettingsScope::kAllRuns) return first;
+    const CompareRun& run = state.runs[static_cast<std::size_t>(run_)];
+    return run.latest ? *run.latest : first;
+  }
+
+  // Where run/pause/step/reset go: the first run alone, every run, or the chosen one.
+  std::vector<TrainerLink*> Targets(const UiState& state) const {
+    if (!Comparing(state)) return {state.trainer};
+    std::vector<TrainerLink*> links;
+    for (std::size_t i = 0; i < state.runs.size(); ++i) {
+      if (scope_ == SettingsScope::kOneRun && static_cast<int>(i) != run_) continue;
+      links.push_back(i == 0 ? state.trainer : state.runs[i].link);
+    }
+    return links;
+  }
+
+  void SendToTargets(const UiState& state, const Command& command) const {
+    for (TrainerLink* link : Targets(state))
+      if (link != nullptr) link->Send(command);
   }
 
   void DrawRunButtons(const Snapshot& snapshot, UiState& state) {
     const float w = (ImGui::GetContentRegionAvail().x - 2 * ImGui::GetStyle().ItemSpacing.x) / 3.0f;
     if (ImGui::Button(snapshot.paused ? "\u25B6 Run" : "\u2759\u2759 Pause", {w, 0})) {
-      state.Send(PauseCommand{!snapshot.paused});
+      SendToTargets(state, PauseCommand{!snapshot.paused});
     }
     ImGui::SameLine();
-    if (ImGui::Button("Step", {w, 0})) state.Send(StepCommand{1});
+    if (ImGui::Button("Step", {w, 0})) SendToTargets(state, StepCommand{1});
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("Train one batch (.)");
     ImGui::SameLine();
-    if (ImGui::Button("Reset", {w, 0})) state.Send(ResetCommand{});
+    if (ImGui::Button("Reset", {w, 0})) SendToTargets(state, ResetCommand{});
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("Re-initialise the weights from the seed");
   }
 
   void DrawModel(const Snapshot& snapshot, UiState& state) {
-    SectionHeader("Model  (applied on Rebuild)");
+    SectionHeader(Comparing(state) ? "Model  (first run, on Rebuild)" : "Model  (applied on Rebuild)");
     if (BeginForm("model")) {
       Row("Task");
       structure_dirty_ |= StringCombo("##task", task_, kTasks);
@@ -152,8 +222,10 @@ class ControlsPanel final : public Panel {
     ImGui::EndDisabled();
   }
 
-  void DrawOptimizer(UiState& state) {
-    SectionHeader("Optimizer  (applied next step)");
+  void DrawOptimizer(const Snapshot& shown, UiState& state) {
+    SectionHeader(!Comparing(state)                    ? "Optimizer  (applied next step)"
+                  : scope_ == SettingsScope::kAllRuns ? "Optimizer  (changes go to all runs)"
+                                                       : "Optimizer  (this run only)");
     bool send = false;
     if (BeginForm("optimizer")) {
       Row("Optimizer");
@@ -186,7 +258,22 @@ class ControlsPanel final : public Panel {
       send |= ImGui::IsItemDeactivatedAfterEdit();
       ImGui::EndTable();
     }
-    if (send) state.Send(SetSettingsCommand{settings_});
+    if (send) SendEdit(shown, state);
+  }
+
+  // Only the changed fields reach each run, over its own settings (train/settings_edit.h).
+  void SendEdit(const Snapshot& shown, const UiState& state) const {
+    if (!Comparing(state)) {
+      state.Send(SetSettingsCommand{settings_});
+      return;
+    }
+    std::vector<TrainerLink*> links;
+    std::vector<const TrainSettings*> current;
+    for (std::size_t i = 0; i < state.runs.size(); ++i) {
+      links.push_back(i == 0 ? state.trainer : state.runs[i].link);
+      current.push_back(state.runs[i].latest ? &state.runs[i].latest->settings : nullptr);
+    }
+    SendSettingsEdit(links, current, shown.settings, settings_, scope_, run_);
   }
 
   void DrawProbe(UiState& state) {
@@ -225,6 +312,8 @@ class ControlsPanel final : public Panel {
   TrainSettings settings_;
   std::string attention_ = "none";
   bool structure_dirty_ = false;
+  SettingsScope scope_ = SettingsScope::kAllRuns;  // side-by-side runs: where edits go
+  int run_ = 0;                                     // kOneRun: index in state.runs
 };
 
 }  // namespace
