@@ -2,8 +2,11 @@
 // seed draw the same batches whatever their cell or learning rate, so any difference between
 // the runs' curves comes from the model, not from the data. The app builds every run through
 // MakeJob exactly as here (one TrainerThread each). Also: a Controls edit reaches every run or
-// the chosen one, each keeping the settings it was not given (train/settings_edit.h).
+// the chosen one, each keeping the settings it was not given (train/settings_edit.h); a typed
+// brackets probe is labelled, so the vanishing preset's long probe has gradients.
 #include <gtest/gtest.h>
+
+#include <cmath>
 
 #include "model/cell_kind.h"
 #include "train/job_factory.h"
@@ -114,6 +117,30 @@ TEST(CompareRuns, ControlsEditReachesAllRunsOrTheChosenOne) {
   na = WaitFor(a, [&](const Snapshot& s) { return s.version > na->version; });
   EXPECT_EQ(na->settings.learning_rate, o.spec.settings.learning_rate);
   EXPECT_EQ(na->settings.clip, 0.5f);
+}
+
+// The vanishing preset probes with a long typed bracket string: it needs a label (the task can
+// tell balanced from not) to have a loss and a gradient at every step.
+TEST(CompareRuns, TypedBracketsProbeIsLabelledAndHasGradientsAtEveryStep) {
+  const JobSpec spec = Spec("brackets", "rnn_tanh", 7);
+  auto job = MakeJob(spec);
+  std::string probe = "(";
+  for (int i = 0; i < 31; ++i) probe += "()";
+  probe += ")";
+  Snapshot s;
+  job->FillSnapshot(probe, spec.settings, s);
+  ASSERT_EQ(s.probe_tokens.size(), 64u);
+  EXPECT_EQ(s.probe_targets.back(), "balanced");
+  ASSERT_FALSE(s.layers.empty());
+  ASSERT_EQ(s.layers[0].grad_h_norm.size(), 64u);
+  // Without a label there would be no backward and every norm 0. With one, the steps near the
+  // read-out get a gradient (an untrained tanh RNN's may underflow to 0 in float far back: the
+  // very vanishing the preset shows).
+  const std::vector<float>& g = s.layers[0].grad_h_norm;
+  for (std::size_t t = g.size() - 8; t < g.size(); ++t) EXPECT_GT(g[t], 0.0f) << t;
+  for (float v : g) EXPECT_TRUE(std::isfinite(v));
+  job->FillSnapshot(")" + probe.substr(1), spec.settings, s);
+  EXPECT_EQ(s.probe_targets.back(), "unbalanced");
 }
 
 }  // namespace

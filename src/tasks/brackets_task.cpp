@@ -14,6 +14,7 @@ class BracketsTask : public ClassificationTask {
     classes_ = {"unbalanced", "balanced"};
   }
   std::string Name() const override { return "brackets"; }
+  int32_t LabelOf(const std::vector<int32_t>& tokens) const override { return Balanced(tokens) ? 1 : 0; }
 
  protected:
   ClassificationExample Generate(Rng& rng) const override {

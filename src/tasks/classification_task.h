@@ -35,6 +35,9 @@ class ClassificationTask {
   // One token per UTF-8 character; throws InputError naming a character the task does not use.
   std::vector<int32_t> Encode(const std::string& text) const;
   std::string Decode(const std::vector<int32_t>& tokens) const;
+  // The true class of any token sequence when the task can tell it (brackets: balanced or not),
+  // else -1. Gives a typed probe a label, hence a loss and gradients to show.
+  virtual int32_t LabelOf(const std::vector<int32_t>& /*tokens*/) const { return -1; }
 
  protected:
   explicit ClassificationTask(const TaskOptions& options) : options_(options) {}

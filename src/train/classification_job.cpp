@@ -111,10 +111,13 @@ void ClassificationJob::FillSnapshot(const std::string& probe, const TrainSettin
   const bool user = !probe.empty();
   ClassificationExample ex = user ? ClassificationExample{task_->Encode(probe), -1} : validation_.front();
   if (ex.tokens.size() > 200) ex.tokens.resize(200);
+  // A typed probe is labelled when the task can tell its class (brackets can), so it has a loss
+  // and per-step gradients like a validation example.
+  if (user) ex.label = task_->LabelOf(ex.tokens);
   const SequenceBatch batch = MakeClassificationBatch({ex});
   ClassifierPass<float> pass;
   out.probe_loss = model_.Forward(batch, pass);
-  if (!user) model_.Backward(batch, pass);  // per-step gradient norms (scratch gradients)
+  if (ex.label >= 0) model_.Backward(batch, pass);  // per-step gradient norms (scratch gradients)
   const int T = batch.T, D = config_.rnn.Directions();
   out.layers.clear();
   std::vector<int> order(static_cast<std::size_t>(T));

@@ -22,11 +22,18 @@ namespace rnnscope {
 
 const std::vector<ComparePreset>& ComparePresets() {
   // The bracket task is read out at the last step only, so every timestep's gradient has to
-  // travel back through the recurrence: the classic place to watch a tanh RNN's vanish. Its
-  // probe stays the task's own validation example: a typed probe has no label, hence no
-  // gradients to show.
+  // travel back through the recurrence: the classic place to watch a tanh RNN's vanish. The
+  // probe is 64 steps whose answer hangs on the first bracket, "(()()…())": four times the
+  // longest training string, long enough for the RNN's ‖∂L/∂h_t‖ to fall by many orders of
+  // magnitude while the LSTM's levels off (brackets labels a typed probe itself, so it has a
+  // loss and gradients).
+  static const std::string kLongDelayProbe = [] {
+    std::string probe = "(";
+    for (int i = 0; i < 31; ++i) probe += "()";
+    return probe + ")";
+  }();
   static const std::vector<ComparePreset> presets = {
-      {"vanishing", "Vanishing gradients: RNN vs LSTM", "brackets", {"rnn_tanh", "lstm"}, "", 0},
+      {"vanishing", "Vanishing gradients: RNN vs LSTM", "brackets", {"rnn_tanh", "lstm"}, kLongDelayProbe, 0},
       {"cells", "RNN vs GRU vs LSTM (char LM)", "charlm", {"rnn_tanh", "gru", "lstm"}, "", 0},
       {"lr", "LSTM: learning rate 0.002 vs 0.01", "charlm", {"lstm:0.002", "lstm:0.01"}, "", 0},
   };
