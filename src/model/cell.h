@@ -19,6 +19,7 @@
 #pragma once
 
 #include "core/tensor.h"
+#include "model/cell_kernels.h"
 #include "model/gemm.h"
 #include "model/params.h"
 
@@ -34,6 +35,16 @@ template <class S>
 struct StepNorms {
   S dc_norm = 0;
 };
+
+// A cell_kernels block from an Eigen block (model/cell_kernels.h).
+template <class S>
+cell_kernels::Block<S> KernelBlock(MatRef<S> m) {
+  return {m.data(), static_cast<long>(m.outerStride())};
+}
+template <class S>
+cell_kernels::Block<const S> KernelBlock(ConstMatRef<S> m) {
+  return {m.data(), static_cast<long>(m.outerStride())};
+}
 
 // out = W_hh h_{t-1} + beta·out, (G*H, B) = (G*H, H)(H, B), through the packed copy when there
 // is one.

@@ -12,16 +12,16 @@ void GruCell<S>::Forward(const LayerParams<S>& p, ConstMatRef<S> h_prev, ConstMa
                          MatRef<S> scratch, const PackedLhs<S>* w_hh_packed) {
   const Eigen::Index H = h.rows();
   RecurrentProduct<S>(p, w_hh_packed, h_prev, scratch, S(0));  // (3H, B) = (3H, H)(H, B)
-  scratch.colwise() += p.b_hh.col(0);
-  gates.topRows(2 * H) += scratch.topRows(2 * H);
-  auto rz = gates.topRows(2 * H).array();
-  rz = rz.logistic();
-  aux = scratch.bottomRows(H);  // W_hn h + b_hn, kept for backward
-  auto r = gates.topRows(H).array();
-  auto z = gates.middleRows(H, H).array();
-  auto n = gates.bottomRows(H).array();
-  n = (n + r * aux.array()).tanh();
-  h.array() = (1 - z) * n + z * h_prev.array();
+  cell_kernels::StepArgs<S> k;  // cell_kernels.cpp GruForward
+  k.H = H;
+  k.B = h.cols();
+  k.gates = KernelBlock<S>(gates);
+  k.b_hh = p.b_hh.data();
+  k.scratch = KernelBlock<S>(scratch);
+  k.aux = KernelBlock<S>(aux);
+  k.h_prev = KernelBlock<S>(h_prev);
+  k.h = KernelBlock<S>(h);
+  cell_kernels::Run(cell_kernels::CellOp::kGruForward, k);
 }
 
 template <class S>
@@ -30,19 +30,17 @@ void GruCell<S>::Backward(const LayerParams<S>& /*p*/, LayerParams<S>& /*grad*/,
                           ConstMatRef<S> aux, ConstMatRef<S> /*h*/, ConstMatRef<S> /*c*/,
                           MatRef<S> dh, MatRef<S> /*dc*/, MatRef<S> d_ih, MatRef<S> d_hh,
                           MatRef<S> dh_direct, StepNorms<S>& /*norms*/) {
-  const Eigen::Index H = dh.rows();
-  auto r = gates.topRows(H).array();
-  auto z = gates.middleRows(H, H).array();
-  auto n = gates.bottomRows(H).array();
-  auto dr = d_ih.topRows(H).array();
-  auto dz = d_ih.middleRows(H, H).array();
-  auto dn = d_ih.bottomRows(H).array();
-  dn = dh.array() * (1 - z) * (1 - n.square());                   // ∂L/∂n_pre
-  dz = dh.array() * (h_prev.array() - n) * z * (1 - z);           // ∂L/∂z_pre
-  dr = dn * aux.array() * r * (1 - r);                            // ∂L/∂r_pre
-  d_hh.topRows(2 * H) = d_ih.topRows(2 * H);
-  d_hh.bottomRows(H).array() = dn * r;                            // ∂L/∂(W_hn h + b_hn)
-  dh_direct.array() = dh.array() * z;                             // h' depends on h via z ⊙ h
+  cell_kernels::StepArgs<S> k;  // cell_kernels.cpp GruBackward
+  k.H = dh.rows();
+  k.B = dh.cols();
+  k.saved_gates = KernelBlock<S>(gates);
+  k.saved_aux = KernelBlock<S>(aux);
+  k.h_prev = KernelBlock<S>(h_prev);
+  k.dh = KernelBlock<S>(dh);
+  k.d_ih = KernelBlock<S>(d_ih);
+  k.d_hh = KernelBlock<S>(d_hh);
+  k.dh_direct = KernelBlock<S>(dh_direct);
+  cell_kernels::Run(cell_kernels::CellOp::kGruBackward, k);
 }
 
 template struct GruCell<float>;

@@ -11,12 +11,24 @@ void LstmCell<S>::Forward(const LayerParams<S>& p, ConstMatRef<S> h_prev, ConstM
                           MatRef<S> /*scratch*/, const PackedLhs<S>* w_hh_packed) {
   const Eigen::Index H = h.rows();
   RecurrentProduct<S>(p, w_hh_packed, h_prev, gates, S(1));  // (4H, B) += (4H, H)(H, B)
+  const bool peephole = p.w_peep.size() > 0;
+  if (!peephole) {  // the same math as below, in the per-instruction-set kernel
+    cell_kernels::StepArgs<S> k;
+    k.H = H;
+    k.B = h.cols();
+    k.gates = KernelBlock<S>(gates);
+    k.b_hh = p.b_hh.data();
+    k.c_prev = KernelBlock<S>(c_prev);
+    k.c = KernelBlock<S>(c);
+    k.h = KernelBlock<S>(h);
+    cell_kernels::Run(cell_kernels::CellOp::kLstmForward, k);
+    return;
+  }
   gates.colwise() += p.b_hh.col(0);
   auto i = gates.topRows(H).array();
   auto f = gates.middleRows(H, H).array();
   auto g = gates.middleRows(2 * H, H).array();
   auto o = gates.bottomRows(H).array();
-  const bool peephole = p.w_peep.size() > 0;
   if (peephole) {
     i += c_prev.array().colwise() * p.w_peep.col(0).array();
     f += c_prev.array().colwise() * p.w_peep.col(1).array();
@@ -37,6 +49,21 @@ void LstmCell<S>::Backward(const LayerParams<S>& p, LayerParams<S>& grad, ConstM
                            MatRef<S> d_ih, MatRef<S> /*d_hh*/, MatRef<S> /*dh_direct*/,
                            StepNorms<S>& norms) {
   const Eigen::Index H = dh.rows();
+  const bool peephole = p.w_peep.size() > 0;
+  if (!peephole) {  // the same math as below, in the per-instruction-set kernel
+    cell_kernels::StepArgs<S> k;
+    k.H = H;
+    k.B = dh.cols();
+    k.saved_gates = KernelBlock<S>(gates);
+    k.c_prev = KernelBlock<S>(c_prev);
+    k.saved_c = KernelBlock<S>(c);
+    k.dh = KernelBlock<S>(dh);
+    k.dc = KernelBlock<S>(dc);
+    k.d_ih = KernelBlock<S>(d_ih);
+    cell_kernels::Run(cell_kernels::CellOp::kLstmBackward, k);
+    norms.dc_norm = k.dc_norm;
+    return;
+  }
   auto i = gates.topRows(H).array();
   auto f = gates.middleRows(H, H).array();
   auto g = gates.middleRows(2 * H, H).array();
@@ -50,7 +77,6 @@ void LstmCell<S>::Backward(const LayerParams<S>& p, LayerParams<S>& grad, ConstM
   dg = c.array().tanh();                                 // dg used as scratch for tanh(c_t)
   d_o = dh.array() * dg * o * (1 - o);                   // ∂L/∂o_pre
   dc.array() += dh.array() * o * (1 - dg.square());      // dc_t = dc_{t+1→t} + dh ⊙ o ⊙ tanh'(c)
-  const bool peephole = p.w_peep.size() > 0;
   if (peephole) {
     dc.array() += d_o.colwise() * p.w_peep.col(2).array();
     grad.w_peep.col(2) += (d_o * c.array()).matrix().rowwise().sum();

@@ -10,10 +10,13 @@ void ElmanCell<S, kRelu>::Forward(const LayerParams<S>& p, ConstMatRef<S> h_prev
                                   MatRef<S> h, MatRef<S> /*c*/, MatRef<S> /*scratch*/,
                                   const PackedLhs<S>* w_hh_packed) {
   RecurrentProduct<S>(p, w_hh_packed, h_prev, gates, S(1));  // (H, B) += (H, H)(H, B)
-  gates.colwise() += p.b_hh.col(0);
-  if constexpr (kRelu) gates = gates.cwiseMax(S(0));
-  else gates.array() = gates.array().tanh();
-  h = gates;
+  cell_kernels::StepArgs<S> k;  // cell_kernels.cpp ElmanForward: h = act(gates + b_hh)
+  k.H = h.rows();
+  k.B = h.cols();
+  k.gates = KernelBlock<S>(gates);
+  k.b_hh = p.b_hh.data();
+  k.h = KernelBlock<S>(h);
+  cell_kernels::Run(kRelu ? cell_kernels::CellOp::kReluForward : cell_kernels::CellOp::kTanhForward, k);
 }
 
 template <class S, bool kRelu>
@@ -23,8 +26,13 @@ void ElmanCell<S, kRelu>::Backward(const LayerParams<S>& /*p*/, LayerParams<S>& 
                                    ConstMatRef<S> /*h*/, ConstMatRef<S> /*c*/, MatRef<S> dh,
                                    MatRef<S> /*dc*/, MatRef<S> d_ih, MatRef<S> /*d_hh*/,
                                    MatRef<S> /*dh_direct*/, StepNorms<S>& /*norms*/) {
-  if constexpr (kRelu) d_ih.array() = (gates.array() > S(0)).select(dh.array(), S(0));
-  else d_ih.array() = dh.array() * (1 - gates.array().square());
+  cell_kernels::StepArgs<S> k;  // cell_kernels.cpp ElmanBackward: d_ih = dh ⊙ act'
+  k.H = dh.rows();
+  k.B = dh.cols();
+  k.saved_gates = KernelBlock<S>(gates);
+  k.dh = KernelBlock<S>(dh);
+  k.d_ih = KernelBlock<S>(d_ih);
+  cell_kernels::Run(kRelu ? cell_kernels::CellOp::kReluBackward : cell_kernels::CellOp::kTanhBackward, k);
 }
 
 template <class S>
