@@ -313,7 +313,7 @@ void App::Frame(Image* capture) {
   int width = 0, height = 0;
   glfwGetFramebufferSize(window_, &width, &height);
   glViewport(0, 0, width, height);
-  glClearColor(0.08f, 0.085f, 0.095f, 1.0f);
+  glClearColor(kPanelColor[0], kPanelColor[1], kPanelColor[2], 1.0f);  // ui/theme.h
   glClear(GL_COLOR_BUFFER_BIT);
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
   if (capture != nullptr) *capture = ReadBackBuffer(width, height);  // GL_BACK, before the swap

@@ -31,6 +31,7 @@ void Panel::Draw(const Snapshot& snapshot, UiState& state) {
     ImGui::SetNextWindowFocus();
     focus_pending_ = false;
   }
+  if (opaque_) ImGui::SetNextWindowBgAlpha(1.0f);
   const bool visible = ImGui::Begin(window_name_.c_str(), &open_, Flags());
   // Right after Begin the "last item" is the title bar: right-clicking it opens the export menu
   // (heatmaps use right-click inside the view to pin units, so the menu lives on the title).

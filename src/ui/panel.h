@@ -52,6 +52,9 @@ class Panel {
   void PlaceAt(ImVec2 pos, ImVec2 size, bool force);
   // Brings the window to the front on its next Draw (a breakpoint firing, --show).
   void RequestFocus() { focus_pending_ = true; }
+  // Panels draw no background of their own (theme.cpp: the frame is cleared to the panel
+  // colour); one that overlaps another panel must cover what lies beneath it.
+  void SetOpaque(bool opaque) { opaque_ = opaque; }
 
  protected:
   std::string title_;
@@ -63,6 +66,7 @@ class Panel {
   bool place_pending_ = false;
   bool focus_pending_ = false;
   bool place_force_ = false;
+  bool opaque_ = true;
   ImVec2 place_pos_{}, place_size_{};
   ImVec2 rect_min_{}, rect_max_{};
   int drawn_frame_ = -1;

@@ -71,6 +71,7 @@ class PanelRegistry {
   void DrawErrorModal(const Snapshot& snapshot);
   // The tab host showing `panel`, or nullptr for a panel that is a window of its own.
   TabHostPanel* HostOf(const Panel* panel) const;
+  bool NeedsBackground(const Panel& panel) const;
 
   std::vector<std::unique_ptr<Panel>> panels_;
   TabHostPanel* tabs_ = nullptr;   // "Inspect", one of panels_

@@ -23,14 +23,16 @@ void ApplyTheme(float scale) {
   style.ScrollbarSize = 12.0f;
 
   const ImVec4 bg = {0.105f, 0.110f, 0.120f, 1.0f};
-  const ImVec4 panel = {0.135f, 0.140f, 0.155f, 1.0f};
+  const ImVec4 panel = {kPanelColor[0], kPanelColor[1], kPanelColor[2], 1.0f};
   const ImVec4 frame = {0.190f, 0.200f, 0.220f, 1.0f};
   const ImVec4 accent = {0.26f, 0.55f, 0.90f, 1.0f};
   ImVec4* c = style.Colors;
   c[ImGuiCol_Text] = {0.90f, 0.91f, 0.93f, 1.0f};
   c[ImGuiCol_TextDisabled] = {0.56f, 0.58f, 0.62f, 1.0f};
-  c[ImGuiCol_WindowBg] = panel;
-  c[ImGuiCol_ChildBg] = panel;
+  // Panels are transparent over a frame cleared to kPanelColor (panel_registry.cpp
+  // NeedsBackground says why and when a panel still draws its own).
+  c[ImGuiCol_WindowBg] = {panel.x, panel.y, panel.z, 0.0f};
+  c[ImGuiCol_ChildBg] = {panel.x, panel.y, panel.z, 0.0f};
   c[ImGuiCol_PopupBg] = {0.10f, 0.105f, 0.115f, 0.97f};
   c[ImGuiCol_MenuBarBg] = bg;
   c[ImGuiCol_Border] = {0.26f, 0.27f, 0.30f, 1.0f};

@@ -6,4 +6,7 @@ namespace rnnscope {
 
 void ApplyTheme(float scale);
 
+// The panels' background, which the app clears each frame to (panels draw none of their own).
+inline constexpr float kPanelColor[3] = {0.135f, 0.140f, 0.155f};
+
 }  // namespace rnnscope
