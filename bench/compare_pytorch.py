@@ -140,7 +140,7 @@ def main():
     ap.add_argument("--repeats", type=int, default=3, help="alternating measurements per side")
     ap.add_argument("--min-time", type=float, default=0.5, help="seconds per measurement")
     ap.add_argument("--record", action="store_true",
-                    help="also report rnnscope with recording on + 20 Hz snapshots")
+                    help="also report rnnscope with recording on + the UI's snapshots (20 Hz, <= 5%% of the time)")
     ap.add_argument("--json", help="also write the raw results here")
     args = ap.parse_args()
 
@@ -195,7 +195,7 @@ def main():
     print()
     hdr = "| config | threads | rnnscope tok/s | PyTorch tok/s | ratio | target | rnnscope GFLOP/s | % of Eigen GEMM |"
     if args.record:
-        hdr += " recording on (+20 Hz snapshots) |"
+        hdr += " recording on (+ snapshots) |"
     print(hdr)
     print("|" + "|".join(["---"] * (hdr.count("|") - 1)) + "|")
     for r in rows:

@@ -2,7 +2,7 @@
 // the reference configurations of bench/README.md, on 1 and 2 threads, and reports tokens/s,
 // ms/step and achieved GFLOP/s next to Eigen's own GEMM rate measured in the same run. It also
 // measures what the UI's recording costs: per-step grad-norm histories (set_record_internals)
-// and a probe snapshot (FillSnapshot) at ~20 Hz, as the trainer thread publishes them.
+// and probe snapshots (FillSnapshot) paced as the trainer thread publishes them (SnapshotPacer).
 //
 // Table of contents: configurations · FLOP model · synthetic corpus · timing · Eigen GEMM ·
 // output (text, JSON) · command registration.
@@ -29,6 +29,8 @@
 #include "model/gemm.h"
 #include "train/char_lm_job.h"
 #include "train/snapshot.h"
+#include "train/snapshot_pacer.h"
+#include "train/trainer_thread.h"
 
 namespace rnnscope {
 
@@ -55,7 +57,6 @@ constexpr BenchConfig kConfigs[] = {
 };
 
 constexpr int kVocab = 65;          // tinyshakespeare's vocabulary size
-constexpr double kSnapshotHz = 20;  // the trainer thread's publishing rate for the UI
 
 // ---------------------------------------------------------------- FLOP model
 
@@ -129,30 +130,30 @@ struct ConfigResult {
   int threads = 1;
   double tokens_per_s = 0, ms_per_step = 0, gflops = 0;
   double record_tokens_per_s = 0;    // record_internals on
-  double snapshot_tokens_per_s = 0;  // record on + FillSnapshot at 20 Hz
+  double snapshot_tokens_per_s = 0;  // record on + paced FillSnapshot
   double snapshot_ms = 0;            // median cost of one FillSnapshot
   std::vector<double> samples;       // tokens/s per repeat (plain)
   double cpu_tokens_per_s = 0;       // tokens per process CPU-second (plain)
 };
 
-// Runs `steps` training steps in `mode`; returns seconds. Snapshots are taken on a wall-clock
-// schedule (every 1/20 s), as the trainer thread does, so their cost per second is what the GUI
-// pays whatever the step time.
+// Runs `steps` training steps in `mode`; returns seconds. Snapshots are taken on the trainer
+// thread's wall-clock schedule (SnapshotPacer with its defaults: 20 Hz, at most 5 % of the time),
+// so their cost per second is what the GUI pays whatever the step time.
 double RunSteps(CharLmJob& job, const TrainSettings& settings, int steps, Mode mode,
                 Snapshot& snapshot, std::vector<double>& snapshot_ms) {
   job.set_record_internals(mode != Mode::kPlain);
+  const TrainerOptions defaults;
+  SnapshotPacer pacer(std::chrono::milliseconds(defaults.publish_interval_ms), defaults.publish_budget);
   const auto start = Clock::now();
-  auto next_snapshot = start;
   for (int i = 0; i < steps; ++i) {
     const StepResult r = job.Step(settings);
     if (!r.non_finite.empty()) throw Error("bench: " + r.non_finite + " became NaN/Inf");
-    if (mode == Mode::kRecordSnapshot && Clock::now() >= next_snapshot) {
+    if (mode == Mode::kRecordSnapshot && pacer.Due(Clock::now())) {
       const auto s0 = Clock::now();
       job.FillSnapshot("", settings, snapshot);
       const auto s1 = Clock::now();
+      pacer.Took(s0, s1);
       snapshot_ms.push_back(1e3 * Seconds(s0, s1));
-      next_snapshot = s0 + std::chrono::duration_cast<Clock::duration>(
-                               std::chrono::duration<double>(1.0 / kSnapshotHz));
     }
   }
   return Seconds(start, Clock::now());
@@ -302,7 +303,7 @@ void RunBench(const BenchOptions& o) {
           std::printf("%-11s %d thr  %9.0f tok/s  %8.2f ms/step  %6.1f GFLOP/s  (%9.0f tok/cpu-s)",
                       c->name, n, r.tokens_per_s, r.ms_per_step, r.gflops, r.cpu_tokens_per_s);
           if (o.record)
-            std::printf("  | record %9.0f (%+5.1f%%)  +snapshot@20Hz %9.0f (%+5.1f%%, %.2f ms each)",
+            std::printf("  | record %9.0f (%+5.1f%%)  +snapshots %9.0f (%+5.1f%%, %.2f ms each)",
                         r.record_tokens_per_s, 100 * (r.record_tokens_per_s / r.tokens_per_s - 1),
                         r.snapshot_tokens_per_s, 100 * (r.snapshot_tokens_per_s / r.tokens_per_s - 1),
                         r.snapshot_ms);

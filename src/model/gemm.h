@@ -4,7 +4,9 @@
 // -march would make the binary crash on older CPUs. So gemm_kernel.cpp is compiled three times
 // (baseline, x86-64-v3 = AVX2+FMA, x86-64-v4 = AVX-512), each copy inside its own renamed Eigen
 // namespace so that the three sets of Eigen template instantiations cannot be merged by the
-// linker (one definition rule), and Gemm picks one with __builtin_cpu_supports.
+// linker (one definition rule), and Gemm picks one with __builtin_cpu_supports. The cells'
+// elementwise math (cell_kernels.cpp) and Adam (train/adam_kernel.cpp) ride in the same three
+// object libraries and follow GemmIsa().
 //
 // Threads: a large product is split into Eigen::nbThreads() (Eigen::setNbThreads) independent
 // slices of C, one single-threaded kernel call per OpenMP thread; small products and calls from

@@ -47,6 +47,7 @@ std::string DescribeChange(const TrainSettings& a, const TrainSettings& b) {
 
 TrainerThread::TrainerThread(TrainerOptions options)
     : options_(std::move(options)), settings_(options_.spec.settings), paused_(options_.start_paused),
+      publish_pacer_(std::chrono::milliseconds(options_.publish_interval_ms), options_.publish_budget),
       ring_(options_.ring_interval, options_.ring_cap_bytes) {}
 
 TrainerThread::~TrainerThread() { Stop(); }
@@ -200,6 +201,7 @@ void TrainerThread::TrainOneStep() {
 }
 
 void TrainerThread::Publish() {
+  const auto start = Clock::now();
   auto snap = std::make_shared<Snapshot>();
   snap->version = ++version_;
   snap->paused = paused_;
@@ -223,7 +225,7 @@ void TrainerThread::Publish() {
     FillDebugger(*snap);
   }
   exchange_.Publish(std::move(snap));
-  last_publish_ = Clock::now();
+  publish_pacer_.Took(start, Clock::now());
   publish_now_ = false;
 }
 
@@ -259,8 +261,7 @@ void TrainerThread::Run() {
         Fail(e.what());
       }
     }
-    const auto since = Clock::now() - last_publish_;
-    if (publish_now_ || (train && since >= std::chrono::milliseconds(options_.publish_interval_ms))) {
+    if (publish_now_ || (train && publish_pacer_.Due(Clock::now()))) {
       Publish();
     }
     if (!train) queue_.WaitFor(std::chrono::milliseconds(100));

@@ -18,6 +18,7 @@
 #include "train/command_queue.h"
 #include "train/job_factory.h"
 #include "train/snapshot_exchange.h"
+#include "train/snapshot_pacer.h"
 #include "train/trainer_link.h"
 
 namespace rnnscope {
@@ -26,6 +27,7 @@ struct TrainerOptions {
   JobSpec spec;
   bool start_paused = false;
   int publish_interval_ms = 50;
+  double publish_budget = 0.05;  // snapshots take at most this share of training (snapshot_pacer.h)
   int validate_interval_ms = 2000;
   int64_t max_steps = -1;  // stop training (pause) after this many steps; -1 = unlimited
   // Time travel: an in-memory checkpoint every ring_interval steps (0 = off), at most
@@ -86,7 +88,7 @@ class TrainerThread : public TrainerLink {
   double tokens_per_second_ = 0.0;
   int64_t tokens_trained_ = 0;
   double step_ms_ = 0.0;
-  std::chrono::steady_clock::time_point last_publish_{};
+  SnapshotPacer publish_pacer_;
   std::chrono::steady_clock::time_point last_validate_{};
 
   // Debugger state, trainer thread only.
