@@ -19,6 +19,7 @@ std::unique_ptr<TrainerLink> MakeTrainer(const AppOptions& options) {
   t.spec.model_from_user = options.model_from_user;
   // Screenshots train exactly --steps steps (the app sends them) and then hold still.
   t.start_paused = options.screenshot;
+  t.background_priority = true;  // frames first: the window must stay smooth while training
   auto trainer = std::make_unique<TrainerThread>(std::move(t));
   trainer->Start();
   return trainer;

@@ -6,6 +6,11 @@
 #include <sstream>
 #include <type_traits>
 
+#ifdef __linux__
+#include <sys/resource.h>
+#include <unistd.h>
+#endif
+
 #include "core/error.h"
 #include "io/checkpoint.h"
 
@@ -230,6 +235,11 @@ void TrainerThread::Publish() {
 }
 
 void TrainerThread::Run() {
+#ifdef __linux__
+  // Linux nice values are per thread; threads this one starts (OpenMP's) inherit it. Failure
+  // (a sandbox that forbids it) only costs UI smoothness, so it is ignored.
+  if (options_.background_priority) (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 5);
+#endif
   if (options_.engine_threads > 0) Eigen::setNbThreads(options_.engine_threads);
   try {
     job_ = MakeJob(options_.spec);
