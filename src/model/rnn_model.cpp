@@ -100,7 +100,8 @@ void RnnModel<S>::Backward(const TokenBatch& batch, ForwardPass<S>& pass, Mat<S>
   }
   pass.d_logits *= scale;
   Gemm<S>(grads.fc_w, pass.d_logits, false, pass.outputs.back(), true, S(1), S(1));  // (V, D*H) += (V, TB)(TB, D*H)
-  grads.fc_b += pass.d_logits.rowwise().sum();
+  // Σ over T·B columns, column by column (rowwise().sum() strides through the column-major matrix).
+  for (Eigen::Index j = 0; j < TB; ++j) grads.fc_b.col(0) += pass.d_logits.col(j);
   pass.d_out.resize(params.fc_w.cols(), TB);
   Gemm<S>(pass.d_out, params.fc_w, true, pass.d_logits, false, S(1), S(0));  // (D*H, T*B)
 
@@ -114,9 +115,14 @@ void RnnModel<S>::Backward(const TokenBatch& batch, ForwardPass<S>& pass, Mat<S>
     const bool need_dx = l > 0 || (c.embed > 0);
     for (int d = 0; d < D; ++d) {
       const std::size_t k = static_cast<std::size_t>(l * D + d);
-      Mat<S>& dy = pass.d_dir[static_cast<std::size_t>(d)];
-      dy = pass.d_out.middleRows(static_cast<Eigen::Index>(d) * c.hidden, c.hidden);
-      LayerBackward<S>(c.cell, params.rnn[k], grads.rnn[k], input, &dy, nullptr, nullptr,
+      // One direction: ∂L/∂h is d_out itself; two: each direction's rows, copied out.
+      const Mat<S>* dy = &pass.d_out;
+      if (D > 1) {
+        pass.d_dir[static_cast<std::size_t>(d)] =
+            pass.d_out.middleRows(static_cast<Eigen::Index>(d) * c.hidden, c.hidden);
+        dy = &pass.d_dir[static_cast<std::size_t>(d)];
+      }
+      LayerBackward<S>(c.cell, params.rnn[k], grads.rnn[k], input, dy, nullptr, nullptr,
                     pass.layers[k], need_dx ? &pass.d_x_dir[static_cast<std::size_t>(d)] : nullptr,
                     nullptr, nullptr);
     }

@@ -60,7 +60,9 @@ void DrawAxes(ImDrawList* draw, const Axes& axes, bool draw_x_ticks) {
       draw->AddLine({x, axes.min.y}, {x, axes.max.y}, grid);
       const std::string label = FormatTick(t);
       const ImVec2 ts = ImGui::CalcTextSize(label.c_str());
-      draw->AddText({x - ts.x * 0.5f, axes.max.y + 3.0f}, text, label.c_str());
+      // Centred under its tick, but never past the plot's right edge (the window clips there).
+      const float left = std::min(x - ts.x * 0.5f, axes.max.x - ts.x);
+      draw->AddText({left, axes.max.y + 3.0f}, text, label.c_str());
     }
   }
   draw->AddRect(axes.min, axes.max, ImGui::GetColorU32(ImGuiCol_Border));
@@ -172,10 +174,13 @@ std::vector<double> NiceTicks(double lo, double hi, int max_ticks, bool log_axis
 std::string FormatTick(double value) {
   char buffer[32];
   const double a = std::abs(value);
-  if (a != 0.0 && (a >= 1e5 || a < 1e-3)) {
-    std::snprintf(buffer, sizeof buffer, "%.0e", value);
-  } else if (a >= 1000.0 && std::fmod(a, 1000.0) == 0.0) {
+  // Step counts read as 20k, 150k, 2M (a tick at 100000 printed as "1e+05").
+  if (a >= 1e6 && std::fmod(a, 1e5) == 0.0) {
+    std::snprintf(buffer, sizeof buffer, "%gM", value / 1e6);
+  } else if (a >= 1000.0 && a < 1e6 && std::fmod(a, 1000.0) == 0.0) {
     std::snprintf(buffer, sizeof buffer, "%gk", value / 1000.0);
+  } else if (a != 0.0 && (a >= 1e5 || a < 1e-3)) {
+    std::snprintf(buffer, sizeof buffer, "%.0e", value);
   } else {
     std::snprintf(buffer, sizeof buffer, "%.4g", value);
   }
