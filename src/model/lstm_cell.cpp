@@ -29,15 +29,14 @@ void LstmCell<S>::Forward(const LayerParams<S>& p, ConstMatRef<S> h_prev, ConstM
   auto f = gates.middleRows(H, H).array();
   auto g = gates.middleRows(2 * H, H).array();
   auto o = gates.bottomRows(H).array();
-  if (peephole) {
-    i += c_prev.array().colwise() * p.w_peep.col(0).array();
-    f += c_prev.array().colwise() * p.w_peep.col(1).array();
-  }
+  // Only peephole cells reach here.
+  i += c_prev.array().colwise() * p.w_peep.col(0).array();
+  f += c_prev.array().colwise() * p.w_peep.col(1).array();
   i = i.logistic();
   f = f.logistic();
   g = g.tanh();
   c.array() = f * c_prev.array() + i * g;  // c_t = f ⊙ c_{t-1} + i ⊙ g
-  if (peephole) o += c.array().colwise() * p.w_peep.col(2).array();
+  o += c.array().colwise() * p.w_peep.col(2).array();
   o = o.logistic();
   h.array() = o * c.array().tanh();  // h_t = o ⊙ tanh(c_t)
 }
@@ -77,20 +76,17 @@ void LstmCell<S>::Backward(const LayerParams<S>& p, LayerParams<S>& grad, ConstM
   dg = c.array().tanh();                                 // dg used as scratch for tanh(c_t)
   d_o = dh.array() * dg * o * (1 - o);                   // ∂L/∂o_pre
   dc.array() += dh.array() * o * (1 - dg.square());      // dc_t = dc_{t+1→t} + dh ⊙ o ⊙ tanh'(c)
-  if (peephole) {
-    dc.array() += d_o.colwise() * p.w_peep.col(2).array();
-    grad.w_peep.col(2) += (d_o * c.array()).matrix().rowwise().sum();
-  }
+  // Only peephole cells reach here.
+  dc.array() += d_o.colwise() * p.w_peep.col(2).array();
+  grad.w_peep.col(2) += (d_o * c.array()).matrix().rowwise().sum();
   norms.dc_norm = dc.norm();
   di = dc.array() * g * i * (1 - i);                     // ∂L/∂i_pre
   df = dc.array() * c_prev.array() * f * (1 - f);        // ∂L/∂f_pre
   dg = dc.array() * i * (1 - g.square());                // ∂L/∂g_pre
   dc.array() *= f;                                       // dc_{t-1} = dc_t ⊙ f
-  if (peephole) {
-    dc.array() += di.colwise() * p.w_peep.col(0).array() + df.colwise() * p.w_peep.col(1).array();
-    grad.w_peep.col(0) += (di * c_prev.array()).matrix().rowwise().sum();
-    grad.w_peep.col(1) += (df * c_prev.array()).matrix().rowwise().sum();
-  }
+  dc.array() += di.colwise() * p.w_peep.col(0).array() + df.colwise() * p.w_peep.col(1).array();
+  grad.w_peep.col(0) += (di * c_prev.array()).matrix().rowwise().sum();
+  grad.w_peep.col(1) += (df * c_prev.array()).matrix().rowwise().sum();
 }
 
 template struct LstmCell<float>;
