@@ -274,6 +274,7 @@ class CellFinderPanel final : public Panel {
     ImGui::TextDisabled("best |r| over training");
     PlotOptions options;
     options.x_label = "step";
+    options.stable_x = true;
     options.y_min = 0.0;
     options.y_max = 1.0;
     options.legend = false;

@@ -158,6 +158,7 @@ class GradientsPanel final : public Panel {
     options.size = {0.0f, height - ImGui::GetTextLineHeightWithSpacing()};
     options.log_y = state.grad_log_y;
     options.x_label = "step";
+    options.stable_x = true;
     LinePlot("##global", series, markers, options);
   }
 
@@ -183,6 +184,7 @@ class GradientsPanel final : public Panel {
     options.size = {0.0f, height - ImGui::GetTextLineHeightWithSpacing()};
     options.log_y = state.grad_log_y;
     options.x_label = "step";
+    options.stable_x = true;
     options.y_format = "%.3e";
     LinePlot("##params", series, {}, options);
   }

@@ -66,6 +66,7 @@ class LossPanel final : public Panel {
     PlotOptions options;
     options.log_y = state.loss_log_y;
     options.x_label = "step";
+    options.stable_x = true;
     options.y_format = ppl ? "%.2f" : "%.4f";
     options.size = {0.0f, std::max(60.0f, ImGui::GetContentRegionAvail().y - TimeTravelBar::Height())};
     if (!snapshot.ring_steps.empty()) options.x_include = static_cast<double>(snapshot.ring_steps.front());

@@ -90,10 +90,12 @@ class StatesPanel final : public Panel {
       const float v = trace.hidden(state.selected_unit, t);
       const float u = hi > lo ? (v - lo) / (hi - lo) : 0.5f;
       const Rgb bg = SampleColormap(style.map, u);
-      draw->AddRectFilled(pos, {pos.x + w, pos.y + line_h + 2.0f}, ColormapU32(style.map, u), 2.0f);
+      // Square corners: a rounded fill is ~40 triangles with its anti-aliased fringe, a square
+      // one 2, and there are up to two lines of these every frame.
+      draw->AddRectFilled(pos, {pos.x + w, pos.y + line_h + 2.0f}, ColormapU32(style.map, u));
       draw->AddText({pos.x + pad + 1.0f, pos.y + 1.0f}, ContrastTextU32(bg), token.c_str());
       if (t == state.cursor_t) {
-        draw->AddRect({pos.x - 1, pos.y - 1}, {pos.x + w + 1, pos.y + line_h + 3.0f}, IM_COL32(255, 210, 90, 255), 2.0f, 0, 2.0f);
+        draw->AddRect({pos.x - 1, pos.y - 1}, {pos.x + w + 1, pos.y + line_h + 3.0f}, IM_COL32(255, 210, 90, 255), 0.0f, 0, 2.0f);
       }
       if (ImGui::IsMouseHoveringRect(pos, {pos.x + w, pos.y + line_h + 2.0f}) && ImGui::IsWindowHovered()) {
         ImGui::SetTooltip("t = %d  '%s'\nh[%d] = % .5f", static_cast<int>(t), token.c_str(),

@@ -4,6 +4,9 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "core/nice_interval.h"
+#include "core/pixel_decimation.h"
+
 namespace rnnscope {
 namespace {
 
@@ -224,6 +227,12 @@ PlotResult LinePlot(const char* id, std::span<const PlotSeries> series,
     y1 = options.y_max;
   }
   if (x1 <= x0) x1 = x0 + 1.0;
+  const bool fixed_y = std::isfinite(options.y_min) && std::isfinite(options.y_max);
+  if (options.stable_x && !empty) {
+    const Interval x = RoundOutToNiceSteps(x0, x1);
+    x0 = x.lo;
+    x1 = x.hi;
+  }
   Axes axes;
   axes.log_y = options.log_y;
   axes.x0 = x0;
@@ -233,6 +242,12 @@ PlotResult LinePlot(const char* id, std::span<const PlotSeries> series,
     y1 = std::log10(std::max(y1, 1e-30));
   }
   if (y1 <= y0) { y0 -= 0.5; y1 += 0.5; }
+  if (!fixed_y && !empty) {
+    // Round numbers: the axis moves only when the data crosses one (core/nice_interval.h).
+    const Interval y = RoundOutToNiceSteps(y0, y1);
+    y0 = y.lo;
+    y1 = y.hi;
+  }
   const double pad = (y1 - y0) * 0.06;
   axes.y0 = y0 - pad;
   axes.y1 = y1 + pad;
@@ -266,24 +281,31 @@ PlotResult LinePlot(const char* id, std::span<const PlotSeries> series,
     const float cx = axes.X(options.cursor_x);
     draw->AddLine({cx, axes.min.y}, {cx, axes.max.y}, IM_COL32(255, 255, 255, 170), 1.5f);
   }
+  std::vector<ScreenPoint> samples, kept;
   std::vector<ImVec2> points;
   for (const auto& s : series) {
-    points.clear();
+    samples.clear();
     const std::size_t n = std::min(s.x.size(), s.y.size());
+    // Whole-pixel widths take ImGui's textured anti-aliased lines: 2 triangles per segment
+    // instead of 6 for a fractional width, which llvmpipe rasterises at a third of the cost.
+    const float thickness = std::max(1.0f, std::round(s.thickness));
     auto flush = [&] {
+      DecimateToPixelColumns(samples, kept);
+      points.assign(kept.size(), ImVec2());
+      for (std::size_t i = 0; i < kept.size(); ++i) points[i] = {kept[i].x, kept[i].y};
       if (points.size() >= 2) {
-        draw->AddPolyline(points.data(), static_cast<int>(points.size()), s.color, 0, s.thickness);
+        draw->AddPolyline(points.data(), static_cast<int>(points.size()), s.color, 0, thickness);
       } else if (points.size() == 1) {
-        draw->AddCircleFilled(points[0], s.thickness + 1.0f, s.color);
+        draw->AddCircleFilled(points[0], thickness + 1.0f, s.color);
       }
-      points.clear();
+      samples.clear();
     };
     for (std::size_t i = 0; i < n; ++i) {
       const double y = s.y[i];
       if (!std::isfinite(y) || (options.log_y && y <= 0.0)) { flush(); continue; }
       const ImVec2 p = {axes.X(s.x[i]), axes.Y(y)};
       if (s.points) draw->AddCircleFilled(p, 2.5f, s.color);
-      points.push_back(p);
+      samples.push_back({p.x, p.y});
     }
     flush();
   }

@@ -40,6 +40,10 @@ struct PlotOptions {
   // Widens the fitted x range to include this value (e.g. step 0, where the first checkpoint of
   // the time-travel ring sits before the first loss point). NaN: fit the data only.
   double x_include = std::numeric_limits<double>::quiet_NaN();
+  // For histories that grow (x = training step): round the x range out to whole tick steps, so
+  // a new step leaves the axis, and every pixel already drawn, where it was until the data
+  // crosses the next round number. (The y range is always rounded so, unless fixed.)
+  bool stable_x = false;
 };
 
 struct PlotResult {
