@@ -12,6 +12,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <optional>
 #include <thread>
@@ -28,6 +29,29 @@
 
 namespace rnnscope {
 namespace {
+
+// Whether the back buffer still holds the last frame after a swap, so the UI renderer can draw
+// only what changed straight into it. True for Mesa's software rasterisers (llvmpipe, softpipe),
+// which present by copying the back buffer to the window; GPU drivers flip buffers instead.
+// Probed rather than assumed: two frames of different colours, then the back buffer is read.
+bool BackBufferSurvivesSwap(GLFWwindow* window) {
+  const auto* renderer = reinterpret_cast<const char*>(glGetString(GL_RENDERER));
+  if (renderer == nullptr || (std::strstr(renderer, "llvmpipe") == nullptr && std::strstr(renderer, "softpipe") == nullptr)) {
+    return false;
+  }
+  glBindFramebuffer(GL_FRAMEBUFFER, 0);
+  glDisable(GL_SCISSOR_TEST);
+  for (const float red : {0.0f, 1.0f}) {
+    glClearColor(red, 0.5f, 0.25f, 1.0f);
+    glClear(GL_COLOR_BUFFER_BIT);
+    glfwSwapBuffers(window);
+  }
+  unsigned char pixel[4] = {0, 0, 0, 0};
+  glReadBuffer(GL_BACK);
+  glPixelStorei(GL_PACK_ALIGNMENT, 1);
+  glReadPixels(0, 0, 1, 1, GL_RGBA, GL_UNSIGNED_BYTE, pixel);
+  return pixel[0] == 255 && pixel[1] >= 126 && pixel[1] <= 129 && pixel[2] >= 62 && pixel[2] <= 65;
+}
 
 std::string& LastGlfwError() {
   static std::string error;
@@ -161,8 +185,9 @@ App::App(const AppOptions& options, TrainerLink& trainer) : options_(options), t
   LoadFonts(std::round(15.0f * scale));
   ApplyTheme(scale);
   ImGui_ImplGlfw_InitForOpenGL(window_, true);
-  ImGui_ImplOpenGL3_Init("#version 330 core");
+  ImGui_ImplOpenGL3_Init("#version 330 core");  // still creates the font texture
   imgui_ready_ = true;
+  renderer_ = std::make_unique<ImGuiRenderer>(BackBufferSurvivesSwap(window_));
 
   state_.trainer = &trainer_;
   if (options.cursor_t >= 0) state_.cursor_t = options.cursor_t;
@@ -261,6 +286,7 @@ App::~App() {
   // GL objects first, while the context is current.
   state_.heatmaps.Clear();
   panels_.reset();
+  renderer_.reset();
   if (imgui_ready_) {
     ImGui_ImplOpenGL3_Shutdown();
     ImGui_ImplGlfw_Shutdown();
@@ -312,10 +338,22 @@ void App::Frame(Image* capture) {
 
   int width = 0, height = 0;
   glfwGetFramebufferSize(window_, &width, &height);
-  glViewport(0, 0, width, height);
-  glClearColor(kPanelColor[0], kPanelColor[1], kPanelColor[2], 1.0f);  // ui/theme.h
-  glClear(GL_COLOR_BUFFER_BIT);
-  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  // Only what changed since the last frame is redrawn (viz/imgui_renderer.h); the panels are
+  // transparent over kPanelColor (ui/theme.h).
+  ImDrawData& draw_data = *ImGui::GetDrawData();
+  // Deferral would leave part of a captured frame a frame behind.
+  const bool allow_deferral = capture == nullptr && !options_.screenshot;
+  last_redraw_ = renderer_->Render(draw_data, kPanelColor, options_.full_redraw, allow_deferral);
+  if (options_.verify_redraw) {
+    // A frame that deferred nothing must equal the stock backend's: that checks the damage
+    // tracking and that deferred rectangles were caught up with this frame's content.
+    if (last_redraw_.deferred > 0) {
+      ++deferring_frames_;
+    } else {
+      ++verified_frames_;
+      if (renderer_->CountPixelsDifferingFromStockBackend(draw_data, kPanelColor) > 0) ++mismatched_frames_;
+    }
+  }
   if (capture != nullptr) *capture = ReadBackBuffer(width, height);  // GL_BACK, before the swap
   glfwSwapBuffers(window_);
 }
@@ -337,6 +375,7 @@ int App::RunGui() {
 App::PacedRun App::RunPaced(double warmup, double seconds) {
   constexpr double kPeriod = 1.0 / 60.0;
   FrameStats work(100000), interval(100000);
+  double redrawn_sum = 0.0;
   PacedRun run;
   const double begin = glfwGetTime();
   double measured_from = -1.0, previous_start = -1.0, next = begin;
@@ -354,6 +393,7 @@ App::PacedRun App::RunPaced(double warmup, double seconds) {
     const double end = glfwGetTime();
     if (measuring) {
       work.Add((end - start) * 1e3);
+      redrawn_sum += last_redraw_.Fraction();
       if (previous_start >= 0.0) interval.Add((start - previous_start) * 1e3);
       previous_start = start;
     }
@@ -370,6 +410,10 @@ App::PacedRun App::RunPaced(double warmup, double seconds) {
   run.work_p95_ms = work.P95();
   run.interval_median_ms = interval.Median();
   run.interval_p95_ms = interval.P95();
+  run.redrawn_fraction = run.frames > 0 ? redrawn_sum / static_cast<double>(run.frames) : 0.0;
+  run.verified_frames = verified_frames_;
+  run.mismatched_frames = mismatched_frames_;
+  run.deferring_frames = deferring_frames_;
   if (last && span > 0) run.tokens_per_second = static_cast<double>(last->tokens_trained - tokens_from) / span;
   return run;
 }

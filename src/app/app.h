@@ -13,6 +13,7 @@
 #include "train/trainer_link.h"
 #include "ui/panel_registry.h"
 #include "ui/ui_state.h"
+#include "viz/imgui_renderer.h"
 
 struct GLFWwindow;
 
@@ -43,6 +44,9 @@ class App {
     double work_median_ms = 0, work_p95_ms = 0;          // building and drawing one frame
     double interval_median_ms = 0, interval_p95_ms = 0;  // start to start (≥ 16.7 when on time)
     double tokens_per_second = 0;                        // the trainer's, over the same span
+    double redrawn_fraction = 0;   // mean share of the frame's pixels redrawn (damage tracking)
+    std::size_t verified_frames = 0, mismatched_frames = 0;  // --verify-redraw
+    std::size_t deferring_frames = 0;  // frames that left damage for the next (not compared)
   };
   PacedRun RunPaced(double warmup, double seconds);
 
@@ -67,6 +71,9 @@ class App {
   std::string ini_path_;
   UiState state_;
   std::unique_ptr<PanelRegistry> panels_;
+  std::unique_ptr<ImGuiRenderer> renderer_;
+  RedrawStats last_redraw_;
+  std::size_t verified_frames_ = 0, mismatched_frames_ = 0, deferring_frames_ = 0;  // --verify-redraw
   FrameStats frame_stats_;
   // Screenshot --click: the left button state and position forced on the next frames.
   bool click_active_ = false;

@@ -31,11 +31,17 @@ struct AppOptions {
   // Window.
   int width = 1280;
   int height = 800;
+  // Redraw every pixel every frame, as ImGui's stock backend does, instead of only what changed
+  // (viz/imgui_renderer.h). For comparison and for ruling the damage tracking out.
+  bool full_redraw = false;
 
   // `rnnscope measure` (src/app/measure.cpp): training throughput headless vs with the window
   // open, and frame times, over this many seconds each (no ini file either).
   bool measure = false;
   double measure_seconds = 10.0;
+  // Each frame that deferred no damage is also drawn with ImGui's stock backend; frames whose
+  // pixels differ from the damage-tracked frame are counted (any such frame fails `measure`).
+  bool verify_redraw = false;
 
   // Screenshot mode (no ini file, no vsync, fixed frame count).
   bool screenshot = false;

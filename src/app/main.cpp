@@ -100,9 +100,14 @@ int Main(int argc, char** argv) {
   cli.add_option("--compare-preset", options.compare_preset, "a Compare menu preset: vanishing (RNN vs LSTM "
                  "on brackets), cells (RNN, GRU, LSTM on the char LM), lr (two LSTM learning rates)")
       ->type_name("ID");
-  if (measure)
+  cli.add_flag("--full-redraw", options.full_redraw, "redraw every pixel every frame instead of only the "
+               "parts that changed (slower with software OpenGL; for comparison)");
+  if (measure) {
     cli.add_option("--seconds", options.measure_seconds, "seconds measured for each of the two runs")
         ->check(CLI::Range(1.0, 600.0))->capture_default_str();
+    cli.add_flag("--verify-redraw", options.verify_redraw, "also draw each frame that left no damage for later "
+                 "with ImGui's stock OpenGL backend, and fail if any pixel differs from the partly redrawn frame");
+  }
   if (screenshot) {
     cli.add_option("--out", options.out_path, "PNG to write")->required();
     cli.add_option("--steps", options.steps, "training steps before the capture")

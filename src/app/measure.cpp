@@ -50,6 +50,17 @@ int RunMeasure(const AppOptions& options) {
   std::printf("frame_work_ms median=%.2f p95=%.2f\n", run.work_median_ms, run.work_p95_ms);
   std::printf("frame_interval_ms median=%.2f p95=%.2f\n", run.interval_median_ms, run.interval_p95_ms);
   std::printf("window/headless=%.3f\n", headless > 0 ? run.tokens_per_second / headless : 0.0);
+  std::printf("redrawn_fraction mean=%.3f (%s)\n", run.redrawn_fraction,
+              options.full_redraw ? "--full-redraw" : "damaged tiles only");
+  if (options.verify_redraw) {
+    std::printf("redraw_verified frames=%zu differing=%zu deferring=%zu\n", run.verified_frames,
+                run.mismatched_frames, run.deferring_frames);
+    if (run.mismatched_frames > 0) {
+      std::fprintf(stderr, "measure: %zu of %zu frames differ from a full redraw\n", run.mismatched_frames,
+                   run.verified_frames);
+      return 1;
+    }
+  }
   return 0;
 }
 

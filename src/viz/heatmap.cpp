@@ -4,6 +4,8 @@
 #include <cmath>
 #include <vector>
 
+#include "viz/texture_versions.h"
+
 namespace rnnscope {
 namespace {
 
@@ -173,6 +175,7 @@ GLuint Heatmap::Render(int width, int height, const HeatmapStyle& style) {
   glBindTexture(GL_TEXTURE_2D, 0);
   glActiveTexture(GL_TEXTURE0);
   glBindTexture(GL_TEXTURE_2D, 0);
+  MarkTextureChanged(color_texture_);  // same id, new pixels: the UI renderer must redraw it
   width_ = width;
   height_ = height;
   rendered_style_ = style;
