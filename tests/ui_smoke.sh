@@ -150,4 +150,12 @@ for pattern in '^headless tokens_per_s=[1-9]' '^window tokens_per_s=[1-9][0-9]* 
   grep -qE "$pattern" "$measure_log" || { echo "ui_smoke: measure: no line '$pattern':"; cat "$measure_log"; exit 1; }
 done
 echo "ui_smoke: measure ok ($(tr '\n' ' ' <"$measure_log" | sed 's/measure: [^)]*) //'))"
+# The same check on the path GPU drivers take: the frame kept off screen and copied each frame.
+offscreen_log="$outdir/measure_offscreen.log"
+if ! xvfb-run -a -s '-screen 0 1280x800x24' "$bin" measure --seconds 2 --verify-redraw --redraw-offscreen >"$offscreen_log" 2>&1 ||
+   ! grep -qE '^redraw_verified frames=[1-9][0-9]* differing=0 deferring=[0-9]+$' "$offscreen_log" ||
+   ! grep -q 'off screen, copied' "$offscreen_log"; then
+  echo "ui_smoke: measure --redraw-offscreen failed:"; cat "$offscreen_log"; exit 1
+fi
+echo "ui_smoke: measure --redraw-offscreen ok ($(grep redraw_verified "$offscreen_log"))"
 echo "ui_smoke: all cases passed"

@@ -187,7 +187,7 @@ App::App(const AppOptions& options, TrainerLink& trainer) : options_(options), t
   ImGui_ImplGlfw_InitForOpenGL(window_, true);
   ImGui_ImplOpenGL3_Init("#version 330 core");  // still creates the font texture
   imgui_ready_ = true;
-  renderer_ = std::make_unique<ImGuiRenderer>(BackBufferSurvivesSwap(window_));
+  renderer_ = std::make_unique<ImGuiRenderer>(!options.redraw_offscreen && BackBufferSurvivesSwap(window_));
 
   state_.trainer = &trainer_;
   if (options.cursor_t >= 0) state_.cursor_t = options.cursor_t;
@@ -414,6 +414,7 @@ App::PacedRun App::RunPaced(double warmup, double seconds) {
   run.verified_frames = verified_frames_;
   run.mismatched_frames = mismatched_frames_;
   run.deferring_frames = deferring_frames_;
+  run.redraws_into_back_buffer = renderer_->draws_to_back_buffer();
   if (last && span > 0) run.tokens_per_second = static_cast<double>(last->tokens_trained - tokens_from) / span;
   return run;
 }

@@ -45,6 +45,7 @@ class App {
     double interval_median_ms = 0, interval_p95_ms = 0;  // start to start (≥ 16.7 when on time)
     double tokens_per_second = 0;                        // the trainer's, over the same span
     double redrawn_fraction = 0;   // mean share of the frame's pixels redrawn (damage tracking)
+    bool redraws_into_back_buffer = false;  // viz/imgui_renderer.h: where the last frame is kept
     std::size_t verified_frames = 0, mismatched_frames = 0;  // --verify-redraw
     std::size_t deferring_frames = 0;  // frames that left damage for the next (not compared)
   };

@@ -42,6 +42,9 @@ struct AppOptions {
   // Each frame that deferred no damage is also drawn with ImGui's stock backend; frames whose
   // pixels differ from the damage-tracked frame are counted (any such frame fails `measure`).
   bool verify_redraw = false;
+  // Keep the frame off screen and copy it to the window each frame, as on a GPU driver, even
+  // where the back buffer survives a swap (tests that path on machines without a GPU).
+  bool redraw_offscreen = false;
 
   // Screenshot mode (no ini file, no vsync, fixed frame count).
   bool screenshot = false;

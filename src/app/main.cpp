@@ -107,6 +107,8 @@ int Main(int argc, char** argv) {
         ->check(CLI::Range(1.0, 600.0))->capture_default_str();
     cli.add_flag("--verify-redraw", options.verify_redraw, "also draw each frame that left no damage for later "
                  "with ImGui's stock OpenGL backend, and fail if any pixel differs from the partly redrawn frame");
+    cli.add_flag("--redraw-offscreen", options.redraw_offscreen, "keep the frame off screen and copy it to the "
+                 "window, as on GPU drivers, even where the back buffer survives a swap (tests that path)");
   }
   if (screenshot) {
     cli.add_option("--out", options.out_path, "PNG to write")->required();

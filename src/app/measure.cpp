@@ -50,8 +50,9 @@ int RunMeasure(const AppOptions& options) {
   std::printf("frame_work_ms median=%.2f p95=%.2f\n", run.work_median_ms, run.work_p95_ms);
   std::printf("frame_interval_ms median=%.2f p95=%.2f\n", run.interval_median_ms, run.interval_p95_ms);
   std::printf("window/headless=%.3f\n", headless > 0 ? run.tokens_per_second / headless : 0.0);
-  std::printf("redrawn_fraction mean=%.3f (%s)\n", run.redrawn_fraction,
-              options.full_redraw ? "--full-redraw" : "damaged tiles only");
+  std::printf("redrawn_fraction mean=%.3f (%s, %s)\n", run.redrawn_fraction,
+              options.full_redraw ? "--full-redraw" : "damaged tiles only",
+              run.redraws_into_back_buffer ? "into the back buffer" : "off screen, copied");
   if (options.verify_redraw) {
     std::printf("redraw_verified frames=%zu differing=%zu deferring=%zu\n", run.verified_frames,
                 run.mismatched_frames, run.deferring_frames);

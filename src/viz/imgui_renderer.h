@@ -65,6 +65,8 @@ class ImGuiRenderer {
   // that differ from the frame Render just produced. 0: damage tracking missed nothing.
   int64_t CountPixelsDifferingFromStockBackend(ImDrawData& data, const float clear_rgb[3]);
 
+  bool draws_to_back_buffer() const { return draw_to_back_buffer_; }
+
  private:
   struct Target {
     GLuint fbo = 0, texture = 0;
