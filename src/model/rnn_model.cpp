@@ -19,16 +19,19 @@ template <class S>
 void RnnModel<S>::SoftmaxCrossEntropy(const Mat<S>& logits, const std::vector<int32_t>& targets,
                                       Mat<S>& probs, S& loss, int& counted) {
   probs.resize(logits.rows(), logits.cols());
+  // Whole-matrix passes rather than one short column (V = 65) at a time: the per-column
+  // expression overhead was 3% of an RNN H=256 step. Scratch rows are reused by the thread.
+  thread_local Eigen::Array<S, 1, Eigen::Dynamic> max, sum;
+  max = logits.colwise().maxCoeff().array();  // subtract each column's max: exp never overflows
+  probs.array() = (logits.array().rowwise() - max).exp();
+  sum = probs.colwise().sum().array();
+  probs.array().rowwise() /= sum;
   double total = 0;
   counted = 0;
   for (Eigen::Index j = 0; j < logits.cols(); ++j) {
-    const S max = logits.col(j).maxCoeff();  // subtract the max: exp never overflows
-    probs.col(j) = (logits.col(j).array() - max).exp();
-    const S sum = probs.col(j).sum();
-    probs.col(j) /= sum;
     const int32_t target = targets[static_cast<std::size_t>(j)];
     if (target >= 0) {
-      total += static_cast<double>(std::log(sum) - (logits(target, j) - max));
+      total += static_cast<double>(std::log(sum(j)) - (logits(target, j) - max(j)));
       ++counted;
     }
   }
@@ -91,14 +94,13 @@ void RnnModel<S>::Backward(const TokenBatch& batch, ForwardPass<S>& pass, Mat<S>
   const int D = c.Directions();
   const Eigen::Index TB = static_cast<Eigen::Index>(pass.T) * pass.B;
   // ∂L/∂logits = (softmax − onehot(target)) / counted; ignored positions contribute nothing.
-  pass.d_logits = pass.probs;
   const S scale = pass.counted > 0 ? S(1) / static_cast<S>(pass.counted) : S(0);
+  pass.d_logits = pass.probs * scale;  // one pass; the targets' −1 is then −scale
   for (Eigen::Index j = 0; j < TB; ++j) {
     const int32_t target = batch.target[static_cast<std::size_t>(j)];
-    if (target >= 0) pass.d_logits(target, j) -= S(1);
+    if (target >= 0) pass.d_logits(target, j) -= scale;
     else pass.d_logits.col(j).setZero();
   }
-  pass.d_logits *= scale;
   Gemm<S>(grads.fc_w, pass.d_logits, false, pass.outputs.back(), true, S(1), S(1));  // (V, D*H) += (V, TB)(TB, D*H)
   // Σ over T·B columns, column by column (rowwise().sum() strides through the column-major matrix).
   for (Eigen::Index j = 0; j < TB; ++j) grads.fc_b.col(0) += pass.d_logits.col(j);

@@ -24,14 +24,13 @@ S MaskedSoftmaxCrossEntropy(const Mat<S>& logits, const std::vector<int32_t>& ta
 template <class S>
 void MaskedSoftmaxCrossEntropyGrad(const Mat<S>& probs, const std::vector<int32_t>& targets, int counted,
                                    Mat<S>& d_logits) {
-  d_logits = probs;
   const S scale = counted > 0 ? S(1) / static_cast<S>(counted) : S(0);
+  d_logits = probs * scale;  // one pass; the target's −1 is then −scale
   for (Eigen::Index j = 0; j < d_logits.cols(); ++j) {
     const int32_t target = targets[static_cast<std::size_t>(j)];
-    if (target >= 0) d_logits(target, j) -= S(1);
+    if (target >= 0) d_logits(target, j) -= scale;
     else d_logits.col(j).setZero();
   }
-  d_logits *= scale;
 }
 
 }  // namespace rnnscope
