@@ -26,15 +26,6 @@ void ProjectInput(const LayerParams<S>& p, const LayerInput<S>& input, Mat<S>& g
   }
 }
 
-// out = Σ_j m.col(j), (rows): the bias gradient over all T·B columns. Column by column, which
-// streams the column-major matrix once; Eigen's rowwise().sum() walked it four rows at a time
-// with a stride of a whole column (6 % of an LSTM H=256 training step).
-template <class S>
-void RowSums(const Mat<S>& m, Vec<S>& out) {
-  out.setZero(m.rows());
-  for (Eigen::Index j = 0; j < m.cols(); ++j) out += m.col(j);
-}
-
 // Threads across the batch: with Eigen::nbThreads() = n > 1, the time loops run as n
 // independent column slices of the batch, one per thread, with no synchronisation per timestep
 // (splitting each step's small GEMM instead costs a fork/join per step, and a preempted thread
@@ -165,10 +156,15 @@ void BackwardWith(const LayerParams<S>& p, LayerParams<S>& grad, const LayerInpu
   k.w_hh_packed.Pack(p.w_hh, true, B / slices);  // W_hhᵀ (H, G*H) for ∂L/∂h_{t-1} at every timestep
   // Per-slice squared norms (T, 2·slices): dh in column i, dc in column slices + i.
   k.norm_sq.resize(T, 2 * slices);
+  // Per-slice bias-gradient sums: d_ih in column i, GRU's d_hh in column slices + i.
+  k.bias_partial.setZero(k.d_ih.rows(), Cell::kSeparateHh ? 2 * slices : slices);
   ForEachSlice(B, slices, [&](int slice, Eigen::Index b0, Eigen::Index nb) {
     auto dh = k.dh.middleCols(b0, nb);
     auto dc = k.dc.middleCols(b0, nb);
     auto dh_direct = k.dh_direct.middleCols(b0, nb);
+    auto add_columns = [nb](const auto& block, auto sum) {
+      for (Eigen::Index j = 0; j < nb; ++j) sum += block.col(j);
+    };
     for (int s = 0; s < T; ++s) {
       const int t = k.reverse ? s : T - 1 - s;  // reverse of the processing order
       const Eigen::Index col = static_cast<Eigen::Index>(t) * B + b0;
@@ -180,9 +176,11 @@ void BackwardWith(const LayerParams<S>& p, LayerParams<S>& grad, const LayerInpu
                      k.h.middleCols(k.OutCol(t) + b0, nb), cstore.middleCols(k.OutCol(t) + b0, nb), dh, dc,
                      k.d_ih.middleCols(col, nb), d_hh_store.middleCols(col, nb), dh_direct, norms);
       k.norm_sq(t, slices + slice) = norms.dc_norm * norms.dc_norm;
-      // ∂L/∂h_{t-1} = W_hhᵀ d_hh (+ the GRU's direct z ⊙ dh path)
-      Gemm<S>(dh, k.w_hh_packed, d_hh_store.middleCols(col, nb), S(1), S(0));  // (H, nb)
-      if (Cell::kSeparateHh) dh += dh_direct;
+      add_columns(k.d_ih.middleCols(col, nb), k.bias_partial.col(slice));
+      if (Cell::kSeparateHh) add_columns(k.d_hh.middleCols(col, nb), k.bias_partial.col(slices + slice));
+      // ∂L/∂h_{t-1} = W_hhᵀ d_hh (+ the GRU's direct z ⊙ dh path, which the GEMM adds to)
+      if (Cell::kSeparateHh) dh = dh_direct;
+      Gemm<S>(dh, k.w_hh_packed, d_hh_store.middleCols(col, nb), S(1), Cell::kSeparateHh ? S(1) : S(0));  // (H, nb)
     }
   });
   // ‖∂L/∂h_t‖, ‖∂L/∂c_t‖ over the whole batch from the slices' squared norms.
@@ -190,11 +188,9 @@ void BackwardWith(const LayerParams<S>& p, LayerParams<S>& grad, const LayerInpu
   if (has_c) k.dc_norm = k.norm_sq.rightCols(slices).rowwise().sum().cwiseSqrt();
   // Parameter gradients for all timesteps at once.
   Gemm<S>(grad.w_hh, d_hh_store, false, k.Previous(), true, S(1), S(1));  // (G*H, H) += (G*H, TB)(TB, H)
-  // LSTM/Elman: d_hh is d_ih, so both bias gradients are the same row sum; sum once.
-  if (Cell::kSeparateHh) {
-    RowSums(d_hh_store, k.bias_sum);
-    grad.b_hh += k.bias_sum;
-  }
+  // LSTM/Elman: d_hh is d_ih, so both bias gradients are the same sum.
+  k.bias_sum = k.bias_partial.leftCols(slices).rowwise().sum();  // (G*H) Σ d_ih
+  if (Cell::kSeparateHh) grad.b_hh += k.bias_partial.rightCols(slices).rowwise().sum();
   if (input.dense != nullptr) {
     Gemm<S>(grad.w_ih, k.d_ih, false, *input.dense, true, S(1), S(1));  // (G*H, X) += (G*H, TB)(TB, X)
     if (dx) Gemm<S>(*dx, p.w_ih, true, k.d_ih, false, S(1), S(0));       // (X, TB) = (X, G*H)(G*H, TB)
@@ -202,14 +198,8 @@ void BackwardWith(const LayerParams<S>& p, LayerParams<S>& grad, const LayerInpu
     for (Eigen::Index j = 0; j < k.d_ih.cols(); ++j)
       grad.w_ih.col(input.tokens[static_cast<std::size_t>(j)]) += k.d_ih.col(j);
   }
-  if (Cell::kSeparateHh) {
-    RowSums(k.d_ih, k.bias_sum);
-    grad.b_ih += k.bias_sum;
-  } else {
-    RowSums(k.d_ih, k.bias_sum);  // (G*H) ∂L/∂b_ih = ∂L/∂b_hh
-    grad.b_ih += k.bias_sum;
-    grad.b_hh += k.bias_sum;
-  }
+  grad.b_ih += k.bias_sum;
+  if (!Cell::kSeparateHh) grad.b_hh += k.bias_sum;  // ∂L/∂b_ih = ∂L/∂b_hh
   if (dh0) *dh0 = k.dh;
   if (dc0) {
     if (has_c) *dc0 = k.dc;

@@ -34,6 +34,9 @@ struct LayerCache {
   Vec<S> dh_norm;   // (T) ‖∂L/∂h_t‖ (Frobenius over units and batch)
   Vec<S> dc_norm;   // (T) ‖∂L/∂c_t‖ (LSTM)
   Vec<S> bias_sum;  // (G*H) Σ over T*B of d_ih: the bias gradient, kept to avoid an allocation
+  // (G*H, slices) or GRU (G*H, 2·slices): per-thread running Σ of d_ih (and d_hh), added while
+  // each timestep's columns are still in cache instead of re-reading (G*H, T*B) at the end.
+  Mat<S> bias_partial;
   Mat<S> norm_sq;   // (T, 2·slices) per-thread squared norms of ∂L/∂h_t, ∂L/∂c_t (backward)
   // Clamps/pins applied after every timestep's cell update (model/intervention.h). Set by the
   // caller, kept across forwards; empty on the ordinary path, which then costs one branch per
