@@ -84,10 +84,14 @@ TEST(AttentionIntervention, OneHotRowMakesTheContextThatSourceStateAndTheStepFol
     const Vec<double> logits = model.params.fc_w * o + model.params.fc_b.col(0);
     EXPECT_LT((changed.logits.col(col) - logits).cwiseAbs().maxCoeff(), 1e-13);
   }
-  // Steps before the overwritten one are untouched, bit for bit; the ones after it change.
-  EXPECT_EQ(plain.logits.leftCols(step * B), changed.logits.leftCols(step * B));
-  EXPECT_NE(plain.logits.col(step * B), changed.logits.col(step * B));
-  EXPECT_NE(plain.logits.col((step + 1) * B), changed.logits.col((step + 1) * B));
+  // Steps before the overwritten one are untouched; the ones after it change. "Untouched" to
+  // rounding, not bit for bit: the per-ISA cell kernels (model/cell_kernels.h) compute the
+  // unaligned head and tail of a block with scalar exp/tanh and the rest with vector ones, so
+  // the same numbers in buffers at other addresses (the two passes' own) can differ in the last
+  // bit. A real effect of the overwrite is many orders of magnitude larger.
+  EXPECT_LT((plain.logits.leftCols(step * B) - changed.logits.leftCols(step * B)).cwiseAbs().maxCoeff(), 1e-12);
+  EXPECT_GT((plain.logits.col(step * B) - changed.logits.col(step * B)).cwiseAbs().maxCoeff(), 1e-6);
+  EXPECT_GT((plain.logits.col((step + 1) * B) - changed.logits.col((step + 1) * B)).cwiseAbs().maxCoeff(), 1e-6);
 }
 
 TEST(AttentionIntervention, UniformAndGivenWeightsRenormaliseOverTheRealPositions) {
