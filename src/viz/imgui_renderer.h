@@ -61,8 +61,9 @@ class ImGuiRenderer {
   // damage waits more than one frame (16.7 ms), and small damage (hover, clicks) goes first.
   static constexpr double kDeferralBudget = 0.15;
 
-  // Draws `data` with ImGui's own OpenGL 3 backend into a second image and counts the pixels
-  // that differ from the frame Render just produced. 0: damage tracking missed nothing.
+  // Draws `data` with ImGui's own OpenGL 3 backend into a target of the same format (a second
+  // image, or the back buffer itself after reading it) and counts the pixels that differ from
+  // the frame Render just produced. 0: damage tracking missed nothing.
   int64_t CountPixelsDifferingFromStockBackend(ImDrawData& data, const float clear_rgb[3]);
 
   bool draws_to_back_buffer() const { return draw_to_back_buffer_; }
