@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 #include "model/gemm.h"
+#include "model/softmax_loss.h"
 
 namespace rnnscope {
 
@@ -94,13 +95,7 @@ void RnnModel<S>::Backward(const TokenBatch& batch, ForwardPass<S>& pass, Mat<S>
   const int D = c.Directions();
   const Eigen::Index TB = static_cast<Eigen::Index>(pass.T) * pass.B;
   // ∂L/∂logits = (softmax − onehot(target)) / counted; ignored positions contribute nothing.
-  const S scale = pass.counted > 0 ? S(1) / static_cast<S>(pass.counted) : S(0);
-  pass.d_logits = pass.probs * scale;  // one pass; the targets' −1 is then −scale
-  for (Eigen::Index j = 0; j < TB; ++j) {
-    const int32_t target = batch.target[static_cast<std::size_t>(j)];
-    if (target >= 0) pass.d_logits(target, j) -= scale;
-    else pass.d_logits.col(j).setZero();
-  }
+  MaskedSoftmaxCrossEntropyGrad(pass.probs, batch.target, pass.counted, pass.d_logits);
   Gemm<S>(grads.fc_w, pass.d_logits, false, pass.outputs.back(), true, S(1), S(1));  // (V, D*H) += (V, TB)(TB, D*H)
   // Σ over T·B columns, column by column (rowwise().sum() strides through the column-major matrix).
   for (Eigen::Index j = 0; j < TB; ++j) grads.fc_b.col(0) += pass.d_logits.col(j);

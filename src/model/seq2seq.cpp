@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "model/cell.h"
 #include "model/rnn_model.h"
+#include "model/softmax_loss.h"
 
 namespace rnnscope {
 
@@ -546,14 +547,7 @@ void Seq2SeqModel<S>::Backward(const Seq2SeqBatch& batch, Seq2SeqPass<S>& pass) 
   const Eigen::Index SB = static_cast<Eigen::Index>(To) * B;
   const bool attn = c.attention != AttentionKind::kNone;
   // ∂L/∂logits = (softmax − onehot) / counted; ignored positions contribute nothing.
-  pass.d_logits = pass.probs;
-  const S scale = pass.counted > 0 ? S(1) / static_cast<S>(pass.counted) : S(0);
-  for (Eigen::Index j = 0; j < SB; ++j) {
-    const int32_t target = batch.target[static_cast<std::size_t>(j)];
-    if (target >= 0) pass.d_logits(target, j) -= S(1);
-    else pass.d_logits.col(j).setZero();
-  }
-  pass.d_logits *= scale;
+  MaskedSoftmaxCrossEntropyGrad(pass.probs, batch.target, pass.counted, pass.d_logits);
   grads.fc_b += pass.d_logits.rowwise().sum();
   if (c.tie_embeddings) {
     // logits = E_dec P o: the embedding gets the output-side gradient here and the input-side

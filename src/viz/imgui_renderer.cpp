@@ -272,7 +272,6 @@ RedrawStats ImGuiRenderer::Render(ImDrawData& data, const float clear_rgb[3], bo
   Collect(data, fb_width, fb_height);
   const std::vector<DamageRect> damaged = tracker_.EndFrame();
   const std::vector<DamageRect> rects = ChooseRects(damaged, allow_deferral && !full_redraw);
-  stats.rects = static_cast<int>(rects.size());
   stats.deferred = static_cast<int>(damaged.size() - rects.size());
   stats.frame_pixels = static_cast<int64_t>(fb_width) * fb_height;
   for (const DamageRect& r : rects) stats.pixels += r.Area();
@@ -282,9 +281,6 @@ RedrawStats ImGuiRenderer::Render(ImDrawData& data, const float clear_rgb[3], bo
     glBindFramebuffer(GL_FRAMEBUFFER, draw_to_back_buffer_ ? 0 : cache_.fbo);
     SetupState(data, fb_width, fb_height);
     DrawRects(rects, fb_height, clear_rgb);
-    for (const std::vector<Run>& runs : rect_runs_) {
-      for (const Run& run : runs) stats.triangles += static_cast<int64_t>(run.count / 3);
-    }
     glBindVertexArray(0);
     glUseProgram(0);
   }

@@ -31,10 +31,8 @@
 namespace rnnscope {
 
 struct RedrawStats {
-  int rects = 0;            // damaged rectangles redrawn this frame
-  int64_t pixels = 0;       // their area
+  int64_t pixels = 0;       // area of the damaged rectangles redrawn this frame
   int64_t frame_pixels = 0; // the whole frame's
-  int64_t triangles = 0;    // drawn (a triangle reaching two rectangles counts twice)
   int deferred = 0;         // damaged rectangles left for the next frame (kDeferralBudget)
   double Fraction() const { return frame_pixels > 0 ? static_cast<double>(pixels) / static_cast<double>(frame_pixels) : 0.0; }
 };
