@@ -14,16 +14,22 @@ namespace rnnscope {
 
 namespace {
 
-// W_ih x_t + b_ih for all timesteps: one GEMM (dense) or a column gather (one-hot).
+// W_ih x_t + b_ih for all timesteps of a dense input: one GEMM.
 template <class S>
-void ProjectInput(const LayerParams<S>& p, const LayerInput<S>& input, Mat<S>& gates) {
-  if (input.dense != nullptr) {
-    Gemm<S>(gates, p.w_ih, false, *input.dense, false, S(1), S(0));  // (G*H, T*B) = (G*H, X)(X, T*B)
-    gates.colwise() += p.b_ih.col(0);
-  } else {  // one pass over the (G*H, T*B) gates: gather and bias together
-    for (Eigen::Index j = 0; j < gates.cols(); ++j)
-      gates.col(j) = p.w_ih.col(input.tokens[static_cast<std::size_t>(j)]) + p.b_ih.col(0);
-  }
+void ProjectDenseInput(const LayerParams<S>& p, const LayerInput<S>& input, Mat<S>& gates) {
+  Gemm<S>(gates, p.w_ih, false, *input.dense, false, S(1), S(0));  // (G*H, T*B) = (G*H, X)(X, T*B)
+  gates.colwise() += p.b_ih.col(0);
+}
+
+// W_ih x_t + b_ih for one-hot input, columns [first, first + count): a gather and the bias in
+// one pass. Done per timestep, just before that step's recurrent GEMM adds W_hh h_{t-1}, so the
+// GEMM finds the block in cache; gathering all T*B columns up front wrote the whole (G*H, T*B)
+// matrix (8 MB for an LSTM H=256, B=32, T=64) only for every step to read it back from memory.
+template <class S>
+void GatherTokenInput(const LayerParams<S>& p, const LayerInput<S>& input, Mat<S>& gates,
+                      Eigen::Index first, Eigen::Index count) {
+  for (Eigen::Index j = first; j < first + count; ++j)
+    gates.col(j) = p.w_ih.col(input.tokens[static_cast<std::size_t>(j)]) + p.b_ih.col(0);
 }
 
 // Threads across the batch: with Eigen::nbThreads() = n > 1, the time loops run as n
@@ -107,7 +113,8 @@ template <class S, class Cell>
 void ForwardWith(const LayerParams<S>& p, const LayerInput<S>& input, const Mat<S>* h0,
                  const Mat<S>* c0, LayerCache<S>& k) {
   const int T = k.T, B = k.B;
-  ProjectInput(p, input, k.gates);
+  const bool one_hot = input.dense == nullptr;
+  if (!one_hot) ProjectDenseInput(p, input, k.gates);
   if (h0) k.h.middleCols(k.InitCol(), B) = *h0;
   else k.h.middleCols(k.InitCol(), B).setZero();
   if (k.c.size() > 0) {
@@ -125,6 +132,7 @@ void ForwardWith(const LayerParams<S>& p, const LayerInput<S>& input, const Mat<
     for (int s = 0; s < T; ++s) {
       const int t = k.reverse ? T - 1 - s : s;
       const Eigen::Index col = static_cast<Eigen::Index>(t) * B + b0;
+      if (one_hot) GatherTokenInput(p, input, k.gates, col, nb);
       Cell::Forward(p, k.h.middleCols(k.PrevCol(t) + b0, nb), cstore.middleCols(k.PrevCol(t) + b0, nb),
                     k.gates.middleCols(col, nb), k.aux.middleCols(has_aux ? col : 0, has_aux ? nb : 0),
                     k.h.middleCols(k.OutCol(t) + b0, nb), cstore.middleCols(k.OutCol(t) + b0, nb),
