@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 #include "model/gemm.h"
+#include "model/softmax_kernel.h"
 #include "model/softmax_loss.h"
 
 namespace rnnscope {
@@ -20,17 +21,20 @@ template <class S>
 void RnnModel<S>::SoftmaxCrossEntropy(const Mat<S>& logits, const std::vector<int32_t>& targets,
                                       Mat<S>& probs, S& loss, int& counted) {
   probs.resize(logits.rows(), logits.cols());
-  // Whole-matrix passes rather than one short column (V = 65) at a time: the per-column
-  // expression overhead was 3% of an RNN H=256 step. Scratch rows are reused by the thread.
+  // One pass per column in the per-instruction-set kernel; scratch rows reused by the thread.
   thread_local Eigen::Array<S, 1, Eigen::Dynamic> max, sum;
-  max = logits.colwise().maxCoeff().array();  // subtract each column's max: exp never overflows
-  probs.array() = logits.array().rowwise() - max;
-  // exp over the whole buffer as one vector: Eigen vectorises a linear pass, but not the
-  // row-broadcast expression above (that ran libm's scalar expf: 2.7% of an RNN H=256 step).
-  Eigen::Map<Eigen::Array<S, Eigen::Dynamic, 1>> flat(probs.data(), probs.size());
-  flat = flat.exp();
-  sum = probs.colwise().sum().array();
-  probs.array().rowwise() /= sum;
+  max.resize(logits.cols());
+  sum.resize(logits.cols());
+  softmax_kernel::SoftmaxArgs<S> args;
+  args.logits = logits.data();
+  args.ld_logits = logits.outerStride();
+  args.probs = probs.data();
+  args.ld_probs = probs.outerStride();
+  args.rows = logits.rows();
+  args.cols = logits.cols();
+  args.max = max.data();
+  args.sum = sum.data();
+  softmax_kernel::Softmax(args);
   double total = 0;
   counted = 0;
   for (Eigen::Index j = 0; j < logits.cols(); ++j) {
