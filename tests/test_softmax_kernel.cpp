@@ -61,5 +61,34 @@ TEST(SoftmaxKernel, MatchesTheFormulaOnEveryShape) {
     }
 }
 
+// The same column at every offset within a cache line gives bit-identical results: a resumed
+// run reproduces the run it continues only if rounding does not depend on addresses.
+TEST(SoftmaxKernel, ResultsDoNotDependOnTheColumnsAddress) {
+  const long rows = 65;
+  std::mt19937 rng(11);
+  std::uniform_real_distribution<float> u(-4, 4);
+  std::vector<float> column(static_cast<std::size_t>(rows));
+  for (float& x : column) x = u(rng);
+  std::vector<float> first;
+  for (long offset = 0; offset < 16; ++offset) {
+    std::vector<float> logits(static_cast<std::size_t>(rows + 16)), probs(logits.size());
+    std::copy(column.begin(), column.end(), logits.begin() + offset);
+    float max = 0, sum = 0;
+    SoftmaxArgs<float> a;
+    a.logits = logits.data() + offset;
+    a.ld_logits = rows;
+    a.probs = probs.data() + (15 - offset);
+    a.ld_probs = rows;
+    a.rows = rows;
+    a.cols = 1;
+    a.max = &max;
+    a.sum = &sum;
+    Softmax(a);
+    const std::vector<float> got(a.probs, a.probs + rows);
+    if (offset == 0) first = got;
+    else EXPECT_EQ(got, first) << "offset " << offset;
+  }
+}
+
 }  // namespace
 }  // namespace rnnscope::softmax_kernel

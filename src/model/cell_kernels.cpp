@@ -42,7 +42,9 @@ CMapA<S> View(Block<const S> b, long rows, long cols) {
 // and h, store. The Eigen expressions below (kept for double, which the gradient checks use)
 // make one pass per line over a (4H, B) block that does not fit in L1; for an LSTM H=256 step
 // that was 6-7% of training time, about half of it memory traffic. Same functions (Eigen's
-// logistic and tanh), so the results match the expressions up to FMA contraction.
+// logistic and tanh), so the results match the expressions up to FMA contraction. Packets run
+// from each column's first row and the last H % kP rows as floats, so which code computes an
+// element depends on H only, never on the address.
 namespace fused {
 
 using Eigen::internal::padd;
@@ -151,18 +153,17 @@ inline void LstmBackward(StepArgs<float>& a) {
 inline void GruForward(StepArgs<float>& a) {
   const long H = a.H;
   for (long j = 0; j < a.B; ++j) {
-    const float* hh = a.scratch.p + j * a.scratch.ld;  // (3H) W_hh h_{t-1}, without b_hh
-    float* gate = a.gates.p + j * a.gates.ld;          // (3H) W_ih x + b_ih: r, z, n
+    float* gate = a.gates.p + j * a.gates.ld;  // (3H) see kGruForward
     const float* h_prev = a.h_prev.p + j * a.h_prev.ld;
     float* aux = a.aux.p + j * a.aux.ld;
     float* h = a.h.p + j * a.h.ld;
     const float* b = a.b_hh;
     ForUnits(H, [&](auto tag, long u) {
       using V = decltype(tag);
-      const V r = Logistic(Add(Load<V>(gate + u), Add(Load<V>(hh + u), Load<V>(b + u))));
-      const V z = Logistic(Add(Load<V>(gate + H + u), Add(Load<V>(hh + H + u), Load<V>(b + H + u))));
-      const V hn = Add(Load<V>(hh + 2 * H + u), Load<V>(b + 2 * H + u));  // W_hn h + b_hn
-      const V n = Tanh(Add(Load<V>(gate + 2 * H + u), Mul(r, hn)));
+      const V r = Logistic(Add(Load<V>(gate + u), Load<V>(b + u)));
+      const V z = Logistic(Add(Load<V>(gate + H + u), Load<V>(b + H + u)));
+      const V hn = Load<V>(gate + 2 * H + u);                 // W_hn h + b_hn
+      const V n = Tanh(Add(Load<V>(aux + u), Mul(r, hn)));  // aux in: W_in x + b_in
       Store(gate + u, r);
       Store(gate + H + u, z);
       Store(gate + 2 * H + u, n);
@@ -213,6 +214,44 @@ inline void TanhForward(StepArgs<float>& a) {
       Store(gate + u, v);
       Store(h + u, v);
     });
+  }
+}
+
+inline void TanhBackward(StepArgs<float>& a) {
+  const long H = a.H;
+  for (long j = 0; j < a.B; ++j) {
+    const float* h = a.saved_gates.p + j * a.saved_gates.ld;  // tanh output
+    const float* dh = a.dh.p + j * a.dh.ld;
+    float* d = a.d_ih.p + j * a.d_ih.ld;
+    ForUnits(H, [&](auto tag, long u) {
+      using V = decltype(tag);
+      const V hv = Load<V>(h + u);
+      Store(d + u, Mul(Load<V>(dh + u), Sub(Splat<V>(1.0f), Mul(hv, hv))));  // dh ⊙ (1 − h²)
+    });
+  }
+}
+
+inline void ReluForward(StepArgs<float>& a) {
+  const long H = a.H;
+  for (long j = 0; j < a.B; ++j) {
+    float* gate = a.gates.p + j * a.gates.ld;
+    float* h = a.h.p + j * a.h.ld;
+    for (long u = 0; u < H; ++u) {  // max and add are exact: plain loops vectorise the same
+      const float x = gate[u] + a.b_hh[u];
+      const float v = x > 0.0f ? x : 0.0f;
+      gate[u] = v;
+      h[u] = v;
+    }
+  }
+}
+
+inline void ReluBackward(StepArgs<float>& a) {
+  const long H = a.H;
+  for (long j = 0; j < a.B; ++j) {
+    const float* h = a.saved_gates.p + j * a.saved_gates.ld;
+    const float* dh = a.dh.p + j * a.dh.ld;
+    float* d = a.d_ih.p + j * a.d_ih.ld;
+    for (long u = 0; u < H; ++u) d[u] = h[u] > 0.0f ? dh[u] : 0.0f;
   }
 }
 
@@ -267,16 +306,14 @@ void LstmBackward(StepArgs<S>& a) {
 template <class S>
 void GruForward(StepArgs<S>& a) {
   const long H = a.H, B = a.B;
-  auto scratch = View(a.scratch, 3 * H, B);  // in: W_hh h_{t-1}
   auto gates = View(a.gates, 3 * H, B);
-  scratch.colwise() += Eigen::Map<const Eigen::Array<S, Eigen::Dynamic, 1>>(a.b_hh, 3 * H);
   auto rz = gates.topRows(2 * H);
-  rz = (rz + scratch.topRows(2 * H)).logistic();
+  rz = (rz.colwise() + Eigen::Map<const Eigen::Array<S, Eigen::Dynamic, 1>>(a.b_hh, 2 * H)).logistic();
   auto aux = View(a.aux, H, B);
-  aux = scratch.bottomRows(H);  // W_hn h + b_hn, kept for backward
   auto r = gates.topRows(H);
   auto z = gates.middleRows(H, H);
   auto n = gates.bottomRows(H);
+  aux.swap(n);  // aux = W_hn h + b_hn (kept for backward), n = W_in x + b_in
   n = (n + r * aux).tanh();
   View(a.h, H, B) = (1 - z) * n + z * View(a.h_prev, H, B);
 }
@@ -337,7 +374,10 @@ void RunOp(CellOp op, StepArgs<S>& a) {
   }
 }
 
-// float: the fused kernels where there is one.
+// float: every op fused. Besides the passes saved, this keeps float results independent of
+// where a block sits in memory: Eigen's expressions peel unaligned heads and tails off with
+// scalar code that rounds differently (no FMA contraction, libm's functions), so a resumed run,
+// whose buffers land at other addresses, would not reproduce the run it continues.
 void RunOp(CellOp op, StepArgs<float>& a) {
   switch (op) {
     case CellOp::kLstmForward: fused::LstmForward(a); return;
@@ -345,9 +385,10 @@ void RunOp(CellOp op, StepArgs<float>& a) {
     case CellOp::kGruForward: fused::GruForward(a); return;
     case CellOp::kGruBackward: fused::GruBackward(a); return;
     case CellOp::kTanhForward: fused::TanhForward(a); return;
-    default: break;
+    case CellOp::kTanhBackward: fused::TanhBackward(a); return;
+    case CellOp::kReluForward: fused::ReluForward(a); return;
+    case CellOp::kReluBackward: fused::ReluBackward(a); return;
   }
-  RunOp<float>(op, a);  // the Eigen expressions
 }
 
 }  // namespace

@@ -12,7 +12,9 @@ namespace rnnscope::cell_kernels {
 enum class CellOp {
   kLstmForward,   // gates (4H, B) += b_hh, activated; c, h from c_prev
   kLstmBackward,  // dc updated, d_ih written, dc_norm = ‖∂L/∂c_t‖ (before ⊙ f)
-  kGruForward,    // scratch (3H, B) = W_hh h_prev (in); gates activated; aux, h written
+  kGruForward,    // gates (3H, B) in: [W_ir x + b_ir + W_hr h; W_iz x + b_iz + W_hz h;
+                  // W_hn h + b_hn], aux in: W_in x + b_in; out: gates r, z, n activated,
+                  // aux = W_hn h + b_hn, h
   kGruBackward,   // d_ih, d_hh, dh_direct written
   kTanhForward,   // gates (H, B) += b_hh, tanh; h = gates
   kTanhBackward,  // d_ih = dh ⊙ (1 − h²)
@@ -33,7 +35,7 @@ struct StepArgs {
   Block<S> gates;
   const S* b_hh = nullptr;
   Block<const S> h_prev, c_prev;
-  Block<S> h, c, aux, scratch;
+  Block<S> h, c, aux;
   Block<const S> saved_gates, saved_c, saved_aux;  // backward: what forward stored
   Block<S> dh, dc, d_ih, d_hh, dh_direct;
   S dc_norm = 0;  // out (kLstmBackward)

@@ -9,15 +9,19 @@ namespace rnnscope {
 template <class S>
 void GruCell<S>::Forward(const LayerParams<S>& p, ConstMatRef<S> h_prev, ConstMatRef<S> /*c_prev*/,
                          MatRef<S> gates, MatRef<S> aux, MatRef<S> h, MatRef<S> /*c*/,
-                         MatRef<S> scratch, const PackedLhs<S>* w_hh_packed) {
+                         MatRef<S> /*scratch*/, const PackedLhs<S>* w_hh_packed) {
   const Eigen::Index H = h.rows();
-  RecurrentProduct<S>(p, w_hh_packed, h_prev, scratch, S(0));  // (3H, B) = (3H, H)(H, B)
+  // The n rows need W_hn h + b_hn on its own (r scales it), so move W_in x + b_in out of them
+  // into aux and start them at b_hn: the GEMM then adds W_hh h_{t-1} to all 3H rows in place
+  // (beta = 1), as for the LSTM, instead of writing a zeroed (3H, B) workspace first.
+  aux = gates.bottomRows(H);                                  // (H, B) W_in x + b_in
+  gates.bottomRows(H).colwise() = p.b_hh.bottomRows(H).col(0);  // (H, B) b_hn
+  RecurrentProduct<S>(p, w_hh_packed, h_prev, gates, S(1));   // (3H, B) += (3H, H)(H, B)
   cell_kernels::StepArgs<S> k;  // cell_kernels.cpp GruForward
   k.H = H;
   k.B = h.cols();
   k.gates = KernelBlock<S>(gates);
   k.b_hh = p.b_hh.data();
-  k.scratch = KernelBlock<S>(scratch);
   k.aux = KernelBlock<S>(aux);
   k.h_prev = KernelBlock<S>(h_prev);
   k.h = KernelBlock<S>(h);

@@ -33,6 +33,25 @@ S Sum(const S* p, long n) {
   return sum;
 }
 
+// out[i] = exp(in[i] − shift) with Eigen's packet exp for every element, the last n % kP
+// through a padded packet: Eigen's .exp() on an unaligned column computes its head and tail
+// with libm's expf, which rounds differently, so results would depend on the address.
+template <class S>
+void ExpShifted(const S* in, S shift, S* out, long n) {
+  using namespace Eigen::internal;
+  using Packet = typename packet_traits<S>::type;
+  constexpr long kP = sizeof(Packet) / sizeof(S);
+  const Packet s = pset1<Packet>(shift);
+  long i = 0;
+  for (; i + kP <= n; i += kP) pstoreu(out + i, pexp(psub(ploadu<Packet>(in + i), s)));
+  if (i < n) {
+    S tail[kP];
+    for (long t = 0; t < kP; ++t) tail[t] = i + t < n ? in[i + t] : shift;
+    pstoreu(tail, pexp(psub(ploadu<Packet>(tail), s)));
+    for (long t = 0; i + t < n; ++t) out[i + t] = tail[t];
+  }
+}
+
 template <class S>
 void Run(const SoftmaxArgs<S>& a) {
   using Column = Eigen::Array<S, Eigen::Dynamic, 1>;
@@ -40,7 +59,7 @@ void Run(const SoftmaxArgs<S>& a) {
     const Eigen::Map<const Column> logits(a.logits + j * a.ld_logits, a.rows);
     Eigen::Map<Column> probs(a.probs + j * a.ld_probs, a.rows);
     const S max = logits.maxCoeff();  // subtract the column's max: exp never overflows
-    probs = (logits - max).exp();       // elementwise: the same at any alignment
+    ExpShifted(logits.data(), max, probs.data(), a.rows);
     const S sum = Sum(probs.data(), a.rows);
     probs *= S(1) / sum;
     a.max[j] = max;
