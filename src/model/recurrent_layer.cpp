@@ -166,6 +166,11 @@ void BackwardWith(const LayerParams<S>& p, LayerParams<S>& grad, const LayerInpu
   k.norm_sq.resize(T, 2 * slices);
   // Per-slice bias-gradient sums: d_ih in column i, GRU's d_hh in column slices + i.
   k.bias_partial.setZero(k.d_ih.rows(), Cell::kSeparateHh ? 2 * slices : slices);
+  // One-hot input: ∂L/∂W_ih is a scatter of d_ih's columns into the tokens' columns. On one
+  // thread it runs per timestep while the step's d_ih is in cache; gathering it after the loop
+  // re-read the whole (G*H, T*B) d_ih (8 MB for an LSTM H=256, B=32, T=64). Slices would race
+  // on a token both of them see, so with several the scatter stays after the loop.
+  const bool scatter_per_step = input.dense == nullptr && slices == 1;
   ForEachSlice(B, slices, [&](int slice, Eigen::Index b0, Eigen::Index nb) {
     auto dh = k.dh.middleCols(b0, nb);
     auto dc = k.dc.middleCols(b0, nb);
@@ -186,6 +191,9 @@ void BackwardWith(const LayerParams<S>& p, LayerParams<S>& grad, const LayerInpu
       k.norm_sq(t, slices + slice) = norms.dc_norm * norms.dc_norm;
       add_columns(k.d_ih.middleCols(col, nb), k.bias_partial.col(slice));
       if (Cell::kSeparateHh) add_columns(k.d_hh.middleCols(col, nb), k.bias_partial.col(slices + slice));
+      if (scatter_per_step)
+        for (Eigen::Index j = col; j < col + nb; ++j)
+          grad.w_ih.col(input.tokens[static_cast<std::size_t>(j)]) += k.d_ih.col(j);
       // ∂L/∂h_{t-1} = W_hhᵀ d_hh (+ the GRU's direct z ⊙ dh path, which the GEMM adds to)
       if (Cell::kSeparateHh) dh = dh_direct;
       Gemm<S>(dh, k.w_hh_packed, d_hh_store.middleCols(col, nb), S(1), Cell::kSeparateHh ? S(1) : S(0));  // (H, nb)
@@ -202,7 +210,7 @@ void BackwardWith(const LayerParams<S>& p, LayerParams<S>& grad, const LayerInpu
   if (input.dense != nullptr) {
     Gemm<S>(grad.w_ih, k.d_ih, false, *input.dense, true, S(1), S(1));  // (G*H, X) += (G*H, TB)(TB, X)
     if (dx) Gemm<S>(*dx, p.w_ih, true, k.d_ih, false, S(1), S(0));       // (X, TB) = (X, G*H)(G*H, TB)
-  } else {
+  } else if (!scatter_per_step) {
     for (Eigen::Index j = 0; j < k.d_ih.cols(); ++j)
       grad.w_ih.col(input.tokens[static_cast<std::size_t>(j)]) += k.d_ih.col(j);
   }
