@@ -104,7 +104,13 @@ void RnnModel<S>::Backward(const TokenBatch& batch, ForwardPass<S>& pass, Mat<S>
   const Eigen::Index TB = static_cast<Eigen::Index>(pass.T) * pass.B;
   // ∂L/∂logits = (softmax − onehot(target)) / counted; ignored positions contribute nothing.
   MaskedSoftmaxCrossEntropyGrad(pass.probs, batch.target, pass.counted, pass.d_logits);
-  Gemm<S>(grads.fc_w, pass.d_logits, false, pass.outputs.back(), true, S(1), S(1));  // (V, D*H) += (V, TB)(TB, D*H)
+  // ∂L/∂W_fc = d_logits · outputsᵀ, computed transposed: the GEMM packs its right operand
+  // across the contraction (T·B) dimension, which is slow for a transposed operand, and
+  // d_logitsᵀ (TB, V) is a quarter the size of outputsᵀ (TB, D*H) at V = 65, H = 256.
+  thread_local Mat<S> d_fc_w_t;
+  d_fc_w_t.resize(params.fc_w.cols(), params.fc_w.rows());
+  Gemm<S>(d_fc_w_t, pass.outputs.back(), false, pass.d_logits, true, S(1), S(0));  // (D*H, V) = (D*H, TB)(TB, V)
+  grads.fc_w += d_fc_w_t.transpose();
   // Σ over T·B columns, column by column (rowwise().sum() strides through the column-major matrix).
   for (Eigen::Index j = 0; j < TB; ++j) grads.fc_b.col(0) += pass.d_logits.col(j);
   pass.d_out.resize(params.fc_w.cols(), TB);
