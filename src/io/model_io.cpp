@@ -432,7 +432,7 @@ TensorFile ComputeTrace(const TensorFile& weights, const TensorFile& batch_file,
   Describe(out, c, "trace");
   if (has_targets) Put(out, "loss", {}, {pass.loss}, dtype);
   PutBatchFirst(out, "logits", pass.logits, T, B, dtype);
-  PutBatchFirst(out, "output", pass.outputs.back(), T, B, dtype);
+  PutBatchFirst(out, "output", pass.TopOutput(), T, B, dtype);
   RecurrentState<double> final_state;
   m.model.FinalState(pass, final_state);
   PutFinal(out, "h_n", final_state.h, dtype);

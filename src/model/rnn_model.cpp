@@ -80,18 +80,21 @@ S RnnModel<S>::Forward(const TokenBatch& batch, const RecurrentState<S>* init,
   }
   for (int l = 0; l < c.layers; ++l) {
     Mat<S>& out = pass.outputs[static_cast<std::size_t>(l)];
-    out.resize(c.OutputSize(), TB);
+    // The next layer's input needs a matrix; the top layer's single direction is read in place.
+    const bool in_place = l == c.layers - 1 && D == 1;
+    if (in_place) out.resize(0, 0);
+    else out.resize(c.OutputSize(), TB);
     for (int d = 0; d < D; ++d) {
       const std::size_t k = static_cast<std::size_t>(l * D + d);
       const Mat<S>* h0 = init && !init->h.empty() ? &init->h[k] : nullptr;
       const Mat<S>* c0 = init && !init->c.empty() ? &init->c[k] : nullptr;
       LayerForward<S>(c.cell, params.rnn[k], input, T, B, d == 1, h0, c0, pass.layers[k]);
-      out.middleRows(static_cast<Eigen::Index>(d) * c.hidden, c.hidden) = pass.layers[k].Outputs();
+      if (!in_place) out.middleRows(static_cast<Eigen::Index>(d) * c.hidden, c.hidden) = pass.layers[k].Outputs();
     }
     input = LayerInput<S>{&out, {}};
   }
   pass.logits.resize(c.vocab, TB);
-  Gemm<S>(pass.logits, params.fc_w, false, pass.outputs.back(), false, S(1), S(0));  // (V, T*B) = (V, D*H)(D*H, T*B)
+  Gemm<S>(pass.logits, params.fc_w, false, pass.TopOutput(), false, S(1), S(0));  // (V, T*B) = (V, D*H)(D*H, T*B)
   pass.logits.colwise() += params.fc_b.col(0);
   SoftmaxCrossEntropy(pass.logits, batch.target, pass.probs, pass.loss, pass.counted);
   return pass.loss;
@@ -109,7 +112,7 @@ void RnnModel<S>::Backward(const TokenBatch& batch, ForwardPass<S>& pass, Mat<S>
   // d_logitsᵀ (TB, V) is a quarter the size of outputsᵀ (TB, D*H) at V = 65, H = 256.
   thread_local Mat<S> d_fc_w_t;
   d_fc_w_t.resize(params.fc_w.cols(), params.fc_w.rows());
-  Gemm<S>(d_fc_w_t, pass.outputs.back(), false, pass.d_logits, true, S(1), S(0));  // (D*H, V) = (D*H, TB)(TB, V)
+  Gemm<S>(d_fc_w_t, pass.TopOutput(), false, pass.d_logits, true, S(1), S(0));  // (D*H, V) = (D*H, TB)(TB, V)
   grads.fc_w += d_fc_w_t.transpose();
   // Σ over T·B columns, column by column (rowwise().sum() strides through the column-major matrix).
   for (Eigen::Index j = 0; j < TB; ++j) grads.fc_b.col(0) += pass.d_logits.col(j);

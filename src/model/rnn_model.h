@@ -26,7 +26,8 @@ struct ForwardPass {
   int T = 0, B = 0;
   Mat<S> embedded;                    // (E, T*B) embedding rows of the input tokens
   std::vector<LayerCache<S>> layers;  // index layer * D + direction
-  std::vector<Mat<S>> outputs;        // per layer: (D*H, T*B), directions concatenated
+  std::vector<Mat<S>> outputs;        // per layer: (D*H, T*B), directions concatenated; empty
+                                      // for a one-directional top layer (see TopOutput)
   Mat<S> logits;                      // (V, T*B)
   Mat<S> probs;                       // (V, T*B) softmax(logits)
   S loss = 0;                         // mean cross-entropy over counted positions
@@ -37,6 +38,13 @@ struct ForwardPass {
   Mat<S> d_in;                        // (X, T*B)   ∂L/∂ current layer's input
   std::vector<Mat<S>> d_dir;          // per direction: (H, T*B) slice of d_out
   std::vector<Mat<S>> d_x_dir;        // per direction: (X, T*B) input gradient
+
+  // The top layer's output (D*H, T*B), what fc reads. One direction: the layer's own h columns,
+  // not copied (copying them was 1.5% of an RNN H=256 training step); two: outputs.back().
+  Eigen::Ref<const Mat<S>> TopOutput() const {
+    if (outputs.back().size() > 0) return outputs.back();
+    return layers.back().Outputs();
+  }
 };
 
 template <class S>
