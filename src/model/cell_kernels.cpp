@@ -86,6 +86,12 @@ V Sub(const V& a, const V& b) { if constexpr (std::is_same_v<V, float>) return a
 template <class V>
 V Mul(const V& a, const V& b) { if constexpr (std::is_same_v<V, float>) return a * b; else return pmul(a, b); }
 
+// Column j of a block.
+template <class T>
+T* Col(Block<T> b, long j) {
+  return b.p + j * b.ld;
+}
+
 // Runs unit(V{}, u) for u = 0, kP, … over packets and then over the last H % kP units as floats.
 template <class F>
 void ForUnits(long H, const F& unit) {
@@ -97,10 +103,10 @@ void ForUnits(long H, const F& unit) {
 inline void LstmForward(StepArgs<float>& a) {
   const long H = a.H;
   for (long j = 0; j < a.B; ++j) {
-    float* gate = a.gates.p + j * a.gates.ld;  // (4H) rows i, f, g, o
-    const float* c_prev = a.c_prev.p + j * a.c_prev.ld;
-    float* c = a.c.p + j * a.c.ld;
-    float* h = a.h.p + j * a.h.ld;
+    float* gate = Col(a.gates, j);  // (4H) rows i, f, g, o
+    const float* c_prev = Col(a.c_prev, j);
+    float* c = Col(a.c, j);
+    float* h = Col(a.h, j);
     ForUnits(H, [&](auto tag, long u) {
       using V = decltype(tag);
       const V i = Logistic(Add(Load<V>(gate + u), Load<V>(a.b_hh + u)));
@@ -123,12 +129,12 @@ inline void LstmBackward(StepArgs<float>& a) {
   Packet norm_packet = pset1<Packet>(0.0f);
   float norm_tail = 0;
   for (long j = 0; j < a.B; ++j) {
-    const float* gate = a.saved_gates.p + j * a.saved_gates.ld;
-    const float* c = a.saved_c.p + j * a.saved_c.ld;
-    const float* c_prev = a.c_prev.p + j * a.c_prev.ld;
-    const float* dh = a.dh.p + j * a.dh.ld;
-    float* dc = a.dc.p + j * a.dc.ld;
-    float* d = a.d_ih.p + j * a.d_ih.ld;
+    const float* gate = Col(a.saved_gates, j);
+    const float* c = Col(a.saved_c, j);
+    const float* c_prev = Col(a.c_prev, j);
+    const float* dh = Col(a.dh, j);
+    float* dc = Col(a.dc, j);
+    float* d = Col(a.d_ih, j);
     ForUnits(H, [&](auto tag, long u) {
       using V = decltype(tag);
       const V one = Splat<V>(1.0f);
@@ -153,10 +159,10 @@ inline void LstmBackward(StepArgs<float>& a) {
 inline void GruForward(StepArgs<float>& a) {
   const long H = a.H;
   for (long j = 0; j < a.B; ++j) {
-    float* gate = a.gates.p + j * a.gates.ld;  // (3H) see kGruForward
-    const float* h_prev = a.h_prev.p + j * a.h_prev.ld;
-    float* aux = a.aux.p + j * a.aux.ld;
-    float* h = a.h.p + j * a.h.ld;
+    float* gate = Col(a.gates, j);  // (3H) see kGruForward
+    const float* h_prev = Col(a.h_prev, j);
+    float* aux = Col(a.aux, j);
+    float* h = Col(a.h, j);
     const float* b = a.b_hh;
     ForUnits(H, [&](auto tag, long u) {
       using V = decltype(tag);
@@ -177,13 +183,13 @@ inline void GruForward(StepArgs<float>& a) {
 inline void GruBackward(StepArgs<float>& a) {
   const long H = a.H;
   for (long j = 0; j < a.B; ++j) {
-    const float* gate = a.saved_gates.p + j * a.saved_gates.ld;
-    const float* aux = a.saved_aux.p + j * a.saved_aux.ld;
-    const float* h_prev = a.h_prev.p + j * a.h_prev.ld;
-    const float* dh = a.dh.p + j * a.dh.ld;
-    float* d_ih = a.d_ih.p + j * a.d_ih.ld;
-    float* d_hh = a.d_hh.p + j * a.d_hh.ld;
-    float* dh_direct = a.dh_direct.p + j * a.dh_direct.ld;
+    const float* gate = Col(a.saved_gates, j);
+    const float* aux = Col(a.saved_aux, j);
+    const float* h_prev = Col(a.h_prev, j);
+    const float* dh = Col(a.dh, j);
+    float* d_ih = Col(a.d_ih, j);
+    float* d_hh = Col(a.d_hh, j);
+    float* dh_direct = Col(a.dh_direct, j);
     ForUnits(H, [&](auto tag, long u) {
       using V = decltype(tag);
       const V one = Splat<V>(1.0f);
@@ -206,8 +212,8 @@ inline void GruBackward(StepArgs<float>& a) {
 inline void TanhForward(StepArgs<float>& a) {
   const long H = a.H;
   for (long j = 0; j < a.B; ++j) {
-    float* gate = a.gates.p + j * a.gates.ld;
-    float* h = a.h.p + j * a.h.ld;
+    float* gate = Col(a.gates, j);
+    float* h = Col(a.h, j);
     ForUnits(H, [&](auto tag, long u) {
       using V = decltype(tag);
       const V v = Tanh(Add(Load<V>(gate + u), Load<V>(a.b_hh + u)));
@@ -220,9 +226,9 @@ inline void TanhForward(StepArgs<float>& a) {
 inline void TanhBackward(StepArgs<float>& a) {
   const long H = a.H;
   for (long j = 0; j < a.B; ++j) {
-    const float* h = a.saved_gates.p + j * a.saved_gates.ld;  // tanh output
-    const float* dh = a.dh.p + j * a.dh.ld;
-    float* d = a.d_ih.p + j * a.d_ih.ld;
+    const float* h = Col(a.saved_gates, j);  // tanh output
+    const float* dh = Col(a.dh, j);
+    float* d = Col(a.d_ih, j);
     ForUnits(H, [&](auto tag, long u) {
       using V = decltype(tag);
       const V hv = Load<V>(h + u);
@@ -234,8 +240,8 @@ inline void TanhBackward(StepArgs<float>& a) {
 inline void ReluForward(StepArgs<float>& a) {
   const long H = a.H;
   for (long j = 0; j < a.B; ++j) {
-    float* gate = a.gates.p + j * a.gates.ld;
-    float* h = a.h.p + j * a.h.ld;
+    float* gate = Col(a.gates, j);
+    float* h = Col(a.h, j);
     for (long u = 0; u < H; ++u) {  // max and add are exact: plain loops vectorise the same
       const float x = gate[u] + a.b_hh[u];
       const float v = x > 0.0f ? x : 0.0f;
@@ -248,9 +254,9 @@ inline void ReluForward(StepArgs<float>& a) {
 inline void ReluBackward(StepArgs<float>& a) {
   const long H = a.H;
   for (long j = 0; j < a.B; ++j) {
-    const float* h = a.saved_gates.p + j * a.saved_gates.ld;
-    const float* dh = a.dh.p + j * a.dh.ld;
-    float* d = a.d_ih.p + j * a.d_ih.ld;
+    const float* h = Col(a.saved_gates, j);
+    const float* dh = Col(a.dh, j);
+    float* d = Col(a.d_ih, j);
     for (long u = 0; u < H; ++u) d[u] = h[u] > 0.0f ? dh[u] : 0.0f;
   }
 }

@@ -25,15 +25,9 @@ void RnnModel<S>::SoftmaxCrossEntropy(const Mat<S>& logits, const std::vector<in
   thread_local Eigen::Array<S, 1, Eigen::Dynamic> max, sum;
   max.resize(logits.cols());
   sum.resize(logits.cols());
-  softmax_kernel::SoftmaxArgs<S> args;
-  args.logits = logits.data();
-  args.ld_logits = logits.outerStride();
-  args.probs = probs.data();
-  args.ld_probs = probs.outerStride();
-  args.rows = logits.rows();
-  args.cols = logits.cols();
-  args.max = max.data();
-  args.sum = sum.data();
+  const softmax_kernel::SoftmaxArgs<S> args{logits.data(), logits.outerStride(), probs.data(),
+                                             probs.outerStride(), logits.rows(), logits.cols(),
+                                             max.data(), sum.data()};
   softmax_kernel::Softmax(args);
   double total = 0;
   counted = 0;
