@@ -190,7 +190,10 @@ void BackwardWith(const LayerParams<S>& p, LayerParams<S>& grad, const LayerInpu
                      k.d_ih.middleCols(col, nb), d_hh_store.middleCols(col, nb), dh_direct, norms);
       k.norm_sq(t, slices + slice) = norms.dc_norm * norms.dc_norm;
       add_columns(k.d_ih.middleCols(col, nb), k.bias_partial.col(slice));
-      if (Cell::kSeparateHh) add_columns(k.d_hh.middleCols(col, nb), k.bias_partial.col(slices + slice));
+      // GRU: d_hh's r and z rows are d_ih's (W_ih x and W_hh h enter r and z as a plain sum);
+      // only the n rows (r ⊙ dn) need a sum of their own.
+      if (Cell::kSeparateHh)
+        add_columns(k.d_hh.middleCols(col, nb).bottomRows(H), k.bias_partial.col(slices + slice).bottomRows(H));
       if (scatter_per_step)
         for (Eigen::Index j = col; j < col + nb; ++j)
           grad.w_ih.col(input.tokens[static_cast<std::size_t>(j)]) += k.d_ih.col(j);
@@ -206,7 +209,11 @@ void BackwardWith(const LayerParams<S>& p, LayerParams<S>& grad, const LayerInpu
   Gemm<S>(grad.w_hh, d_hh_store, false, k.Previous(), true, S(1), S(1));  // (G*H, H) += (G*H, TB)(TB, H)
   // LSTM/Elman: d_hh is d_ih, so both bias gradients are the same sum.
   k.bias_sum = k.bias_partial.leftCols(slices).rowwise().sum();  // (G*H) Σ d_ih
-  if (Cell::kSeparateHh) grad.b_hh += k.bias_partial.rightCols(slices).rowwise().sum();
+  if (Cell::kSeparateHh) {
+    const Eigen::Index GH = k.d_ih.rows();
+    grad.b_hh.topRows(GH - H) += k.bias_sum.topRows(GH - H);
+    grad.b_hh.bottomRows(H) += k.bias_partial.rightCols(slices).bottomRows(H).rowwise().sum();
+  }
   if (input.dense != nullptr) {
     Gemm<S>(grad.w_ih, k.d_ih, false, *input.dense, true, S(1), S(1));  // (G*H, X) += (G*H, TB)(TB, X)
     if (dx) Gemm<S>(*dx, p.w_ih, true, k.d_ih, false, S(1), S(0));       // (X, TB) = (X, G*H)(G*H, TB)
