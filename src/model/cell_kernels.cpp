@@ -48,7 +48,6 @@ CMapA<S> View(Block<const S> b, long rows, long cols) {
 namespace fused {
 
 using Eigen::internal::padd;
-using Eigen::internal::pload;
 using Eigen::internal::ploadu;
 using Eigen::internal::pmul;
 using Eigen::internal::pset1;
