@@ -8,7 +8,6 @@
 //   aux     (H, B)    GRU: W_hn h_{t-1} + b_hn (needed by backward); unused otherwise
 //   h_prev, h (H, B)  recurrent state in/out (Jordan: its output y)
 //   c_prev, c (H, B)  LSTM cell state; unused otherwise
-//   scratch (G*H, B)  workspace, so the time loop never allocates
 //   w_hh_packed       W_hh packed once per sequence by RecurrentLayer (model/gemm.h), or null
 //                     (the seq2seq decoder, one step at a time): then W_hh is used directly
 // Backward receives dh = ∂L/∂h_t (total: from above and from t+1) and dc = ∂L/∂c_t from t+1,
@@ -59,7 +58,7 @@ template <class S>
 struct LstmCell {
   static constexpr bool kSeparateHh = false;
   static void Forward(const LayerParams<S>& p, ConstMatRef<S> h_prev, ConstMatRef<S> c_prev,
-                      MatRef<S> gates, MatRef<S> aux, MatRef<S> h, MatRef<S> c, MatRef<S> scratch,
+                      MatRef<S> gates, MatRef<S> aux, MatRef<S> h, MatRef<S> c,
                       const PackedLhs<S>* w_hh_packed = nullptr);
   static void Backward(const LayerParams<S>& p, LayerParams<S>& grad, ConstMatRef<S> h_prev,
                        ConstMatRef<S> c_prev, ConstMatRef<S> gates, ConstMatRef<S> aux,
@@ -71,7 +70,7 @@ template <class S>
 struct GruCell {
   static constexpr bool kSeparateHh = true;
   static void Forward(const LayerParams<S>& p, ConstMatRef<S> h_prev, ConstMatRef<S> c_prev,
-                      MatRef<S> gates, MatRef<S> aux, MatRef<S> h, MatRef<S> c, MatRef<S> scratch,
+                      MatRef<S> gates, MatRef<S> aux, MatRef<S> h, MatRef<S> c,
                       const PackedLhs<S>* w_hh_packed = nullptr);
   static void Backward(const LayerParams<S>& p, LayerParams<S>& grad, ConstMatRef<S> h_prev,
                        ConstMatRef<S> c_prev, ConstMatRef<S> gates, ConstMatRef<S> aux,
@@ -84,7 +83,7 @@ template <class S, bool kRelu>
 struct ElmanCell {
   static constexpr bool kSeparateHh = false;
   static void Forward(const LayerParams<S>& p, ConstMatRef<S> h_prev, ConstMatRef<S> c_prev,
-                      MatRef<S> gates, MatRef<S> aux, MatRef<S> h, MatRef<S> c, MatRef<S> scratch,
+                      MatRef<S> gates, MatRef<S> aux, MatRef<S> h, MatRef<S> c,
                       const PackedLhs<S>* w_hh_packed = nullptr);
   static void Backward(const LayerParams<S>& p, LayerParams<S>& grad, ConstMatRef<S> h_prev,
                        ConstMatRef<S> c_prev, ConstMatRef<S> gates, ConstMatRef<S> aux,
@@ -99,7 +98,7 @@ template <class S>
 struct JordanCell {
   static constexpr bool kSeparateHh = false;
   static void Forward(const LayerParams<S>& p, ConstMatRef<S> h_prev, ConstMatRef<S> c_prev,
-                      MatRef<S> gates, MatRef<S> aux, MatRef<S> h, MatRef<S> c, MatRef<S> scratch,
+                      MatRef<S> gates, MatRef<S> aux, MatRef<S> h, MatRef<S> c,
                       const PackedLhs<S>* w_hh_packed = nullptr);
   static void Backward(const LayerParams<S>& p, LayerParams<S>& grad, ConstMatRef<S> h_prev,
                        ConstMatRef<S> c_prev, ConstMatRef<S> gates, ConstMatRef<S> aux,

@@ -9,7 +9,7 @@ namespace rnnscope {
 template <class S>
 void GruCell<S>::Forward(const LayerParams<S>& p, ConstMatRef<S> h_prev, ConstMatRef<S> /*c_prev*/,
                          MatRef<S> gates, MatRef<S> aux, MatRef<S> h, MatRef<S> /*c*/,
-                         MatRef<S> /*scratch*/, const PackedLhs<S>* w_hh_packed) {
+                         const PackedLhs<S>* w_hh_packed) {
   const Eigen::Index H = h.rows();
   // The n rows need W_hn h + b_hn on its own (r scales it), so move W_in x + b_in out of them
   // into aux and start them at b_hn: the GEMM then adds W_hh h_{t-1} to all 3H rows in place

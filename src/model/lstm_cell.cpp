@@ -8,7 +8,7 @@ namespace rnnscope {
 template <class S>
 void LstmCell<S>::Forward(const LayerParams<S>& p, ConstMatRef<S> h_prev, ConstMatRef<S> c_prev,
                           MatRef<S> gates, MatRef<S> /*aux*/, MatRef<S> h, MatRef<S> c,
-                          MatRef<S> /*scratch*/, const PackedLhs<S>* w_hh_packed) {
+                          const PackedLhs<S>* w_hh_packed) {
   const Eigen::Index H = h.rows();
   RecurrentProduct<S>(p, w_hh_packed, h_prev, gates, S(1));  // (4H, B) += (4H, H)(H, B)
   const bool peephole = p.w_peep.size() > 0;

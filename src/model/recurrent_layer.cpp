@@ -136,7 +136,7 @@ void ForwardWith(const LayerParams<S>& p, const LayerInput<S>& input, const Mat<
       Cell::Forward(p, k.h.middleCols(k.PrevCol(t) + b0, nb), cstore.middleCols(k.PrevCol(t) + b0, nb),
                     k.gates.middleCols(col, nb), k.aux.middleCols(has_aux ? col : 0, has_aux ? nb : 0),
                     k.h.middleCols(k.OutCol(t) + b0, nb), cstore.middleCols(k.OutCol(t) + b0, nb),
-                    k.scratch.middleCols(b0, nb), &k.w_hh_packed);
+                    &k.w_hh_packed);
       if (!k.interventions.empty()) Intervene<S, Cell>(k, t);
     }
   });
@@ -240,7 +240,6 @@ void Allocate(CellKind kind, const LayerParams<S>& p, int T, int B, bool reverse
   // Eigen's resize is a no-op when the size is unchanged: steady-state training never allocates.
   k.gates.resize(GH, TB);
   k.h.resize(H, TB + B);
-  k.scratch.resize(GH, B);
   if (kind == CellKind::kLstm) k.c.resize(H, TB + B);
   else k.c.resize(0, 0);
   if (kind == CellKind::kGru) k.aux.resize(H, TB);

@@ -26,7 +26,6 @@ struct LayerCache {
   Mat<S> aux;       // (H, T*B)   GRU: W_hn h_{t-1} + b_hn
   Mat<S> h;         // (H, (T+1)*B) hidden states (Jordan: outputs y_t)
   Mat<S> c;         // (H, (T+1)*B) LSTM cell states
-  Mat<S> scratch;   // (G*H, B)
   // Backward signals.
   Mat<S> d_ih;      // (G*H, T*B) ∂L/∂ input-projection pre-activations
   Mat<S> d_hh;      // (G*H, T*B) GRU only: ∂L/∂(W_hh h + b_hh)

@@ -7,7 +7,7 @@ namespace rnnscope {
 template <class S, bool kRelu>
 void ElmanCell<S, kRelu>::Forward(const LayerParams<S>& p, ConstMatRef<S> h_prev,
                                   ConstMatRef<S> /*c_prev*/, MatRef<S> gates, MatRef<S> /*aux*/,
-                                  MatRef<S> h, MatRef<S> /*c*/, MatRef<S> /*scratch*/,
+                                  MatRef<S> h, MatRef<S> /*c*/,
                                   const PackedLhs<S>* w_hh_packed) {
   RecurrentProduct<S>(p, w_hh_packed, h_prev, gates, S(1));  // (H, B) += (H, H)(H, B)
   cell_kernels::StepArgs<S> k;  // cell_kernels.cpp ElmanForward: h = act(gates + b_hh)
@@ -38,7 +38,7 @@ void ElmanCell<S, kRelu>::Backward(const LayerParams<S>& /*p*/, LayerParams<S>& 
 template <class S>
 void JordanCell<S>::Forward(const LayerParams<S>& p, ConstMatRef<S> h_prev, ConstMatRef<S> /*c_prev*/,
                             MatRef<S> gates, MatRef<S> /*aux*/, MatRef<S> h, MatRef<S> /*c*/,
-                            MatRef<S> /*scratch*/, const PackedLhs<S>* w_hh_packed) {
+                            const PackedLhs<S>* w_hh_packed) {
   RecurrentProduct<S>(p, w_hh_packed, h_prev, gates, S(1));  // (H, B) += (H, H)(H, B): y_{t-1} feeds back
   gates.colwise() += p.b_hh.col(0);
   gates.array() = gates.array().tanh();  // u_t

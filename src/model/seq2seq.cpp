@@ -277,7 +277,6 @@ void SizeDecoderCache(CellKind kind, int G, int H, int steps, int B, LayerCache<
   k.reverse = false;
   k.gates.resize(G * H, SB);
   k.h.resize(H, SB + B);
-  k.scratch.resize(G * H, B);
   if (kind == CellKind::kLstm) k.c.resize(H, SB + B);
   else k.c.resize(0, 0);
   if (kind == CellKind::kGru) k.aux.resize(H, SB);
@@ -443,7 +442,7 @@ void Seq2SeqModel<S>::DecodeStep(int i, Seq2SeqPass<S>& pass) const {
   WithCell<S>(c.decoder_cell, [&](auto cell) {
     decltype(cell)::Forward(params.decoder, k.h.middleCols(col, B), cstore.middleCols(col, B), gates,
                             k.aux.middleCols(k.aux.size() ? col : 0, k.aux.size() ? B : 0),
-                            k.h.middleCols(col + B, B), cstore.middleCols(col + B, B), k.scratch);
+                            k.h.middleCols(col + B, B), cstore.middleCols(col + B, B));
   });
   auto feat = pass.features.middleCols(col, B);  // (|o|, B) = [s_i ; a_i]
   feat.topRows(Hd) = k.h.middleCols(col + B, B);
