@@ -25,8 +25,8 @@
 #include <thread>
 #include <vector>
 
-#include "io/checkpoint.h"
-#include "io/model_io.h"
+#include "train/checkpoint.h"
+#include "model/model_io.h"
 #include "io/safetensors.h"
 #include "model/params.h"
 #include "tasks/text_corpus.h"

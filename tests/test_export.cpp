@@ -9,10 +9,10 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "io/checkpoint.h"
-#include "io/model_io.h"
+#include "train/checkpoint.h"
+#include "model/model_io.h"
 #include "io/safetensors.h"
-#include "io/snapshot_export.h"
+#include "train/snapshot_export.h"
 #include "train/char_lm_job.h"
 #include "train/trainer_thread.h"
 #include "trainer_test_util.h"

@@ -23,7 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
-#include "io/model_io.h"
+#include "model/model_io.h"
 #include "io/safetensors.h"
 
 namespace rnnscope {

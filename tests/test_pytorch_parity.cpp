@@ -24,7 +24,7 @@
 #include <string>
 #include <vector>
 
-#include "io/model_io.h"
+#include "model/model_io.h"
 #include "io/safetensors.h"
 #include "model/cell_kind.h"
 

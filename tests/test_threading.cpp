@@ -1,4 +1,4 @@
-// The trainer/UI handoff under load (DESIGN §3): one producer publishes snapshots with real
+// The trainer/UI handoff under load (docs/architecture.md §2): one producer publishes snapshots with real
 // payload as fast as it can and drains commands; two readers take Latest(), check every field,
 // and push commands. Run it under ThreadSanitizer too (build with -DRNNSCOPE_SANITIZE=thread).
 //

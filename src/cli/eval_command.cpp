@@ -8,7 +8,7 @@
 
 #include "cli/commands.h"
 #include "core/error.h"
-#include "io/checkpoint.h"
+#include "train/checkpoint.h"
 #include "train/seq2seq_job.h"
 #include "train/structure_job.h"
 

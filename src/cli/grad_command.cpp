@@ -8,7 +8,7 @@
 #include <string>
 
 #include "cli/commands.h"
-#include "io/model_io.h"
+#include "model/model_io.h"
 #include "io/safetensors.h"
 
 namespace rnnscope {

@@ -1,6 +1,6 @@
 // Attention over encoder outputs for the seq2seq decoder, one decoder step at a time (the query
 // of step i depends on the context of step i-1 through the decoder state, so the steps cannot
-// be batched over time). Forward directly above backward (DESIGN.md §2).
+// be batched over time). Forward directly above backward (docs/architecture.md §5).
 //
 // Keys = values = encoder outputs K (C, Ts*B), column j*B + b = source position j of sequence b.
 // Query q (Hq, B) = the decoder state s_{i-1} before step i. Scores e_ij per kind:

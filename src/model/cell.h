@@ -1,4 +1,4 @@
-// One timestep of each recurrent cell, forward directly above backward (DESIGN.md §2).
+// One timestep of each recurrent cell, forward directly above backward (docs/architecture.md §5).
 //
 // Every cell shares one calling convention so that RecurrentLayer (whole sequences) and the
 // seq2seq decoder (one step at a time) drive them the same way. B = batch columns, H = hidden,

@@ -10,7 +10,7 @@
 #include "model/model_config.h"
 #include "model/params.h"
 #include "model/recurrent_layer.h"
-#include "tasks/token_batch.h"
+#include "model/token_batch.h"
 
 namespace rnnscope {
 

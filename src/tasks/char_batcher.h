@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "core/rng.h"
-#include "tasks/token_batch.h"
+#include "model/token_batch.h"
 
 namespace rnnscope {
 

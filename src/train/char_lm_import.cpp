@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "core/error.h"
-#include "io/model_io.h"
+#include "model/model_io.h"
 #include "io/safetensors.h"
 #include "tasks/procedural_corpus.h"
 #include "tasks/text_corpus.h"

@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
-#include "io/checkpoint.h"
+#include "train/checkpoint.h"
 #include "tasks/procedural_corpus.h"
 #include "tasks/text_corpus.h"
 #include "train/clipping.h"

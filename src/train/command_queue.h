@@ -1,4 +1,4 @@
-// UI → trainer commands (DESIGN §3, Tracy's RunQueue): any thread pushes under a mutex held only
+// UI → trainer commands (docs/architecture.md §2, Tracy's RunQueue): any thread pushes under a mutex held only
 // for a vector push_back; the trainer swaps the whole vector out at a step boundary. Nobody waits
 // on training: Push and Drain hold the lock for O(1) work (plus a push_back that may grow the
 // vector), and only the trainer ever sleeps, in WaitFor, while it is paused.

@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
-#include "io/checkpoint.h"
+#include "train/checkpoint.h"
 #include "io/safetensors.h"
 #include "train/char_lm_job.h"
 #include "train/seq2seq_job.h"

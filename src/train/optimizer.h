@@ -8,7 +8,7 @@
 //   adam      m = β1·m + (1-β1)·g;  v = β2·v + (1-β2)·g²;
 //             p -= lr/(1-β1^t) · m / (√v/√(1-β2^t) + 1e-8)            (g includes wd·p: L2, not AdamW)
 //
-// The trainer thread alone owns an Optimizer (DESIGN §3); nothing here is thread-safe.
+// The trainer thread alone owns an Optimizer (docs/architecture.md §2); nothing here is thread-safe.
 #pragma once
 
 #include <cstdint>

@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
-#include "io/checkpoint.h"
+#include "train/checkpoint.h"
 #include "io/safetensors.h"
 #include "train/clipping.h"
 #include "train/settings_json.h"

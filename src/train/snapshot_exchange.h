@@ -1,4 +1,4 @@
-// Trainer → UI handoff of the newest immutable Snapshot (DESIGN §3). One producer publishes,
+// Trainer → UI handoff of the newest immutable Snapshot (docs/architecture.md §2). One producer publishes,
 // any number of readers take the latest; a reader keeps its shared_ptr as long as it draws, so
 // a publish never invalidates what someone is reading, and the last reader frees the old one.
 //

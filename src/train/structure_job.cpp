@@ -5,7 +5,7 @@
 #include <cmath>
 
 #include "core/error.h"
-#include "io/checkpoint.h"
+#include "train/checkpoint.h"
 #include "train/clipping.h"
 #include "train/settings_json.h"
 

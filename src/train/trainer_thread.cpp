@@ -12,7 +12,7 @@
 #endif
 
 #include "core/error.h"
-#include "io/checkpoint.h"
+#include "train/checkpoint.h"
 
 namespace rnnscope {
 

@@ -1,7 +1,7 @@
 // The trainer thread: alone owns the Job (model, optimizer, data), trains as fast as it can,
 // applies queued commands at step boundaries and publishes an immutable Snapshot every
 // `publish_interval_ms`. The UI only ever calls Latest() and Send() (TrainerLink), neither of
-// which waits on training (DESIGN.md §3).
+// which waits on training (docs/architecture.md §2).
 #pragma once
 
 #include <atomic>

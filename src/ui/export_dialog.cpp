@@ -11,7 +11,7 @@
 
 #include "io/atomic_file.h"
 #include "io/safetensors.h"
-#include "io/snapshot_export.h"
+#include "train/snapshot_export.h"
 #include "train/snapshot.h"
 #include "ui/panel.h"
 #include "ui/panel_registry.h"

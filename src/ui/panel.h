@@ -1,5 +1,5 @@
 // A panel is one ImGui window. The base class owns Begin/End, visibility and the default
-// placement; a subclass implements only DrawContent (DESIGN.md §4, after ImHex's views).
+// placement; a subclass implements only DrawContent (docs/architecture.md §4, after ImHex's views).
 #pragma once
 
 #include <imgui.h>
@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "io/snapshot_export.h"
+#include "train/snapshot_export.h"
 
 namespace rnnscope {
 

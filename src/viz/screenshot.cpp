@@ -1,7 +1,7 @@
 #include "viz/screenshot.h"
 
 #include <epoxy/gl.h>
-#include <stb/stb_image_write.h>  // implementation comes from libstb.so (DESIGN.md §6)
+#include <stb/stb_image_write.h>  // implementation comes from libstb.so (docs/architecture.md §6)
 
 #include <algorithm>
 #include <cmath>

@@ -28,8 +28,8 @@
 
 #include "core/error.h"
 #include "core/utf8.h"
-#include "io/checkpoint.h"
-#include "io/model_io.h"
+#include "train/checkpoint.h"
+#include "model/model_io.h"
 #include "io/safetensors.h"
 #include "model/cell_kind.h"
 #include "model/model_config.h"

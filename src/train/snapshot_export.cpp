@@ -1,5 +1,5 @@
 // Contents: CSV text · per-view tables · TraceFromSnapshot
-#include "io/snapshot_export.h"
+#include "train/snapshot_export.h"
 
 #include <algorithm>
 #include <cmath>

@@ -17,7 +17,7 @@
 #include "io/safetensors.h"
 #include "model/model_config.h"
 #include "model/params.h"
-#include "tasks/token_batch.h"
+#include "model/token_batch.h"
 
 namespace rnnscope {
 

@@ -1,6 +1,6 @@
 // Contents: helpers · FloatDtype · InferModelConfig · Load/SaveModelParams · LoadTokenBatch ·
 //           layout conversion (time-major ↔ batch_first) · ComputeGradients · ComputeTrace
-#include "io/model_io.h"
+#include "model/model_io.h"
 
 #include <cmath>
 #include <cstdint>

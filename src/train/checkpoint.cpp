@@ -1,4 +1,4 @@
-#include "io/checkpoint.h"
+#include "train/checkpoint.h"
 
 #include <cmath>
 #include <iterator>
