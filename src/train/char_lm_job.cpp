@@ -77,6 +77,24 @@ void CharLmJob::ConfigureBatcher(const TrainSettings& s) {
   have_carried_ = false;
 }
 
+RunningModel CharLmJob::Describe() const {
+  const ModelConfig& c = model_.config();
+  RunningModel r;
+  r.task = "charlm";
+  r.structure = "language model";
+  r.cell = c.cell;
+  r.hidden = c.hidden;
+  r.layers = c.layers;
+  r.embed = c.embed;
+  r.bidirectional = c.bidirectional;
+  r.peephole = c.peephole;
+  r.vocab = c.vocab;
+  r.outputs = c.vocab;
+  r.data_path = spec_.text_path;
+  r.imported_from = spec_.weights_path;
+  return r;
+}
+
 // ---------------------------------------------------------------- the training step
 
 StepResult CharLmJob::Step(const TrainSettings& settings) {

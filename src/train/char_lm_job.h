@@ -28,6 +28,7 @@ class CharLmJob : public Job {
 
   std::string Task() const override { return "charlm"; }
   const ModelConfig& Model() const override { return model_.config(); }
+  RunningModel Describe() const override;
   int64_t StepCount() const override { return step_; }
   StepResult Step(const TrainSettings& settings) override;
   float ValidationLoss() override;

@@ -28,6 +28,9 @@ class Job {
   virtual std::string Task() const = 0;
   virtual const ModelConfig& Model() const = 0;
   virtual int64_t StepCount() const = 0;
+  // What runs (train/snapshot.h RunningModel): the task, cell, sizes, directions, attention and
+  // data file as built, for Controls, the window title and the `model:` line.
+  virtual RunningModel Describe() const = 0;
 
   // One optimisation step on the next batch with these hyperparameters.
   virtual StepResult Step(const TrainSettings& settings) = 0;

@@ -77,6 +77,26 @@ Seq2SeqJob::Seq2SeqJob(const std::string& task, const Seq2SeqJobOptions& options
   for (int i = 0; i < 256; ++i) validation_.push_back(task_->Sample(vrng, Split::kValidation));
 }
 
+RunningModel Seq2SeqJob::Describe() const {
+  const Seq2SeqConfig& c = options_.model;
+  RunningModel r;
+  r.task = task_->Name();
+  r.structure = "N→M encoder–decoder";
+  r.seq2seq = true;
+  r.cell = c.encoder_cell;
+  r.hidden = c.encoder_hidden;
+  r.layers = c.encoder_layers;
+  r.embed = c.embed;
+  r.bidirectional = c.bidirectional;
+  r.vocab = c.source_vocab;
+  r.outputs = c.target_vocab;
+  r.decoder_cell = c.decoder_cell;
+  r.decoder_hidden = c.decoder_hidden;
+  r.attention = std::string(AttentionName(c.attention));
+  r.data_path = options_.task_options.data_path;
+  return r;
+}
+
 // ------------------------------------------------------------------------- training step
 
 StepResult Seq2SeqJob::Step(const TrainSettings& s) {

@@ -66,6 +66,7 @@ class Seq2SeqJob : public Job {
 
   std::string Task() const override { return task_->Name(); }
   const ModelConfig& Model() const override { return display_config_; }
+  RunningModel Describe() const override;
   int64_t StepCount() const override { return step_; }
   StepResult Step(const TrainSettings& settings) override;
   float ValidationLoss() override;

@@ -99,6 +99,35 @@ struct AttentionTrace {
   std::vector<std::string> plain_output_tokens;
 };
 
+// What runs, as the job built it: Controls, the window title and the `model:` line read this,
+// never the settings the user asked for (docs/architecture.md §3). Fields that do not apply to
+// the task stay at their empty/zero value, and Line() leaves them out.
+struct RunningModel {
+  std::string task = "charlm";
+  std::string structure;            // "language model", "N→M encoder–decoder", "N→N tagging", …
+  CellKind cell = CellKind::kLstm;  // the (encoder) cell
+  int hidden = 0;                   // (encoder) hidden units per layer and direction
+  int layers = 1;
+  int embed = 0;                    // 0 = one-hot input
+  bool bidirectional = false;       // seq2seq: the encoder
+  bool peephole = false;
+  int vocab = 0;                    // input vocabulary
+  int outputs = 0;                  // output classes (vocabulary, tags, classes)
+  // seq2seq only
+  bool seq2seq = false;
+  CellKind decoder_cell = CellKind::kLstm;
+  int decoder_hidden = 0;
+  std::string attention;            // none | additive | dot | general
+  // classification / generation only
+  std::string readout;              // last | mean
+  std::string condition;            // first | every
+  std::string data_path;            // the file the task reads; empty = built in
+  std::string imported_from;        // a PyTorch state_dict this model was loaded from
+  // One line: "reverse (N→M encoder–decoder): encoder GRU H=64 bidirectional, decoder GRU
+  // H=64, additive attention, embed 32, vocab 14→14".
+  std::string Line() const;
+};
+
 struct Snapshot {
   uint64_t version = 0;          // increments with every publish; textures re-upload on change
   int64_t step = 0;
@@ -107,6 +136,7 @@ struct Snapshot {
   std::string status;            // last message from the trainer ("rebuilt model", errors)
   std::string error;             // non-empty: something the user must see (a modal)
   ModelConfig config;
+  RunningModel running;          // what runs (Job::Describe), for Controls and the title
   TrainSettings settings;
   double tokens_per_second = 0.0;
   double step_ms = 0.0;

@@ -37,6 +37,7 @@ class StructureJob : public Job {
  public:
   std::string Task() const override { return task_name_; }
   const ModelConfig& Model() const override { return config_.rnn; }
+  RunningModel Describe() const override;
   int64_t StepCount() const override { return step_; }
   StepResult Step(const TrainSettings& settings) override;
   void Save(const std::string& path, const TrainSettings& settings) const override;

@@ -221,6 +221,7 @@ void TrainerThread::Publish() {
   if (job_) {
     snap->task = job_->Task();
     snap->config = job_->Model();
+    snap->running = job_->Describe();
     snap->step = job_->StepCount();
     try {
       job_->FillSnapshot(probe_, settings_, *snap);
