@@ -268,6 +268,63 @@ TEST(Optimizer, ExportImportResumesBitExactly) {
   }
 }
 
+// Keeping the undo runs the update out of place: the same numbers as in place, every kind and
+// with or without weight decay; UndoLastStep restores weights, buffers and the step count.
+TEST(Optimizer, UndoKeepsBitExactUpdatesAndRestoresTheStepBefore) {
+  const json& grads = Goldens().at("grads");
+  for (OptimizerKind kind : {OptimizerKind::kSgd, OptimizerKind::kMomentum, OptimizerKind::kAdagrad,
+                             OptimizerKind::kAdam}) {
+    for (float wd : {0.0f, 0.01f}) {
+      const OptimizerSettings s{.kind = kind, .learning_rate = 0.01f, .weight_decay = wd};
+      ModelParams<float> p1 = LoadInit(), g1, p2 = LoadInit(), g2;
+      g1.Allocate(GoldenConfig());
+      g2.Allocate(GoldenConfig());
+      const ParamRefs r1(p1, g1), r2(p2, g2);
+      Optimizer in_place(s), with_undo(s);
+      with_undo.set_keep_undo(true);
+      EXPECT_FALSE(with_undo.UndoLastStep(r2)) << "nothing to undo before the first step";
+      for (std::size_t i = 0; i < 3; ++i) {
+        Fill(g1, grads[i]);
+        Fill(g2, grads[i]);
+        in_place.Step(r1);
+        with_undo.Step(r2);
+      }
+      const ModelParams<float> before_third = p2;  // == p1 (checked below)
+      const OptimizerState state_before = with_undo.ExportState();
+      Fill(g2, grads[3]);
+      with_undo.Step(r2);
+      EXPECT_EQ(with_undo.step_count(), 4);
+      ASSERT_TRUE(with_undo.UndoLastStep(r2));
+      EXPECT_FALSE(with_undo.UndoLastStep(r2)) << "one update can be undone, not two";
+      EXPECT_EQ(with_undo.step_count(), 3);
+      const OptimizerState state_after = with_undo.ExportState();
+      ASSERT_EQ(state_after.tensors.size(), state_before.tensors.size());
+      for (std::size_t k = 0; k < state_after.tensors.size(); ++k)
+        EXPECT_TRUE(state_after.tensors[k].second == state_before.tensors[k].second) << state_after.tensors[k].first;
+      std::vector<const MatF*> a, b;
+      p1.ForEach([&](const std::string&, const MatF& m, bool) { a.push_back(&m); });
+      before_third.ForEach([&](const std::string&, const MatF& m, bool) { b.push_back(&m); });
+      std::size_t i = 0;
+      p2.ForEach([&](const std::string& name, const MatF& m, bool) {
+        EXPECT_TRUE(m == *a[i]) << OptimizerName(kind) << " wd " << wd << " " << name << ": out of place differs";
+        EXPECT_TRUE(m == *b[i]) << OptimizerName(kind) << " " << name << ": undo did not restore";
+        ++i;
+      });
+      // Stepping on after the undo repeats what the in-place optimizer does.
+      for (std::size_t j = 3; j < 5; ++j) {
+        Fill(g1, grads[j]);
+        Fill(g2, grads[j]);
+        in_place.Step(r1);
+        with_undo.Step(r2);
+      }
+      i = 0;
+      p2.ForEach([&](const std::string& name, const MatF& m, bool) {
+        EXPECT_TRUE(m == *a[i++]) << OptimizerName(kind) << " " << name << " after undo and two more steps";
+      });
+    }
+  }
+}
+
 TEST(Optimizer, ImportRejectsMismatchesAndStaysUnchanged) {
   ModelParams<float> params = LoadInit();
   ModelParams<float> g = Load(Goldens().at("grads")[0]);

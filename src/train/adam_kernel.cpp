@@ -31,7 +31,34 @@ void Update(float* __restrict param, const float* __restrict grad, float* __rest
   }
 }
 
+template <bool kDecay>
+void UpdateInto(const AdamInto& a, const AdamCoefficients& c) {
+  const float* __restrict param = a.param;
+  const float* __restrict grad = a.grad;
+  const float* __restrict m = a.m;
+  const float* __restrict v = a.v;
+  float* __restrict param_out = a.param_out;
+  float* __restrict m_out = a.m_out;
+  float* __restrict v_out = a.v_out;
+  const float b1 = c.beta1, omb1 = c.one_minus_beta1, b2 = c.beta2, omb2 = c.one_minus_beta2;
+  const float neg_step = -c.step_size, bc2 = c.bc2_sqrt, eps = c.eps, wd = c.weight_decay;
+  // The same arithmetic in the same order as Update: in place and out of place agree bit for bit.
+  for (long i = 0; i < a.n; ++i) {
+    const float g = kDecay ? grad[i] + wd * param[i] : grad[i];
+    const float mi = b1 * m[i] + omb1 * g;
+    const float vi = b2 * v[i] + omb2 * (g * g);
+    m_out[i] = mi;
+    v_out[i] = vi;
+    param_out[i] = param[i] + neg_step * mi / (__builtin_sqrtf(vi) / bc2 + eps);
+  }
+}
+
 }  // namespace
+
+void RNNSCOPE_CAT(AdamUpdateInto, RNNSCOPE_GEMM_VARIANT)(const AdamInto& a, const AdamCoefficients& c) {
+  if (c.weight_decay != 0.0f) UpdateInto<true>(a, c);
+  else UpdateInto<false>(a, c);
+}
 
 void RNNSCOPE_CAT(AdamUpdate, RNNSCOPE_GEMM_VARIANT)(float* param, const float* grad, float* m,
                                                     float* v, long n, const AdamCoefficients& c) {
@@ -60,6 +87,25 @@ void AdamUpdate(float* param, const float* grad, float* m, float* v, long n, con
     return &adam_detail::AdamUpdateBaseline;
   }();
   fn(param, grad, m, v, n, c);
+}
+
+void AdamUpdateInto(const float* param, const float* grad, const float* m, const float* v, float* param_out,
+                    float* m_out, float* v_out, long n, const AdamCoefficients& c) {
+  using Fn = void (*)(const adam_detail::AdamInto&, const AdamCoefficients&);
+  static const Fn fn = [] {
+    switch (GemmIsa()) {
+#ifdef RNNSCOPE_GEMM_DISPATCH
+      case SimdLevel::kAvx512: return &adam_detail::AdamUpdateIntoV4;
+      case SimdLevel::kAvx2: return &adam_detail::AdamUpdateIntoV3;
+#else
+      case SimdLevel::kAvx512:
+      case SimdLevel::kAvx2:
+#endif
+      case SimdLevel::kBaseline: break;
+    }
+    return &adam_detail::AdamUpdateIntoBaseline;
+  }();
+  fn({param, grad, m, v, param_out, m_out, v_out, n}, c);
 }
 
 }  // namespace rnnscope

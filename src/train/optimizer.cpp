@@ -122,6 +122,7 @@ void Optimizer::SetSettings(const OptimizerSettings& settings) {
 
 void Optimizer::Reset() {
   step_ = 0;
+  undo_valid_ = false;
   buffers_.clear();
   names_.clear();
   allocated_ = false;
@@ -163,6 +164,10 @@ void Optimizer::Step(const ParamRefs& refs) {
                            "; reset the optimizer after a rebuild");
       }
     }
+  }
+  if (keep_undo_) {
+    StepInto(refs);
+    return;
   }
   ++step_;
 
@@ -229,6 +234,108 @@ void Optimizer::Step(const ParamRefs& refs) {
   }
 }
 
+namespace {
+AdamCoefficients AdamCoefficientsAt(const OptimizerSettings& s, int64_t step) {
+  const double b1 = s.momentum, b2 = s.beta2;
+  const double t = static_cast<double>(step);
+  return AdamCoefficients{s.momentum,
+                          static_cast<float>(1.0 - b1),
+                          s.beta2,
+                          static_cast<float>(1.0 - b2),
+                          static_cast<float>(static_cast<double>(s.learning_rate) / (1.0 - std::pow(b1, t))),
+                          static_cast<float>(std::sqrt(1.0 - std::pow(b2, t))),
+                          kAdamEps,
+                          s.weight_decay};
+}
+}  // namespace
+
+void Optimizer::set_keep_undo(bool on) {
+  keep_undo_ = on;
+  undo_valid_ = false;
+  if (!on) {
+    undo_params_.clear();
+    undo_buffers_.clear();
+  }
+}
+
+// The update of Step, written into undo_params_/undo_buffers_ and swapped in: the same
+// arithmetic as the in-place branches (tests/test_optimizer.cpp checks both agree bit for bit).
+void Optimizer::StepInto(const ParamRefs& refs) {
+  const std::vector<ParamRefs::Entry>& entries = refs.entries();
+  undo_params_.resize(entries.size());
+  undo_buffers_.resize(buffers_.size());
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    undo_params_[i].resize(entries[i].param->rows(), entries[i].param->cols());  // no-op when sized
+    for (std::size_t k = 0; k < buffers_.size(); ++k) {
+      undo_buffers_[k].resize(entries.size());
+      undo_buffers_[k][i].resize(buffers_[k][i].rows(), buffers_[k][i].cols());
+    }
+  }
+  undo_step_ = step_;
+  ++step_;
+  const float lr = settings_.learning_rate;
+  const float wd = settings_.weight_decay;
+  const bool decay = wd != 0.0f;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const auto p = entries[i].param->array();
+    const auto g = entries[i].grad->array();
+    auto out = undo_params_[i].array();
+    switch (settings_.kind) {
+      case OptimizerKind::kSgd:
+        if (decay) out = p + (-lr) * (g + wd * p);
+        else out = p + (-lr) * g;
+        break;
+      case OptimizerKind::kMomentum: {
+        const float mu = settings_.momentum;
+        const auto v = buffers_[0][i].array();
+        auto v_out = undo_buffers_[0][i].array();
+        if (decay) v_out = mu * v + (g + wd * p);
+        else v_out = mu * v + g;
+        out = p + (-lr) * v_out;
+        break;
+      }
+      case OptimizerKind::kAdagrad: {
+        const auto sum = buffers_[0][i].array();
+        auto s_out = undo_buffers_[0][i].array();
+        if (decay) {
+          s_out = sum + (g + wd * p).square();
+          out = p + (-lr) * (g + wd * p) / (s_out.sqrt() + kAdagradEps);
+        } else {
+          s_out = sum + g.square();
+          out = p + (-lr) * g / (s_out.sqrt() + kAdagradEps);
+        }
+        break;
+      }
+      case OptimizerKind::kAdam: {
+        AdamCoefficients c = AdamCoefficientsAt(settings_, step_);
+        if (!decay) c.weight_decay = 0.0f;
+        AdamUpdateInto(entries[i].param->data(), entries[i].grad->data(), buffers_[0][i].data(),
+                       buffers_[1][i].data(), undo_params_[i].data(), undo_buffers_[0][i].data(),
+                       undo_buffers_[1][i].data(), static_cast<long>(entries[i].param->size()), c);
+        break;
+      }
+    }
+  }
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    entries[i].param->swap(undo_params_[i]);
+    for (std::size_t k = 0; k < buffers_.size(); ++k) buffers_[k][i].swap(undo_buffers_[k][i]);
+  }
+  undo_valid_ = true;
+}
+
+bool Optimizer::UndoLastStep(const ParamRefs& refs) {
+  if (!undo_valid_) return false;
+  const std::vector<ParamRefs::Entry>& entries = refs.entries();
+  if (entries.size() != undo_params_.size()) throw ShapeError("optimizer: undo for a different model");
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    entries[i].param->swap(undo_params_[i]);
+    for (std::size_t k = 0; k < buffers_.size(); ++k) buffers_[k][i].swap(undo_buffers_[k][i]);
+  }
+  step_ = undo_step_;
+  undo_valid_ = false;
+  return true;
+}
+
 OptimizerState Optimizer::ExportState() const {
   OptimizerState state;
   state.kind = settings_.kind;
@@ -282,6 +389,7 @@ void Optimizer::ImportState(const OptimizerState& state, const ParamRefs& refs) 
   }
   settings_.kind = state.kind;
   step_ = state.step;
+  undo_valid_ = false;
   buffers_ = std::move(buffers);
   names_ = std::move(names);
   allocated_ = !fresh;
