@@ -433,7 +433,7 @@ TEST_F(BadCheckpoint, PlainStateDictIsNotACheckpoint) {
 TEST_F(BadCheckpoint, MetadataWithWrongTypes) {
   TensorFile f = ReadSafetensors(ckpt_);
   nlohmann::json meta = nlohmann::json::parse(f.metadata.at("rnnscope"));
-  meta["model"]["hidden"] = "eight";
+  meta["definition"]["model"]["hidden"] = "eight";
   f.metadata["rnnscope"] = meta.dump();
   const fs::path p = dir_ / "types_ckpt.safetensors";
   WriteSafetensors(p, f);
@@ -443,7 +443,7 @@ TEST_F(BadCheckpoint, MetadataWithWrongTypes) {
 TEST_F(BadCheckpoint, MetadataMissingAField) {
   TensorFile f = ReadSafetensors(ckpt_);
   nlohmann::json meta = nlohmann::json::parse(f.metadata.at("rnnscope"));
-  meta.erase("vocab");
+  meta["definition"].erase("vocab");
   f.metadata["rnnscope"] = meta.dump();
   const fs::path p = dir_ / "novocab_ckpt.safetensors";
   WriteSafetensors(p, f);
@@ -452,7 +452,14 @@ TEST_F(BadCheckpoint, MetadataMissingAField) {
 
 TEST_F(BadCheckpoint, TextChangedSinceTheCheckpoint) {
   Write("corpus.txt", "an entirely different text, with new letters: XYZ 123!\n");
-  ExpectRejected("checkpoint: its --text file changed since", Sample(ckpt_), {"ckpt.safetensors", "vocabulary"});
+  // Sampling needs only the checkpoint (vocabulary and weights travel in it), and says the file changed.
+  const ChildResult sampled = RunChild(binary_, Sample(ckpt_), dir_);
+  EXPECT_EQ(sampled.exit_code, 0) << sampled.err;
+  EXPECT_NE(sampled.err.find("corpus.txt"), std::string::npos) << sampled.err;
+  EXPECT_NE(sampled.err.find("has changed since the checkpoint"), std::string::npos) << sampled.err;
+  // Continuing to train on other bytes is refused, naming the file.
+  ExpectRejected("checkpoint: its --text file changed since", {"train", "--resume", ckpt_.string(), "--steps", "1"},
+                 {"corpus.txt", "has changed since the checkpoint", "cannot continue training"});
 }
 
 // ---------------------------------------------------------------- flags

@@ -187,7 +187,7 @@ class ForeignCheckpoint : public CrashSafeCheckpoint {
 TEST_F(ForeignCheckpoint, UntamperedLoads) { EXPECT_NO_THROW(CharLmJob::Load(path_, nullptr)); }
 
 TEST_F(ForeignCheckpoint, NewerVersion) {
-  ExpectLoadFails(Tamper("version", 2), "checkpoint version 2 is not supported");
+  ExpectLoadFails(Tamper("version", 3), "checkpoint version 3 is not supported");
 }
 
 TEST_F(ForeignCheckpoint, VersionOfTheWrongType) {

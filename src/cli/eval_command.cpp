@@ -2,6 +2,7 @@
 // decoding of held-out examples of a seq2seq checkpoint's task, scored against the ground truth;
 // for tagging, classification and generation checkpoints their own metrics (train/*_job.h).
 #include <CLI/CLI.hpp>
+#include <cmath>
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -9,6 +10,7 @@
 #include "cli/commands.h"
 #include "core/error.h"
 #include "train/checkpoint.h"
+#include "train/char_lm_job.h"
 #include "train/seq2seq_job.h"
 #include "train/structure_job.h"
 
@@ -27,7 +29,7 @@ struct EvalOptions {
 
 void AddEvalCommand(CLI::App& app) {
   auto o = std::make_shared<EvalOptions>();
-  CLI::App* cmd = app.add_subcommand("eval", "Score a checkpoint (seq2seq, tagging, classification, generation) on held-out examples");
+  CLI::App* cmd = app.add_subcommand("eval", "Score a checkpoint (char LM, seq2seq, tagging, classification, generation) on held-out data");
   cmd->add_option("--ckpt,--checkpoint", o->checkpoint, "Checkpoint (.safetensors)")->required();
   cmd->add_option("--split", o->split, "test or validation")->capture_default_str()
       ->check(CLI::IsMember({"test", "validation"}));
@@ -41,10 +43,27 @@ void AddEvalCommand(CLI::App& app) {
       TensorFile file = ReadSafetensors(o->checkpoint);
       const nlohmann::json meta = GetMetadata(file);
       const auto kind = meta.find("kind");
+      if (kind != meta.end() && kind->is_string() && kind->get<std::string>() == "charlm") {
+        // The same measurement `train` prints and plots (CharLmJob::ValidationLoss), from the
+        // checkpoint alone: an independent process, the same split.
+        if (o->by_length) throw ConfigError("--by-length applies to seq2seq checkpoints only");
+        file.CheckFinite();
+        auto job = CharLmJob::LoadFrom(file, meta, nullptr, nullptr);
+        const double loss = job->ValidationLoss();
+        if (o->json) {
+          const nlohmann::json j = {{"task", "charlm"}, {"step", job->StepCount()}, {"validation_loss", loss},
+                                    {"perplexity", std::exp(loss)}, {"scope", job->ValidationScope()}};
+          std::printf("%s\n", j.dump(2).c_str());
+        } else {
+          std::printf("task charlm, step %lld\nvalidation loss %.4f nats (perplexity %.3f) on %s\n",
+                      static_cast<long long>(job->StepCount()), loss, std::exp(loss), job->ValidationScope().c_str());
+        }
+        return;
+      }
       if (kind != meta.end() && kind->is_string() && kind->get<std::string>() == "structure") {
         if (o->by_length) throw ConfigError("--by-length applies to seq2seq checkpoints only");
         file.CheckFinite();
-        auto job = LoadStructureJobFrom(file, nullptr);
+        auto job = LoadStructureJobFrom(file, meta, nullptr);
         nlohmann::json m = job->Evaluate(split, o->n, o->seed);
         if (o->json) {
           m["task"] = job->Task();

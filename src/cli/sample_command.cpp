@@ -32,6 +32,8 @@ void AddSampleCommand(CLI::App& app) {
   cmd->add_option("--seed", o->seed, "Sampling seed")->capture_default_str();
   cmd->callback([o] {
     auto job = CharLmJob::Load(o->checkpoint, nullptr);
+    if (!job->data_unavailable().empty())
+      std::fprintf(stderr, "note: %s; sampling from the checkpoint alone\n", job->data_unavailable().c_str());
     Rng rng(o->seed);
     std::string prime = o->prime;
     if (job->vocab().Encode(prime, UnknownPolicy::kSkip).empty()) prime = job->vocab().Token(0);

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <memory>
 #include <string>
 
@@ -68,8 +69,13 @@ void RunTrain(TrainOptions& o) {
               m.bidirectional ? " bidirectional" : "", m.vocab, settings.optimizer.c_str(),
               static_cast<double>(settings.learning_rate), settings.batch, settings.seq_len,
               o.threads, o.threads == 1 ? "" : "s");
+  std::printf("validation: %s\n", job->ValidationScope().c_str());
   const auto start = std::chrono::steady_clock::now();
   const int64_t first = job->StepCount();
+  // Validation runs on a progress line only when it keeps its share of the time at or under
+  // 5 %: a line in between repeats the last value with the step it was measured at.
+  double validation_seconds = 0, last_val = std::numeric_limits<double>::quiet_NaN();
+  int64_t last_val_step = -1;
   int64_t tokens = 0;
   double loss_sum = 0;
   int loss_count = 0;
@@ -90,12 +96,19 @@ void RunTrain(TrainOptions& o) {
     if ((i + 1) % o.print_every == 0 || last) {
       const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       const double loss = loss_sum / loss_count;
-      const double val = job->ValidationLoss();
+      if (last || last_val_step < 0 || validation_seconds * 19 <= elapsed - validation_seconds) {
+        const auto v0 = std::chrono::steady_clock::now();
+        last_val = job->ValidationLoss();
+        last_val_step = job->StepCount();
+        validation_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - v0).count();
+      }
+      const double val = last_val;
+      const std::string val_at = last_val_step == job->StepCount() ? "" : " @" + std::to_string(last_val_step);
       const double rate = static_cast<double>(tokens) / elapsed;
       const double eta = elapsed / static_cast<double>(i + 1) * static_cast<double>(o.steps - i - 1);
-      std::printf("%sstep %lld  loss %.4f  ppl %.2f  val %.4f (ppl %.2f)  |g| %.3g  %.0f tok/s  ETA %s%s",
+      std::printf("%sstep %lld  loss %.4f  ppl %.2f  val %.4f (ppl %.2f)%s  |g| %.3g  %.0f tok/s  ETA %s%s",
                   tty ? "\r" : "", static_cast<long long>(job->StepCount()), loss, std::exp(loss),
-                  val, std::exp(val), static_cast<double>(r.grad_norm), rate,
+                  val, std::exp(val), val_at.c_str(), static_cast<double>(r.grad_norm), rate,
                   FormatDuration(eta).c_str(), tty && !last ? "" : "\n");
       std::fflush(stdout);
       loss_sum = 0;

@@ -42,36 +42,42 @@ CellKind GuessCellKind(const TensorFile& file, CellKind hint) {
 void CharLmJob::InitFromPyTorch(const JobSpec& spec) {
   if (spec.vocab_path.empty())
     throw ConfigError(spec.weights_path + ": a PyTorch model needs its vocabulary (--vocab, a JSON list of tokens)");
-  vocab_ = Vocab::Load(spec.vocab_path);
+  auto corpus = std::make_shared<CharLmCorpus>();
+  corpus->vocab = Vocab::Load(spec.vocab_path);
+  const Vocab& vocab = corpus->vocab;
   const TensorFile file = ReadSafetensors(spec.weights_path);
   ModelConfig config = InferModelConfig(file, GuessCellKind(file, spec.model.cell));
-  if (config.vocab != vocab_.Size())
+  if (config.vocab != vocab.Size())
     throw ShapeError(spec.weights_path + ": fc.weight has " + std::to_string(config.vocab) +
                      " rows (the model's vocabulary) but " + spec.vocab_path + " lists " +
-                     std::to_string(vocab_.Size()) + " tokens; expected one row per token");
+                     std::to_string(vocab.Size()) + " tokens; expected one row per token");
   model_ = RnnModel<float>(config, spec.settings.seed);
   LoadModelParams(file, config, model_.params);
   spec_.model = config;
 
   // Text to probe and (optionally) train on, encoded with the model's own vocabulary:
   // characters it does not know are skipped.
-  TextCorpus corpus;
+  TextCorpus text;
   if (spec.text_path.empty()) {
     ProceduralCorpusOptions options;
     options.seed = spec.settings.seed;
-    corpus = MakeProceduralTextCorpus(GenerateProceduralCorpus(options), spec.settings.seed);
+    text = MakeProceduralTextCorpus(GenerateProceduralCorpus(options), spec.settings.seed);
   } else {
-    corpus = LoadTextCorpus(spec.text_path);
+    text = LoadTextCorpus(spec.text_path);
   }
   auto recode = [&](const std::vector<int32_t>& ids) {
-    return vocab_.Encode(corpus.vocab.Decode(ids), UnknownPolicy::kSkip);
+    return vocab.Encode(text.vocab.Decode(ids), UnknownPolicy::kSkip);
   };
-  train_ids_ = recode(corpus.train);
-  val_ids_ = recode(corpus.validation);
-  const std::size_t kept = train_ids_.size() + val_ids_.size();
-  const std::size_t total = corpus.train.size() + corpus.validation.size();
-  if (val_ids_.size() < 2 || train_ids_.size() < static_cast<std::size_t>(spec.settings.seq_len + 2))
-    throw InputError(corpus.source + ": only " + std::to_string(kept) + " of " + std::to_string(total) +
+  corpus->source = spec.text_path.empty() ? std::string("built-in corpus") : text.source;
+  corpus->train = recode(text.train);
+  corpus->validation = recode(text.validation);
+  const std::size_t kept = corpus->train.size() + corpus->validation.size();
+  const std::size_t total = text.train.size() + text.validation.size();
+  const bool too_few = corpus->validation.size() < 2 || corpus->train.size() < static_cast<std::size_t>(spec.settings.seq_len + 2);
+  corpus_ = std::move(corpus);
+  data_ = DataIdentity::Of(spec.text_path);
+  if (too_few)
+    throw InputError(text.source + ": only " + std::to_string(kept) + " of " + std::to_string(total) +
                      " characters are in " + spec.vocab_path + "; give a text in the model's alphabet");
 }
 

@@ -17,9 +17,35 @@ namespace rnnscope {
 
 namespace {
 constexpr int kProbeMaxLength = 160;
-constexpr int kValidationTokens = 4096;
-constexpr int kGradHistory = 512;
-constexpr int kWeightViewMax = 256;  // weight heatmaps show at most a 256×256 corner
+constexpr int kDefaultProbeLength = 80;
+// Validation covers the whole split up to this many characters; a larger split is evaluated on
+// its first kValidationMaxTokens, and ValidationScope says so.
+constexpr std::size_t kValidationMaxTokens = 1'000'000;
+constexpr int kValidationStreams = 32;   // parallel streams, each a contiguous stretch of the split
+constexpr int kValidationChunk = 256;    // timesteps per forward, state carried across chunks
+
+std::string WithThousands(std::size_t n) {
+  std::string s = std::to_string(n);
+  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<std::size_t>(i), ",");
+  return s;
+}
+
+std::shared_ptr<CharLmCorpus> ReadCorpus(const std::string& text_path, uint64_t seed) {
+  TextCorpus text;
+  if (text_path.empty()) {
+    ProceduralCorpusOptions options;
+    options.seed = seed;
+    text = MakeProceduralTextCorpus(GenerateProceduralCorpus(options), seed);
+  } else {
+    text = LoadTextCorpus(text_path);
+  }
+  auto corpus = std::make_shared<CharLmCorpus>();
+  corpus->source = text_path.empty() ? std::string("built-in corpus") : text.source;
+  corpus->vocab = std::move(text.vocab);
+  corpus->train = std::move(text.train);
+  corpus->validation = std::move(text.validation);
+  return corpus;
+}
 
 // Hands each layer of `pass` the interventions that apply to it (training: only those marked
 // for training). RnnModel::Forward keeps pass.layers' elements, so they survive into it.
@@ -36,44 +62,42 @@ void SetPassInterventions(ForwardPass<float>& pass, const ModelConfig& c,
 // ---------------------------------------------------------------- construction and data
 
 void CharLmJob::LoadData(const JobSpec& spec) {
-  TextCorpus corpus;
-  if (spec.text_path.empty()) {
-    ProceduralCorpusOptions options;
-    options.seed = spec.settings.seed;
-    corpus = MakeProceduralTextCorpus(GenerateProceduralCorpus(options), spec.settings.seed);
-  } else {
-    corpus = LoadTextCorpus(spec.text_path);
-  }
-  if (corpus.validation.size() < 2)
-    throw InputError(corpus.source + ": text too short to split into training and validation");
-  vocab_ = std::move(corpus.vocab);
-  train_ids_ = std::move(corpus.train);
-  val_ids_ = std::move(corpus.validation);
+  auto corpus = ReadCorpus(spec.text_path, spec.settings.seed);
+  if (corpus->validation.size() < 2)
+    throw InputError(corpus->source + ": text too short to split into training and validation");
+  corpus_ = std::move(corpus);
+  data_ = DataIdentity::Of(spec.text_path);
 }
 
-CharLmJob::CharLmJob(const JobSpec& spec) : spec_(spec) {
+CharLmJob::CharLmJob(const JobSpec& spec) : TrainingJob("charlm"), spec_(spec) {
   ValidateSettings(spec.settings);
   if (!spec.weights_path.empty()) {
     InitFromPyTorch(spec);
   } else {
     LoadData(spec);
     ModelConfig config = spec.model;
-    config.vocab = vocab_.Size();
+    config.vocab = corpus_->vocab.Size();
     config.Validate();
     spec_.model = config;
     model_ = RnnModel<float>(config, spec.settings.seed);
   }
-  refs_ = ParamRefs(model_.params, model_.grads);
-  optimizer_.SetSettings(OptimizerSettingsFrom(spec.settings));
+  // A language model predicts character t+1 from characters ≤ t; a reverse direction reads
+  // t+1 itself, so its loss would be near zero and false (0.11 nats on Shakespeare).
+  if (model_.config().bidirectional)
+    throw ConfigError("a bidirectional char LM is refused: its reverse direction reads the very characters it "
+                      "is asked to predict, so its loss would be false; use a unidirectional model (bidirectional "
+                      "layers suit the tagging and classification tasks and seq2seq encoders)");
+  Bind(ParamRefs(model_.params, model_.grads));
   sample_rng_.Seed(spec.settings.seed ^ 0x5A5A5A5AULL);
   ConfigureBatcher(spec.settings);
 }
 
 void CharLmJob::ConfigureBatcher(const TrainSettings& s) {
+  if (!corpus_->unavailable.empty()) return;  // nothing to batch: Step refuses (PrepareStep)
   if (batcher_ && batcher_->batch() == s.batch && batcher_->seq_len() == s.seq_len &&
       batcher_->sequential() == s.sequential)
     return;
-  batcher_ = std::make_unique<CharBatcher>(train_ids_, s.batch, s.seq_len, s.sequential, s.seed);
+  batcher_ = std::make_unique<CharBatcher>(corpus_->train, s.batch, s.seq_len, s.sequential, s.seed);
   have_carried_ = false;
 }
 
@@ -90,54 +114,36 @@ RunningModel CharLmJob::Describe() const {
   r.peephole = c.peephole;
   r.vocab = c.vocab;
   r.outputs = c.vocab;
-  r.data_path = spec_.text_path;
+  r.data_path = data_.path.empty() ? spec_.text_path : data_.path;
   r.imported_from = spec_.weights_path;
   return r;
 }
 
 // ---------------------------------------------------------------- the training step
 
-StepResult CharLmJob::Step(const TrainSettings& settings) {
-  const OptimizerSettings opt = OptimizerSettingsFrom(settings);
-  if (!(opt == optimizer_.settings())) optimizer_.SetSettings(opt);
+void CharLmJob::PrepareStep(const TrainSettings& settings) {
+  if (!corpus_->unavailable.empty())
+    throw ConfigError("cannot continue training: " + corpus_->unavailable +
+                      " (sampling, evaluation of the saved probe and every view still work)");
   ConfigureBatcher(settings);
-
-  const bool reset = batcher_->Next(batch_);
-  // Truncated BPTT: carry the forward state across consecutive chunks. A bidirectional layer's
-  // reverse direction reads the future, so carrying its state would leak targets: start fresh.
-  const bool carry = settings.sequential && have_carried_ && !reset && !model_.config().bidirectional;
-  StepResult result;
-  result.loss = model_.Forward(batch_, carry ? &carried_ : nullptr, pass_);
-  result.tokens = static_cast<int64_t>(batch_.T) * batch_.B;
-  model_.grads.SetZero();
-  model_.Backward(batch_, pass_);
-
-  const ClipResult clip = ClipGradients(model_.grads, ParseClipMode(settings.clip_mode), settings.clip);
-  result.grad_norm = clip.norm;
-  result.clipped = clip.clipped;
-  if (!std::isfinite(result.loss) || !std::isfinite(clip.norm)) {
-    // Name the first bad tensor; this update is not applied. The weights the last step left
-    // behind were never checked (they are what produced this NaN), so go back to the ones
-    // before it, which gave a finite loss and gradient: a lower learning rate can continue.
-    result.non_finite = std::isfinite(result.loss) ? FirstNonFiniteGradient() : FirstNonFiniteForward();
-    if (have_last_good_) {
-      model_.params = last_good_;
-      have_last_good_ = false;
-    }
-    have_carried_ = false;
-    return result;
-  }
-  last_good_ = model_.params;  // same shapes every step: Eigen reuses the storage
-  have_last_good_ = true;
-  optimizer_.Step(refs_);
-  model_.FinalState(pass_, carried_);
-  have_carried_ = true;
-  ++step_;
-  if (record_internals_) RecordGradNorms();
-  return result;
 }
 
-std::string CharLmJob::FirstNonFiniteForward() const {
+float CharLmJob::ForwardBackward(const TrainSettings& settings, int64_t& tokens) {
+  const bool reset = batcher_->Next(batch_);
+  // Truncated BPTT: carry the forward state across consecutive chunks.
+  const bool carry = settings.sequential && have_carried_ && !reset;
+  const float loss = model_.Forward(batch_, carry ? &carried_ : nullptr, pass_);
+  tokens = static_cast<int64_t>(batch_.T) * batch_.B;
+  model_.Backward(batch_, pass_);
+  return loss;
+}
+
+void CharLmJob::OnStepApplied() {
+  model_.FinalState(pass_, carried_);
+  have_carried_ = true;
+}
+
+std::string CharLmJob::NonFiniteForward() const {
   const int D = model_.config().Directions();
   for (std::size_t k = 0; k < pass_.layers.size(); ++k) {
     const int l = static_cast<int>(k) / D, d = static_cast<int>(k) % D;
@@ -152,49 +158,53 @@ std::string CharLmJob::FirstNonFiniteForward() const {
   return "loss";
 }
 
-std::string CharLmJob::FirstNonFiniteGradient() const {
-  if (const std::optional<std::string> name = FirstNonFinite(model_.grads)) return "gradient of " + *name;
-  // Every element is finite but the global norm overflowed float: name the largest.
-  std::string worst = "?";
-  float most = -1;
-  for (const ParamRefs::Entry& e : refs_.entries()) {
-    const float m = e.grad->cwiseAbs().maxCoeff();
-    if (m > most) {
-      most = m;
-      worst = e.name;
-    }
-  }
-  return "gradient norm (largest element in " + worst + ")";
-}
-
-void CharLmJob::RecordGradNorms() {
-  const std::vector<ParamRefs::Entry>& entries = refs_.entries();
-  if (grad_norm_history_.size() != entries.size())
-    grad_norm_history_.assign(entries.size(), RingBuffer<float>(kGradHistory));
-  for (std::size_t i = 0; i < entries.size(); ++i)
-    grad_norm_history_[i].Push(entries[i].grad->norm());
-}
-
 // ---------------------------------------------------------------- validation
 
 float CharLmJob::ValidationLoss() {
-  // A fixed slice of the validation text as B parallel sequences from a zero state.
-  const int B = 8;
-  const int T = static_cast<int>(std::min<std::size_t>(kValidationTokens / B, (val_ids_.size() - 1) / B));
-  if (T < 1) return std::numeric_limits<float>::quiet_NaN();
-  TokenBatch batch;
-  batch.T = T;
-  batch.B = B;
-  batch.input.resize(static_cast<std::size_t>(T * B));
-  batch.target.resize(static_cast<std::size_t>(T * B));
-  for (int b = 0; b < B; ++b)
-    for (int t = 0; t < T; ++t) {
-      const std::size_t src = static_cast<std::size_t>(b * T + t);
-      batch.input[static_cast<std::size_t>(t * B + b)] = val_ids_[src];
-      batch.target[static_cast<std::size_t>(t * B + b)] = val_ids_[src + 1];
-    }
+  // The split (up to kValidationMaxTokens) as kValidationStreams contiguous stretches run side
+  // by side, each from a zero state carried across chunks, plus the few characters left over as
+  // one more stream: every character of the split but the first is predicted exactly once.
+  const std::vector<int32_t>& val = corpus_->validation;
+  const std::size_t n = std::min(val.size(), kValidationMaxTokens);
+  if (n < 2) return std::numeric_limits<float>::quiet_NaN();
+  const std::size_t predicted = n - 1;
+  const int B = static_cast<int>(std::min<std::size_t>(kValidationStreams, predicted));
+  const std::size_t L = predicted / static_cast<std::size_t>(B);  // characters each stream predicts
+  double total = 0;
+  std::size_t count = 0;
   ForwardPass<float> pass;
-  return model_.Forward(batch, nullptr, pass);
+  RecurrentState<float> state;
+  auto run = [&](std::size_t first, std::size_t length, int streams) {
+    for (std::size_t t0 = 0; t0 < length; t0 += kValidationChunk) {
+      TokenBatch batch;
+      batch.T = static_cast<int>(std::min<std::size_t>(kValidationChunk, length - t0));
+      batch.B = streams;
+      batch.input.resize(static_cast<std::size_t>(batch.T * streams));
+      batch.target.resize(batch.input.size());
+      for (int b = 0; b < streams; ++b)
+        for (int t = 0; t < batch.T; ++t) {
+          const std::size_t src = first + static_cast<std::size_t>(b) * length + t0 + static_cast<std::size_t>(t);
+          batch.input[static_cast<std::size_t>(t * streams + b)] = val[src];
+          batch.target[static_cast<std::size_t>(t * streams + b)] = val[src + 1];
+        }
+      const float loss = model_.Forward(batch, t0 > 0 ? &state : nullptr, pass);
+      model_.FinalState(pass, state);
+      total += static_cast<double>(loss) * static_cast<double>(batch.input.size());
+      count += batch.input.size();
+    }
+  };
+  run(0, L, B);
+  const std::size_t rest = predicted - L * static_cast<std::size_t>(B);
+  if (rest > 0) run(L * static_cast<std::size_t>(B), rest, 1);
+  return count ? static_cast<float>(total / static_cast<double>(count)) : std::numeric_limits<float>::quiet_NaN();
+}
+
+std::string CharLmJob::ValidationScope() const {
+  const std::size_t n = corpus_->validation.size();
+  if (!corpus_->unavailable.empty()) return "the checkpoint's probe text (" + WithThousands(n) + " characters; the data file is unavailable)";
+  if (n > kValidationMaxTokens)
+    return "the first " + WithThousands(kValidationMaxTokens) + " of the validation split's " + WithThousands(n) + " characters";
+  return "the whole validation split (" + WithThousands(n) + " characters)";
 }
 
 // ---------------------------------------------------------------- snapshot
@@ -202,35 +212,19 @@ float CharLmJob::ValidationLoss() {
 void CharLmJob::FillSnapshot(const std::string& probe, const TrainSettings& settings, Snapshot& out) {
   const ModelConfig& c = model_.config();
   out.vocab.clear();
-  for (int32_t i = 0; i < vocab_.Size(); ++i) out.vocab.push_back(vocab_.Token(i));
+  for (int32_t i = 0; i < corpus_->vocab.Size(); ++i) out.vocab.push_back(corpus_->vocab.Token(i));
 
   // Parameter statistics first: the gradients are still those of the last training step.
-  const std::vector<ParamRefs::Entry>& entries = refs_.entries();
-  out.params.clear();
-  for (std::size_t i = 0; i < entries.size(); ++i) {
-    ParamStat stat;
-    stat.name = entries[i].name;
-    stat.shape = {entries[i].param->rows(), entries[i].param->cols()};
-    stat.norm = entries[i].param->norm();
-    stat.grad_norm = entries[i].grad->norm();
-    if (i < grad_norm_history_.size()) stat.grad_norm_history = grad_norm_history_[i].ToVector();
-    out.params.push_back(std::move(stat));
-  }
-  out.weights.clear();
-  for (const ParamRefs::Entry& e : entries) {
-    if (e.param->cols() == 1) continue;  // biases: the histogram shows them in the stats
-    const Eigen::Index r = std::min<Eigen::Index>(e.param->rows(), kWeightViewMax);
-    const Eigen::Index k = std::min<Eigen::Index>(e.param->cols(), kWeightViewMax);
-    out.weights.push_back({e.name, e.param->topLeftCorner(r, k), e.grad->topLeftCorner(r, k)});
-  }
+  FillParameterStats(out);
 
   // The probe: the user's text, or a slice of the validation text.
   std::vector<int32_t> ids;
   if (!probe.empty()) {
-    ids = vocab_.Encode(probe, UnknownPolicy::kSkip);
+    ids = corpus_->vocab.Encode(probe, UnknownPolicy::kSkip);
     if (ids.empty()) throw InputError("probe text has no character the model knows");
   } else {
-    ids.assign(val_ids_.begin(), val_ids_.begin() + std::min<std::ptrdiff_t>(80, static_cast<std::ptrdiff_t>(val_ids_.size())));
+    const std::vector<int32_t>& val = corpus_->validation;
+    ids.assign(val.begin(), val.begin() + std::min<std::ptrdiff_t>(kDefaultProbeLength, static_cast<std::ptrdiff_t>(val.size())));
   }
   if (static_cast<int>(ids.size()) > kProbeMaxLength) ids.resize(kProbeMaxLength);
   TokenBatch batch;
@@ -248,38 +242,23 @@ void CharLmJob::FillSnapshot(const std::string& probe, const TrainSettings& sett
   out.probe_tokens.clear();
   out.probe_targets.clear();
   for (std::size_t t = 0; t < ids.size(); ++t) {
-    out.probe_tokens.push_back(vocab_.Token(ids[t]));
-    out.probe_targets.push_back(t + 1 < ids.size() ? vocab_.Token(ids[t + 1]) : std::string());
+    out.probe_tokens.push_back(corpus_->vocab.Token(ids[t]));
+    out.probe_targets.push_back(t + 1 < ids.size() ? corpus_->vocab.Token(ids[t + 1]) : std::string());
   }
   out.probe_probs = probe_pass_.probs;
-  const std::vector<std::string> gate_names = GateNames(c.cell);
-  const int D = c.Directions(), H = c.hidden, T = batch.T;
+  const int D = c.Directions();
+  const std::vector<int> order = Order(batch.T, false);  // RnnModel's caches are in text order
   out.layers.clear();
-  for (int l = 0; l < c.layers; ++l) {
+  for (int l = 0; l < c.layers; ++l)
     for (int d = 0; d < D; ++d) {
-      const LayerCache<float>& k = probe_pass_.layers[static_cast<std::size_t>(l * D + d)];
-      LayerTrace trace;
-      trace.layer = l;
-      trace.direction = d;
-      trace.gate_names = gate_names;
-      for (std::size_t g = 0; g < gate_names.size(); ++g)
-        trace.gates.push_back(k.gates.middleRows(static_cast<Eigen::Index>(g) * H, H));
-      trace.hidden = k.Outputs();
-      trace.hidden_prev0 = k.h.middleCols(k.InitCol(), 1);
-      if (k.c.size() > 0) {
-        trace.cell = k.c.middleCols(d == 1 ? 0 : 1, T);
-        trace.cell_prev0 = k.c.middleCols(k.InitCol(), 1);
-      }
-      trace.grad_h_norm.assign(k.dh_norm.data(), k.dh_norm.data() + k.dh_norm.size());
-      trace.grad_c_norm.assign(k.dc_norm.data(), k.dc_norm.data() + k.dc_norm.size());
-      out.layers.push_back(std::move(trace));
+      out.layers.emplace_back();
+      TraceLayer(probe_pass_.layers[static_cast<std::size_t>(l * D + d)], c.cell, l, d, order, out.layers.back());
     }
-  }
 
   // A fresh sample about once a second: generating is sequential and not free.
   const auto now = std::chrono::steady_clock::now();
   if (cached_sample_.empty() || now - sample_time_ > std::chrono::seconds(1)) {
-    cached_sample_ = Sample(vocab_.Token(ids[0]), 240, settings.temperature, sample_rng_);
+    cached_sample_ = Sample(corpus_->vocab.Token(ids[0]), 240, settings.temperature, sample_rng_);
     sample_time_ = now;
   }
   out.sample = cached_sample_;
@@ -296,10 +275,10 @@ bool CharLmJob::SetInterventions(const std::vector<Intervention>& interventions)
 }
 
 double CharLmJob::UnigramEntropy() const {
-  std::vector<double> counts(static_cast<std::size_t>(vocab_.Size()), 0.0);
-  for (int32_t id : train_ids_) counts[static_cast<std::size_t>(id)] += 1;
+  std::vector<double> counts(static_cast<std::size_t>(corpus_->vocab.Size()), 0.0);
+  for (int32_t id : corpus_->train) counts[static_cast<std::size_t>(id)] += 1;
   double entropy = 0;
-  const double n = static_cast<double>(train_ids_.size());
+  const double n = static_cast<double>(corpus_->train.size());
   for (double c : counts)
     if (c > 0) entropy -= c / n * std::log(c / n);
   return entropy;
@@ -308,7 +287,7 @@ double CharLmJob::UnigramEntropy() const {
 // ---------------------------------------------------------------- sampling
 
 std::string CharLmJob::Sample(const std::string& prime, int length, float temperature, Rng& rng) const {
-  std::vector<int32_t> ids = vocab_.Encode(prime, UnknownPolicy::kSkip);
+  std::vector<int32_t> ids = corpus_->vocab.Encode(prime, UnknownPolicy::kSkip);
   if (ids.empty()) throw InputError("the priming text has no character the model knows");
   // Feed the prime as one sequence, then one token at a time carrying the state.
   TokenBatch batch;
@@ -327,7 +306,7 @@ std::string CharLmJob::Sample(const std::string& prime, int length, float temper
     const Eigen::Index last = pass.probs.cols() - 1;
     const VecF probs = pass.probs.col(last);
     const int next = rng.CategoricalWithTemperature(std::span<const float>(probs.data(), static_cast<std::size_t>(probs.size())), temperature);
-    text += vocab_.Token(next);
+    text += corpus_->vocab.Token(next);
     batch.input.assign(1, next);
     model_.Forward(batch, &state, pass);
   }
@@ -336,113 +315,127 @@ std::string CharLmJob::Sample(const std::string& prime, int length, float temper
 
 // ---------------------------------------------------------------- checkpoints
 
-void CharLmJob::Save(const std::string& path, const TrainSettings& settings) const {
-  WriteSafetensors(path, CheckpointFile(settings));
+nlohmann::json CharLmJob::Definition() const {
+  // The probe text is kept so that a checkpoint whose data file is gone still opens and shows it.
+  const std::vector<int32_t>& val = corpus_->validation;
+  const std::vector<int32_t> probe(val.begin(), val.begin() + std::min<std::ptrdiff_t>(kProbeMaxLength, static_cast<std::ptrdiff_t>(val.size())));
+  return {{"model", ToJson(model_.config())},
+          {"text_path", spec_.text_path},
+          {"imported_from", spec_.weights_path},
+          {"corpus_seed", spec_.settings.seed},
+          {"vocab", corpus_->vocab.ToJson()},
+          {"probe", corpus_->vocab.Decode(probe)}};
 }
 
-std::vector<unsigned char> CharLmJob::SaveToBytes(const TrainSettings& settings) const {
-  // A checkpoint restores through the corpus's own vocabulary, which an imported model does
-  // not have: no time travel for it (the trainer turns the ring off on this error).
-  if (!spec_.weights_path.empty()) throw ConfigError("in-memory checkpoints of imported PyTorch models are not supported");
-  return SerializeSafetensors(CheckpointFile(settings));
-}
-
-std::unique_ptr<Job> CharLmJob::LoadFromBytes(std::span<const unsigned char> bytes,
-                                              TrainSettings* settings_out) const {
-  const TensorFile file = ParseSafetensors(bytes, "in-memory checkpoint");
-  return LoadFrom(file, GetMetadata(file), file.source, settings_out);
-}
-
-TensorFile CharLmJob::CheckpointFile(const TrainSettings& settings) const {
-  TensorFile file;
-  PutParams(model_.params, file);
-  const OptimizerState opt = optimizer_.ExportState();
-  PutOptimizerState(opt, file);
+nlohmann::json CharLmJob::TrainingState(TensorFile& file) const {
   for (std::size_t k = 0; have_carried_ && k < carried_.h.size(); ++k) {
     file.SetMatrix("state.h." + std::to_string(k), carried_.h[k]);
     if (k < carried_.c.size()) file.SetMatrix("state.c." + std::to_string(k), carried_.c[k]);
   }
-  nlohmann::json meta;
-  meta["task"] = "charlm";
-  meta["text_path"] = spec_.text_path;
-  meta["model"] = ToJson(model_.config());
-  meta["settings"] = ToJson(settings);
-  meta["corpus_seed"] = spec_.settings.seed;
-  meta["vocab"] = vocab_.ToJson();
-  meta["step"] = step_;
-  meta["optimizer"] = {{"kind", std::string(OptimizerName(opt.kind))}, {"step", opt.step}};
-  meta["batcher"] = batcher_->SaveState();
-  meta["sample_rng"] = ToJson(sample_rng_.State());
-  meta["carried"] = have_carried_;
-  PutMetadata(meta, file);
-  return file;
+  return {{"batcher", batcher_ ? batcher_->SaveState() : nlohmann::json()},
+          {"sample_rng", ToJson(sample_rng_.State())},
+          {"carried", have_carried_}};
 }
 
 std::unique_ptr<CharLmJob> CharLmJob::Load(const std::string& path, TrainSettings* settings_out) {
   const TensorFile file = ReadSafetensors(path);
   // Training never applies a non-finite update, so NaN/Inf here means a corrupt or foreign file.
   file.CheckFinite();
-  const nlohmann::json meta = GetMetadata(file);
+  return LoadFrom(file, GetMetadata(file), nullptr, settings_out);
+}
+
+std::unique_ptr<CharLmJob> CharLmJob::LoadFrom(const TensorFile& file, const nlohmann::json& meta, const Job* donor,
+                                               TrainSettings* settings_out) {
+  const std::string& path = file.source;
   // Every metadata field below has the type and range we wrote: anything else is a damaged or
   // hand-edited file, reported with the path (not as an internal error).
   try {
-    return LoadFrom(file, meta, path, settings_out);
-  } catch (const nlohmann::json::exception& e) {
-    throw InputError(path + ": checkpoint metadata: " + e.what());
-  }
-}
-
-std::unique_ptr<CharLmJob> CharLmJob::LoadFrom(const TensorFile& file, const nlohmann::json& meta,
-                                               const std::string& path, TrainSettings* settings_out) {
-  if (meta.value("task", "") != "charlm")
-    throw InputError(path + ": checkpoint is for task '" + meta.value("task", "?") + "', not charlm");
-  JobSpec spec;
-  try {
+    const std::string task = meta.at("task").get<std::string>();
+    if (meta.at("kind").get<std::string>() != "charlm" || task != "charlm")
+      throw InputError(path + ": checkpoint is for task '" + task + "', not charlm");
+    const nlohmann::json& def = meta.at("definition");
+    auto job = std::unique_ptr<CharLmJob>(new CharLmJob());
+    JobSpec& spec = job->spec_;
     spec.task = "charlm";
-    spec.text_path = meta.at("text_path").get<std::string>();
-    spec.model = ModelConfigFromJson(meta.at("model"));
-    spec.settings = TrainSettingsFromJson(meta.at("settings"));
+    spec.text_path = def.at("text_path").get<std::string>();
+    spec.weights_path = def.value("imported_from", std::string());
+    spec.model = ModelConfigFromJson(def.at("model"));
+    if (spec.model.bidirectional)
+      throw InputError(path + ": a bidirectional char LM: its reverse direction reads the characters it predicts, "
+                       "so its losses are false; this rnnscope refuses it");
+    const TrainSettings settings = TrainSettingsFromJson(meta.at("settings"));
+    spec.settings = settings;
     // The procedural corpus is regenerated from the seed it was made with.
-    spec.settings.seed = meta.at("corpus_seed").get<uint64_t>();
+    spec.settings.seed = def.at("corpus_seed").get<uint64_t>();
     ValidateSettings(spec.settings);
-  } catch (const nlohmann::json::exception& e) {
-    throw InputError(path + ": checkpoint metadata: " + e.what());
-  } catch (const Error& e) {  // ModelConfigFromJson / ValidateSettings do not know the file
-    throw InputError(path + ": checkpoint metadata: " + e.what());
-  }
-  auto job = std::unique_ptr<CharLmJob>(new CharLmJob(spec));
-  const Vocab saved = Vocab::FromJson(meta.at("vocab"));
-  if (!(saved == job->vocab_))
-    throw InputError(path + ": the vocabulary in the checkpoint does not match " +
-                     (spec.text_path.empty() ? std::string("the built-in corpus") : spec.text_path));
-  GetParams(file, job->model_.params);
-  job->optimizer_.ImportState(GetOptimizerState(file, meta), job->refs_);
-  const TrainSettings settings = TrainSettingsFromJson(meta.at("settings"));
-  job->optimizer_.SetSettings(OptimizerSettingsFrom(settings));
-  job->ConfigureBatcher(settings);
-  job->batcher_->LoadState(meta.at("batcher"));
-  job->step_ = meta.at("step").get<int64_t>();
-  job->sample_rng_.SetState(RngStateFromJson(meta.at("sample_rng")));
-  job->have_carried_ = meta.value("carried", false);
-  if (job->have_carried_) {
-    const std::size_t n = job->model_.params.rnn.size();
-    job->carried_.h.resize(n);
-    job->carried_.c.resize(HasCellState(spec.model.cell) ? n : 0);
-    auto state = [&](const std::string& name) {
-      MatF m = file.GetMatrix<float>(name);
-      if (m.rows() != spec.model.hidden || m.cols() != settings.batch)
-        throw ShapeError(path + ": tensor '" + name + "' is " + std::to_string(m.rows()) + "x" +
-                         std::to_string(m.cols()) + ", expected hidden x batch = " +
-                         std::to_string(spec.model.hidden) + "x" + std::to_string(settings.batch));
-      return m;
-    };
-    for (std::size_t k = 0; k < n; ++k) {
-      job->carried_.h[k] = state("state.h." + std::to_string(k));
-      if (!job->carried_.c.empty()) job->carried_.c[k] = state("state.c." + std::to_string(k));
+    const Vocab saved = Vocab::FromJson(def.at("vocab"));
+    const DataIdentity data = DataIdentity::FromJson(meta.at("data"));
+
+    // The corpus: the donor's when it read the same data (time travel), else the file when it
+    // still holds what the checkpoint trained on, else only the saved vocabulary and probe.
+    const auto* same = dynamic_cast<const CharLmJob*>(donor);
+    if (same && same->spec_.text_path == spec.text_path && same->spec_.settings.seed == spec.settings.seed &&
+        same->corpus_->vocab == saved && same->data_.fnv1a64 == data.fnv1a64) {
+      job->corpus_ = same->corpus_;
+      job->data_ = same->data_;
+    } else {
+      const std::string changed = data.fnv1a64.empty() ? "" : data.ChangedSince();
+      if (changed.empty()) {
+        job->LoadData(spec);
+        if (!(job->corpus_->vocab == saved)) {
+          // The same bytes (the hash matched) in another vocabulary: a model imported from
+          // PyTorch with its own token list. Without a recorded hash (version 1) it is a mismatch.
+          if (data.fnv1a64.empty() && spec.weights_path.empty())
+            throw InputError(path + ": the vocabulary in the checkpoint does not match " + job->corpus_->source);
+          auto recoded = std::make_shared<CharLmCorpus>(*job->corpus_);
+          recoded->vocab = saved;
+          recoded->train = saved.Encode(job->corpus_->vocab.Decode(job->corpus_->train), UnknownPolicy::kSkip);
+          recoded->validation = saved.Encode(job->corpus_->vocab.Decode(job->corpus_->validation), UnknownPolicy::kSkip);
+          job->corpus_ = std::move(recoded);
+        }
+      } else {
+        auto corpus = std::make_shared<CharLmCorpus>();
+        corpus->source = data.path;
+        corpus->vocab = saved;
+        corpus->validation = saved.Encode(def.value("probe", std::string()), UnknownPolicy::kSkip);
+        corpus->unavailable = changed;
+        if (corpus->validation.size() < 2) corpus->validation = {0, 0};
+        job->corpus_ = std::move(corpus);
+        job->data_ = data;
+      }
     }
+    spec.model.vocab = job->corpus_->vocab.Size();
+    job->model_ = RnnModel<float>(spec.model, spec.settings.seed);
+    job->Bind(ParamRefs(job->model_.params, job->model_.grads));
+    job->RestoreTraining(file, meta, settings);
+    const nlohmann::json& state = meta.at("state");
+    job->ConfigureBatcher(settings);
+    if (job->batcher_ && state.contains("batcher") && !state.at("batcher").is_null())
+      job->batcher_->LoadState(state.at("batcher"));
+    job->sample_rng_.SetState(RngStateFromJson(state.at("sample_rng")));
+    job->have_carried_ = state.value("carried", false) && job->corpus_->unavailable.empty();
+    if (job->have_carried_) {
+      const std::size_t n = job->model_.params.rnn.size();
+      job->carried_.h.resize(n);
+      job->carried_.c.resize(HasCellState(spec.model.cell) ? n : 0);
+      auto read_state = [&](const std::string& name) {
+        MatF m = file.GetMatrix<float>(name);
+        if (m.rows() != spec.model.hidden || m.cols() != settings.batch)
+          throw ShapeError(path + ": tensor '" + name + "' is " + std::to_string(m.rows()) + "x" +
+                           std::to_string(m.cols()) + ", expected hidden x batch = " +
+                           std::to_string(spec.model.hidden) + "x" + std::to_string(settings.batch));
+        return m;
+      };
+      for (std::size_t k = 0; k < n; ++k) {
+        job->carried_.h[k] = read_state("state.h." + std::to_string(k));
+        if (!job->carried_.c.empty()) job->carried_.c[k] = read_state("state.c." + std::to_string(k));
+      }
+    }
+    if (settings_out) *settings_out = settings;
+    return job;
+  } catch (const std::exception& e) {
+    RethrowNamingCheckpoint(path, e);
   }
-  if (settings_out) *settings_out = settings;
-  return job;
 }
 
 }  // namespace rnnscope

@@ -83,6 +83,38 @@ void CheckMetadataNumbers(const nlohmann::json& j, const std::string& key, const
   }
 }
 
+// Version 1 kept each kind's fields at the top level; version 2 groups them (checkpoint.h).
+nlohmann::json UpgradeFromVersion1(const nlohmann::json& v1) {
+  nlohmann::json v2 = nlohmann::json::object();
+  auto move = [&](nlohmann::json& to, const char* key) {
+    if (v1.contains(key)) to[key] = v1.at(key);
+  };
+  for (const char* key : {"task", "step", "settings", "optimizer"}) move(v2, key);
+  nlohmann::json definition = nlohmann::json::object(), state = nlohmann::json::object();
+  const auto kind = v1.find("kind");
+  const bool charlm = v1.value("task", nlohmann::json()).is_string() && v1.at("task") == "charlm";
+  if (charlm) {
+    v2["kind"] = "charlm";
+    for (const char* key : {"model", "corpus_seed", "vocab", "text_path"}) move(definition, key);
+    for (const char* key : {"batcher", "sample_rng", "carried"}) move(state, key);
+    const std::string text = v1.value("text_path", nlohmann::json("")).is_string() ? v1.value("text_path", "") : "";
+    v2["data"] = {{"path", text}, {"bytes", 0}, {"fnv1a64", ""}};  // not recorded then: unchecked
+  } else {
+    if (kind != v1.end()) v2["kind"] = *kind;
+    for (const char* key : {"structure", "seq2seq", "task_options", "seed", "beam", "vocabulary",
+                            "source_vocab", "target_vocab"})
+      move(definition, key);
+    move(state, "rng");
+    v2["data"] = {{"path", ""}, {"bytes", 0}, {"fnv1a64", ""}};
+  }
+  v2["definition"] = definition;
+  v2["state"] = state;
+  v2["format"] = kCheckpointFormat;
+  v2["version"] = kCheckpointVersion;
+  v2["upgraded_from"] = 1;
+  return v2;
+}
+
 }  // namespace
 
 nlohmann::json GetMetadata(const TensorFile& file) {
@@ -104,9 +136,10 @@ nlohmann::json GetMetadata(const TensorFile& file) {
     throw InputError(file.source + ": metadata format is not " + kCheckpointFormat);
   const auto found = meta.find("version");
   const int64_t version = found != meta.end() && found->is_number_integer() ? found->get<int64_t>() : -1;
+  if (version == 1) return UpgradeFromVersion1(meta);
   if (version != kCheckpointVersion)
     throw InputError(file.source + ": checkpoint version " + std::to_string(version) +
-                     " is not supported (this rnnscope reads version " +
+                     " is not supported (this rnnscope reads versions 1 and " +
                      std::to_string(kCheckpointVersion) + ")");
   return meta;
 }

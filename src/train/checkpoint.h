@@ -15,7 +15,10 @@
 
 namespace rnnscope {
 
-inline constexpr int kCheckpointVersion = 1;
+// Version 2: one envelope for every task (train/training_job.h): kind, task, step, settings,
+// optimizer, data {path, bytes, fnv1a64}, definition {…the task's…}, state {…}. Version 1 files
+// (one layout per kind) are read by upgrading their metadata to version 2 (GetMetadata).
+inline constexpr int kCheckpointVersion = 2;
 inline constexpr const char* kCheckpointFormat = "rnnscope-checkpoint";
 
 void PutParams(const ModelParams<float>& params, TensorFile& file);
@@ -30,8 +33,8 @@ OptimizerState GetOptimizerState(const TensorFile& file, const nlohmann::json& m
 TensorFile StateDictOnly(const TensorFile& checkpoint);
 
 void PutMetadata(const nlohmann::json& meta, TensorFile& file);
-// Parses and checks the "rnnscope" metadata: format, version and task (when `expected_task` is
-// non-empty). Throws InputError with the file name on any mismatch.
+// Parses and checks the "rnnscope" metadata (format, version); version 1 comes back upgraded
+// to version 2's layout. Throws InputError with the file name on any mismatch.
 nlohmann::json GetMetadata(const TensorFile& file);
 
 }  // namespace rnnscope

@@ -34,8 +34,12 @@ class Job {
 
   // One optimisation step on the next batch with these hyperparameters.
   virtual StepResult Step(const TrainSettings& settings) = 0;
-  // Loss on a fixed validation sample (bounded cost: at most a few thousand tokens).
+  // Loss on the held-out data: the whole validation split, or a fixed sample that
+  // ValidationScope names where the split is too large to evaluate often.
   virtual float ValidationLoss() = 0;
+  // What ValidationLoss covers, for the Loss panel and `train`'s progress line, e.g.
+  // "validation split (111,396 characters)" or "256 validation examples".
+  virtual std::string ValidationScope() const { return "validation split"; }
   // Fills the probe/trace/sample/attention parts of a snapshot for `probe` (empty = default
   // probe). Step, history and settings are filled by the caller.
   virtual void FillSnapshot(const std::string& probe, const TrainSettings& settings, Snapshot& out) = 0;

@@ -8,6 +8,7 @@
 #include "train/char_lm_job.h"
 #include "train/seq2seq_job.h"
 #include "train/structure_job.h"
+#include "train/training_job.h"
 
 namespace rnnscope {
 
@@ -59,16 +60,22 @@ std::unique_ptr<Job> MakeJob(const JobSpec& spec) {
 
 std::unique_ptr<Job> LoadJob(const std::string& path, TrainSettings* settings_out) {
   const TensorFile file = ReadSafetensors(path);
+  // Training never applies a non-finite update, so NaN/Inf here means a corrupt or foreign file.
+  file.CheckFinite();
+  return LoadJobFrom(file, nullptr, settings_out);
+}
+
+std::unique_ptr<Job> LoadJobFrom(const TensorFile& file, const Job* donor, TrainSettings* settings_out) {
   const nlohmann::json meta = GetMetadata(file);
-  const auto found = meta.find("task");  // .value() would throw type_error on a non-string
-  const std::string task = found != meta.end() && found->is_string() ? found->get<std::string>() : "";
-  if (task == "charlm") return CharLmJob::Load(path, settings_out);
-  const auto kind = meta.find("kind");
-  if (kind != meta.end() && kind->is_string() && kind->get<std::string>() == "seq2seq")
-    return Seq2SeqJob::Load(path, settings_out);
-  if (kind != meta.end() && kind->is_string() && kind->get<std::string>() == "structure")
-    return LoadStructureJob(path, settings_out);
-  throw InputError(path + ": checkpoint task '" + task + "' is not known to this rnnscope");
+  const auto kind = meta.find("kind");  // .value() would throw type_error on a non-string
+  const std::string k = kind != meta.end() && kind->is_string() ? kind->get<std::string>() : "";
+  if (k == "charlm") return CharLmJob::LoadFrom(file, meta, donor, settings_out);
+  if (k == "seq2seq") return Seq2SeqJob::LoadFrom(file, meta, settings_out);
+  if (k == "structure") return LoadStructureJobFrom(file, meta, settings_out);
+  const auto task = meta.find("task");
+  throw InputError(file.source + ": checkpoint kind '" + k + "' (task '" +
+                   (task != meta.end() && task->is_string() ? task->get<std::string>() : std::string("?")) +
+                   "') is not known to this rnnscope");
 }
 
 }  // namespace rnnscope

@@ -83,8 +83,8 @@ OptimizerSettings OptimizerSettingsFrom(const TrainSettings& t) {
 // ---------------------------------------------------------------- ParamRefs
 
 ParamRefs::ParamRefs(ModelParams<float>& params, const ModelParams<float>& grads) {
-  params.ForEach([&](const std::string& name, MatF& p, bool) {
-    entries_.push_back({name, &p, nullptr});
+  params.ForEach([&](const std::string& name, MatF& p, bool is_vector) {
+    entries_.push_back({name, &p, nullptr, is_vector});
   });
   std::size_t i = 0;
   grads.ForEach([&](const std::string& name, const MatF& g, bool) {

@@ -57,6 +57,7 @@ class ParamRefs {
     std::string name;  // PyTorch state_dict name
     MatF* param;
     const MatF* grad;
+    bool is_vector = false;  // a 1-D tensor in the state_dict (biases), as ForEach says
   };
   ParamRefs() = default;
   // Throws ShapeError naming the first tensor whose name or shape differs between the two.
@@ -77,7 +78,7 @@ class ParamRefs {
 template <class Params>
 ParamRefs BindParams(Params& params, const Params& grads) {
   std::vector<ParamRefs::Entry> entries;
-  params.ForEach([&](const std::string& name, MatF& p, bool) { entries.push_back({name, &p, nullptr}); });
+  params.ForEach([&](const std::string& name, MatF& p, bool is_vector) { entries.push_back({name, &p, nullptr, is_vector}); });
   std::size_t i = 0;
   std::string extra;
   grads.ForEach([&](const std::string& name, const MatF& g, bool) {

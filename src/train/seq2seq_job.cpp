@@ -63,7 +63,7 @@ Seq2SeqJobOptions Seq2SeqOptionsFromJson(const std::string& task, const nlohmann
 // ------------------------------------------------------------------------- construction
 
 Seq2SeqJob::Seq2SeqJob(const std::string& task, const Seq2SeqJobOptions& options)
-    : task_(MakeSeq2SeqTask(task, options.task_options)), options_(options), rng_(options.seed) {
+    : TrainingJob("seq2seq"), task_(MakeSeq2SeqTask(task, options.task_options)), options_(options), rng_(options.seed) {
   options_.model.source_vocab = task_->source_vocab().Size();
   options_.model.target_vocab = task_->target_vocab().Size();
   options_.model.pad_id = SymbolTable::kPad;
@@ -71,8 +71,9 @@ Seq2SeqJob::Seq2SeqJob(const std::string& task, const Seq2SeqJobOptions& options
   options_.model.eos_id = SymbolTable::kEos;
   model_ = Seq2SeqModel<float>(options_.model, options_.seed);
   display_config_ = options_.model.DecoderAsModelConfig();
-  refs_ = BindParams(model_.params, model_.grads);
-  model_.grads.ForEach([&](const std::string&, MatF& g, bool) { grad_list_.push_back(&g); });
+  // model_ never reallocates after construction: bound once.
+  Bind(BindParams(model_.params, model_.grads));
+  data_ = DataIdentity::Of(options_.task_options.data_path);
   Rng vrng(options_.seed ^ 0x5eedull);
   for (int i = 0; i < 256; ++i) validation_.push_back(task_->Sample(vrng, Split::kValidation));
 }
@@ -99,35 +100,18 @@ RunningModel Seq2SeqJob::Describe() const {
 
 // ------------------------------------------------------------------------- training step
 
-StepResult Seq2SeqJob::Step(const TrainSettings& s) {
-  if (s.batch < 1 || s.batch > 4096) throw ConfigError("batch " + std::to_string(s.batch) + " outside [1, 4096]");
-  const OptimizerSettings opt = OptimizerSettingsFrom(s);
-  if (!(opt == optimizer_.settings())) optimizer_.SetSettings(opt);
-  const ClipMode clip_mode = ParseClipMode(s.clip_mode);
+float Seq2SeqJob::ForwardBackward(const TrainSettings& s, int64_t& tokens) {
   std::vector<Seq2SeqExample> examples;
   for (int b = 0; b < s.batch; ++b) examples.push_back(task_->Sample(rng_, Split::kTrain));
   const Seq2SeqBatch batch = MakeSeq2SeqBatch(examples);
-  model_.grads.SetZero();
-  StepResult r;
-  r.loss = model_.Forward(batch, std::clamp(s.teacher_forcing, 0.0f, 1.0f), &rng_, pass_);
+  const float loss = model_.Forward(batch, std::clamp(s.teacher_forcing, 0.0f, 1.0f), &rng_, pass_);
   model_.Backward(batch, pass_);
-  r.tokens = pass_.counted;
-  const ClipResult clip = ClipGradients(grad_list_, clip_mode, s.clip);
-  r.grad_norm = clip.norm;
-  r.clipped = clip.clipped;
-  if (!std::isfinite(r.loss) || !std::isfinite(clip.norm)) {
-    // Name the first bad gradient; the update is not applied.
-    r.non_finite = "loss";
-    for (const ParamRefs::Entry& e : refs_.entries())
-      if (!e.grad->allFinite()) {
-        r.non_finite = "gradient of " + e.name;
-        break;
-      }
-    return r;
-  }
-  optimizer_.Step(refs_);
-  ++step_;
-  return r;
+  tokens = pass_.counted;
+  return loss;
+}
+
+std::string Seq2SeqJob::ValidationScope() const {
+  return std::to_string(validation_.size()) + " validation examples (fixed, drawn with the seed)";
 }
 
 float Seq2SeqJob::ValidationLoss() {
@@ -298,41 +282,11 @@ bool Seq2SeqJob::SetInterventions(const std::vector<Intervention>& interventions
 
 // ------------------------------------------------------------------------- snapshot
 
-namespace {
-
-// Copies one layer/direction of the probe (batch column 0 of a B=1 pass) into a LayerTrace.
-// `order` maps display time t → cache time (the reverse encoder direction runs permuted).
-void TraceLayer(const LayerCache<float>& k, CellKind cell, int layer, int direction,
-                const std::vector<int>& order, LayerTrace& out) {
-  const int T = static_cast<int>(order.size());
-  const Eigen::Index H = k.h.rows();
-  out.layer = layer;
-  out.direction = direction;
-  out.gate_names = GateNames(cell);
-  const auto G = static_cast<Eigen::Index>(out.gate_names.size());
-  out.gates.assign(static_cast<std::size_t>(G), MatF(H, T));
-  out.hidden.resize(H, T);
-  if (k.c.size() > 0) out.cell.resize(H, T);
-  out.grad_h_norm.assign(static_cast<std::size_t>(T), 0.0f);
-  for (int t = 0; t < T; ++t) {
-    const int s = order[static_cast<std::size_t>(t)];
-    for (Eigen::Index g = 0; g < G; ++g)
-      out.gates[static_cast<std::size_t>(g)].col(t) = k.gates.col(s).segment(g * H, H);
-    out.hidden.col(t) = k.h.col(s + 1);
-    if (k.c.size() > 0) out.cell.col(t) = k.c.col(s + 1);
-    if (k.dh_norm.size() > s) out.grad_h_norm[static_cast<std::size_t>(t)] = k.dh_norm[s];
-    if (k.dc_norm.size() > s) out.grad_c_norm.push_back(k.dc_norm[s]);
-  }
-  out.hidden_prev0 = k.h.col(order.empty() ? 0 : order[0]);
-  if (k.c.size() > 0) out.cell_prev0 = k.c.col(order.empty() ? 0 : order[0]);
-}
-
-}  // namespace
-
 void Seq2SeqJob::FillSnapshot(const std::string& probe, const TrainSettings& /*settings*/, Snapshot& out) {
   out.task = task_->Name();
   out.config = display_config_;
   out.vocab = task_->target_vocab().tokens();
+  FillParameterStats(out);  // before the probe's backward overwrites the gradients
   // The probe: the user's text (target = the model's own greedy output) or validation example 0.
   Seq2SeqExample ex;
   if (!probe.empty()) {
@@ -359,17 +313,16 @@ void Seq2SeqJob::FillSnapshot(const std::string& probe, const TrainSettings& /*s
   out.probe_probs = pass.probs;
   out.layers.clear();
   const int D = options_.model.Directions();
-  std::vector<int> order(static_cast<std::size_t>(batch.Ts));
+  // The reverse encoder direction runs forward over the permuted source: shown in source order.
   for (int l = 0; l < options_.model.encoder_layers; ++l)
     for (int d = 0; d < D; ++d) {
-      for (int t = 0; t < batch.Ts; ++t) order[static_cast<std::size_t>(t)] = d == 0 ? t : batch.Ts - 1 - t;
       out.layers.emplace_back();
-      TraceLayer(pass.encoder[static_cast<std::size_t>(l * D + d)], options_.model.encoder_cell, l, d, order, out.layers.back());
+      TraceLayer(pass.encoder[static_cast<std::size_t>(l * D + d)], options_.model.encoder_cell, l, d,
+                 Order(batch.Ts, d == 1), out.layers.back());
     }
-  order.resize(static_cast<std::size_t>(batch.To));
-  for (int t = 0; t < batch.To; ++t) order[static_cast<std::size_t>(t)] = t;
   out.layers.emplace_back();
-  TraceLayer(pass.decoder, options_.model.decoder_cell, options_.model.encoder_layers, 0, order, out.layers.back());
+  TraceLayer(pass.decoder, options_.model.decoder_cell, options_.model.encoder_layers, 0, Order(batch.To, false),
+             out.layers.back());
 
   // Attention of greedy decodes: the probe first, then a few validation examples.
   out.attention.clear();
@@ -417,91 +370,54 @@ void Seq2SeqJob::FillSnapshot(const std::string& probe, const TrainSettings& /*s
 
 // ------------------------------------------------------------------------- checkpoints
 
-TensorFile Seq2SeqJob::CheckpointFile(const TrainSettings& settings) const {
-  TensorFile file;
-  model_.params.ForEach([&](const std::string& name, const MatF& m, bool is_vector) { file.SetMatrix(name, m, is_vector); });
-  const OptimizerState opt = optimizer_.ExportState();
-  PutOptimizerState(opt, file);
-  nlohmann::json meta = {{"task", task_->Name()},
-                         {"kind", "seq2seq"},
-                         {"seq2seq", ToJson(options_.model)},
-                         {"task_options", {{"min_length", options_.task_options.min_length},
-                                           {"max_length", options_.task_options.max_length},
-                                           {"data", options_.task_options.data_path}}},
-                         {"seed", options_.seed},
-                         {"beam", options_.beam_width},
-                         {"step", step_},
-                         {"settings", ToJson(settings)},
-                         {"optimizer", {{"kind", std::string(OptimizerName(opt.kind))}, {"step", opt.step}}},
-                         {"rng", ToJson(rng_.State())},
-                         {"source_vocab", task_->source_vocab().tokens()},
-                         {"target_vocab", task_->target_vocab().tokens()}};
-  PutMetadata(meta, file);
-  return file;
+nlohmann::json Seq2SeqJob::Definition() const {
+  return {{"seq2seq", ToJson(options_.model)},
+          {"task_options", {{"min_length", options_.task_options.min_length},
+                            {"max_length", options_.task_options.max_length},
+                            {"data", options_.task_options.data_path}}},
+          {"seed", options_.seed},
+          {"beam", options_.beam_width},
+          {"source_vocab", task_->source_vocab().tokens()},
+          {"target_vocab", task_->target_vocab().tokens()}};
 }
 
-void Seq2SeqJob::Save(const std::string& path, const TrainSettings& settings) const {
-  WriteSafetensors(path, CheckpointFile(settings));
-}
-
-std::vector<unsigned char> Seq2SeqJob::SaveToBytes(const TrainSettings& settings) const {
-  return SerializeSafetensors(CheckpointFile(settings));
-}
-
-std::unique_ptr<Job> Seq2SeqJob::LoadFromBytes(std::span<const unsigned char> bytes, TrainSettings* settings_out) const {
-  return LoadFrom(ParseSafetensors(bytes, "in-memory checkpoint"), settings_out);
-}
+nlohmann::json Seq2SeqJob::TrainingState(TensorFile& /*file*/) const { return {{"rng", ToJson(rng_.State())}}; }
 
 std::unique_ptr<Seq2SeqJob> Seq2SeqJob::Load(const std::string& path, TrainSettings* settings_out) {
   const TensorFile file = ReadSafetensors(path);
   file.CheckFinite();  // training never applies a non-finite update
-  return LoadFrom(file, settings_out);
+  return LoadFrom(file, GetMetadata(file), settings_out);
 }
 
-std::unique_ptr<Seq2SeqJob> Seq2SeqJob::LoadFrom(const TensorFile& file, TrainSettings* settings_out) {
+std::unique_ptr<Seq2SeqJob> Seq2SeqJob::LoadFrom(const TensorFile& file, const nlohmann::json& meta,
+                                                 TrainSettings* settings_out) {
   const std::string& path = file.source;
-  const nlohmann::json meta = GetMetadata(file);
   if (meta.value("kind", "") != "seq2seq")
     throw InputError(path + ": not a seq2seq checkpoint (task '" + meta.value("task", "?") + "')");
-  Seq2SeqJobOptions o;
-  TrainSettings settings;
   try {
-    o.model = Seq2SeqConfigFromJson(meta.at("seq2seq"));
-    o.task_options.min_length = meta.at("task_options").at("min_length").get<int>();
-    o.task_options.max_length = meta.at("task_options").at("max_length").get<int>();
-    o.task_options.data_path = meta.at("task_options").value("data", "");
-    o.seed = meta.at("seed").get<uint64_t>();
-    o.beam_width = meta.value("beam", 4);
-    if (meta.contains("settings")) settings = TrainSettingsFromJson(meta.at("settings"));
-  } catch (const nlohmann::json::exception& e) {
-    throw InputError(path + ": seq2seq metadata: " + e.what());
+    const nlohmann::json& def = meta.at("definition");
+    Seq2SeqJobOptions o;
+    o.model = Seq2SeqConfigFromJson(def.at("seq2seq"));
+    o.task_options.min_length = def.at("task_options").at("min_length").get<int>();
+    o.task_options.max_length = def.at("task_options").at("max_length").get<int>();
+    o.task_options.data_path = def.at("task_options").value("data", "");
+    o.seed = def.at("seed").get<uint64_t>();
+    o.beam_width = def.value("beam", 4);
+    const TrainSettings settings = TrainSettingsFromJson(meta.at("settings"));
+    const DataIdentity data = DataIdentity::FromJson(meta.at("data"));
+    if (!data.fnv1a64.empty())
+      if (const std::string changed = data.ChangedSince(); !changed.empty()) throw InputError(path + ": " + changed);
+    auto job = std::make_unique<Seq2SeqJob>(meta.at("task").get<std::string>(), o);
+    if (job->task_->source_vocab().tokens() != def.at("source_vocab").get<std::vector<std::string>>() ||
+        job->task_->target_vocab().tokens() != def.at("target_vocab").get<std::vector<std::string>>())
+      throw InputError(path + ": the task's vocabularies differ from the checkpoint's (data file changed?)");
+    job->RestoreTraining(file, meta, settings);
+    job->rng_.SetState(RngStateFromJson(meta.at("state").at("rng")));
+    if (settings_out) *settings_out = settings;
+    return job;
+  } catch (const std::exception& e) {
+    RethrowNamingCheckpoint(path, e);
   }
-  auto job = std::make_unique<Seq2SeqJob>(meta.at("task").get<std::string>(), o);
-  if (job->options_.model.source_vocab != o.model.source_vocab || job->options_.model.target_vocab != o.model.target_vocab)
-    throw InputError(path + ": vocabulary sizes differ from the task's (saved by another version?)");
-  job->model_.params.ForEach([&](const std::string& name, MatF& m, bool) {
-    MatF loaded = file.GetMatrix<float>(name);
-    if (loaded.rows() != m.rows() || loaded.cols() != m.cols())
-      throw ShapeError(path + ": tensor '" + name + "' is " + std::to_string(loaded.rows()) + "×" +
-                       std::to_string(loaded.cols()) + ", expected " + std::to_string(m.rows()) + "×" +
-                       std::to_string(m.cols()));
-    m = loaded;  // same shape: the storage (and the optimizer's pointers to it) stays
-  });
-  try {
-    job->step_ = meta.value("step", int64_t{0});
-    // Checkpoints from before the shared optimizer carry no state: Adam starts afresh then.
-    if (meta.contains("optimizer")) {
-      job->optimizer_.ImportState(GetOptimizerState(file, meta), job->refs_);
-      job->optimizer_.SetSettings(OptimizerSettingsFrom(settings));
-    }
-    if (meta.contains("rng")) job->rng_.SetState(RngStateFromJson(meta.at("rng")));
-  } catch (const nlohmann::json::exception& e) {
-    throw InputError(path + ": seq2seq metadata: " + e.what());
-  } catch (const ConfigError& e) {
-    throw InputError(path + ": seq2seq metadata: " + e.what());
-  }
-  if (settings_out) *settings_out = settings;
-  return job;
 }
 
 std::unique_ptr<Job> MakeSeq2SeqJob(const std::string& task, const nlohmann::json* overrides, uint64_t seed) {

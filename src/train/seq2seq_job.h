@@ -19,8 +19,7 @@
 #include "io/safetensors.h"
 #include "model/seq2seq.h"
 #include "tasks/seq2seq_task.h"
-#include "train/job.h"
-#include "train/optimizer.h"
+#include "train/training_job.h"
 
 namespace rnnscope {
 
@@ -60,28 +59,24 @@ struct Translation {
   std::vector<float> beam_scores;
 };
 
-class Seq2SeqJob : public Job {
+class Seq2SeqJob : public TrainingJob {
  public:
   Seq2SeqJob(const std::string& task, const Seq2SeqJobOptions& options);
 
   std::string Task() const override { return task_->Name(); }
   const ModelConfig& Model() const override { return display_config_; }
   RunningModel Describe() const override;
-  int64_t StepCount() const override { return step_; }
-  StepResult Step(const TrainSettings& settings) override;
   float ValidationLoss() override;
+  std::string ValidationScope() const override;
   void FillSnapshot(const std::string& probe, const TrainSettings& settings, Snapshot& out) override;
-  void Save(const std::string& path, const TrainSettings& settings) const override;
-  // Time travel (train/checkpoint_ring.h): the checkpoint as bytes, and a job restored from them
-  // that trains on bit for bit (weights, optimizer buffers, RNG).
-  std::vector<unsigned char> SaveToBytes(const TrainSettings& settings) const override;
-  std::unique_ptr<Job> LoadFromBytes(std::span<const unsigned char> bytes, TrainSettings* settings_out) const override;
   // Encoder unit clamps/gate pins (layer = encoder layer) and attention row overrides; false
   // when one cannot apply (a unit intervention on the decoder, an attention row without
   // attention) — the others still do.
   bool SetInterventions(const std::vector<Intervention>& interventions) override;
 
   static std::unique_ptr<Seq2SeqJob> Load(const std::string& path, TrainSettings* settings_out);
+  // From a checkpoint's tensors and (version 2) metadata (LoadJobFrom, job_factory.cpp).
+  static std::unique_ptr<Seq2SeqJob> LoadFrom(const TensorFile& file, const nlohmann::json& meta, TrainSettings* settings_out);
   // Greedy decoding of n examples of `split` (seeded: the same examples every call).
   Seq2SeqMetrics Evaluate(Split split, int n, uint64_t seed = 12345) const;
   Translation Translate(const std::string& text, int beam_width) const;
@@ -95,19 +90,14 @@ class Seq2SeqJob : public Job {
   Seq2SeqModel<float> model_;
   ModelConfig display_config_;
   Rng rng_;
-  int64_t step_ = 0;
   Seq2SeqPass<float> pass_;
-  // The shared optimizer and clipping (train/optimizer.h, clipping.h) over the seq2seq
-  // parameters, bound once: model_ never reallocates after construction.
-  Optimizer optimizer_;
-  ParamRefs refs_;
-  std::vector<MatF*> grad_list_;  // the same gradients, for ClipGradients
   std::vector<Seq2SeqExample> validation_;
   std::vector<Intervention> interventions_;  // model/intervention.h; pass_ holds the training ones
   Seq2SeqInterventions probe_interventions_;  // resolved for the probe (FillSnapshot)
 
-  TensorFile CheckpointFile(const TrainSettings& settings) const;
-  static std::unique_ptr<Seq2SeqJob> LoadFrom(const TensorFile& file, TrainSettings* settings_out);
+  float ForwardBackward(const TrainSettings& settings, int64_t& tokens) override;
+  nlohmann::json Definition() const override;
+  nlohmann::json TrainingState(TensorFile& file) const override;
 };
 
 // The factory the `train` command and the GUI call. `overrides` (may be null) is a JSON object

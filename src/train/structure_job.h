@@ -1,8 +1,7 @@
-// The common part of the tagging (N→N), classification (N→1) and generation (1→N) jobs: the
-// training step through the shared Optimizer and ClipGradients with the char LM's rollback on
-// NaN/Inf, parameter statistics and layer traces for the snapshot, and checkpoints in the
-// common format (io/checkpoint.h: weights under PyTorch names, optimizer buffers, JSON metadata
-// with "kind": "structure"), which LoadJob (job_factory.cpp) dispatches on.
+// The common part of the tagging (N→N), classification (N→1) and generation (1→N) jobs, over
+// the training skeleton (train/training_job.h: the step, rollback, parameter statistics, layer
+// traces and the checkpoint envelope, kind "structure"): the task and its options, the RNG
+// batches are drawn with, and the definition a checkpoint rebuilds them from.
 //
 // A concrete job owns its task and model, binds the model's params/grads with Bind() at the end
 // of its constructor, and implements TrainBatch (one forward + backward), FillSnapshot and
@@ -22,8 +21,7 @@
 #include "model/recurrent_layer.h"
 #include "model/structure_config.h"
 #include "tasks/seq2seq_task.h"
-#include "train/job.h"
-#include "train/optimizer.h"
+#include "train/training_job.h"
 
 namespace rnnscope {
 
@@ -33,16 +31,11 @@ struct StructureJobOptions {
   uint64_t seed = 1;
 };
 
-class StructureJob : public Job {
+class StructureJob : public TrainingJob {
  public:
   std::string Task() const override { return task_name_; }
   const ModelConfig& Model() const override { return config_.rnn; }
   RunningModel Describe() const override;
-  int64_t StepCount() const override { return step_; }
-  StepResult Step(const TrainSettings& settings) override;
-  void Save(const std::string& path, const TrainSettings& settings) const override;
-  std::vector<unsigned char> SaveToBytes(const TrainSettings& settings) const override;
-  std::unique_ptr<Job> LoadFromBytes(std::span<const unsigned char> bytes, TrainSettings* settings_out) const override;
 
   // Held-out metrics of n examples of `split` (the same examples for the same seed), as JSON:
   // "examples" and the job's metrics (see each job's header).
@@ -63,29 +56,19 @@ class StructureJob : public Job {
   // Token strings for the checkpoint's metadata (checked on load against the rebuilt task).
   virtual nlohmann::json Vocabulary() const = 0;
 
-  // Parameter norms, gradient norms and weight heatmaps (small corners) for the UI.
-  void FillParameterStats(Snapshot& out) const;
-  // Copies one layer/direction of a B = 1 pass into a LayerTrace; order[t] = the cache's step
-  // for display step t (a permuted reverse direction runs backwards).
-  static void TraceLayer(const LayerCache<float>& cache, CellKind cell, int layer, int direction,
-                         const std::vector<int>& order, LayerTrace& out);
-
   std::string task_name_;
   StructureJobOptions options_;
   StructureConfig config_;
   Rng rng_;
-  int64_t step_ = 0;
 
  private:
-  TensorFile CheckpointFile(const TrainSettings& settings) const;
-  friend std::unique_ptr<StructureJob> LoadStructureJobFrom(const TensorFile& file, TrainSettings* settings_out);
-
-  ModelParams<float>* params_ = nullptr;
-  ModelParams<float>* grads_ = nullptr;
-  Optimizer optimizer_;
-  ParamRefs refs_;
-  ModelParams<float> last_good_;  // weights before the last update, restored on NaN/Inf
-  bool have_last_good_ = false;
+  float ForwardBackward(const TrainSettings& settings, int64_t& tokens) final {
+    return TrainBatch(settings.batch, tokens);
+  }
+  nlohmann::json Definition() const final;
+  nlohmann::json TrainingState(TensorFile& file) const final;
+  friend std::unique_ptr<StructureJob> LoadStructureJobFrom(const TensorFile& file, const nlohmann::json& meta,
+                                                            TrainSettings* settings_out);
 };
 
 // ---- factory (structure_jobs.cpp)
@@ -97,7 +80,8 @@ std::vector<std::string> StructureTaskNames();
 // condition first), for the task's structure.
 StructureJobOptions DefaultStructureOptions(const std::string& task);
 std::unique_ptr<StructureJob> MakeStructureJob(const std::string& task, const StructureJobOptions& options);
-std::unique_ptr<StructureJob> LoadStructureJob(const std::string& path, TrainSettings* settings_out);
-std::unique_ptr<StructureJob> LoadStructureJobFrom(const TensorFile& file, TrainSettings* settings_out);
+// From a checkpoint's tensors and (version 2) metadata (LoadJobFrom, job_factory.cpp).
+std::unique_ptr<StructureJob> LoadStructureJobFrom(const TensorFile& file, const nlohmann::json& meta,
+                                                   TrainSettings* settings_out);
 
 }  // namespace rnnscope

@@ -95,6 +95,7 @@ class TrainerThread : public TrainerLink {
   double step_ms_ = 0.0;
   SnapshotPacer publish_pacer_;
   std::chrono::steady_clock::time_point last_validate_{};
+  std::chrono::steady_clock::duration last_validate_took_{};  // of the last ValidationLoss
 
   // Debugger state, trainer thread only.
   Breakpoints breakpoints_;

@@ -1,0 +1,261 @@
+// Contents: data identity · binding · the training step · snapshot parts (parameter stats,
+// layer trace) · the checkpoint envelope (save, restore).
+#include "train/training_job.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "core/error.h"
+#include "train/checkpoint.h"
+#include "train/clipping.h"
+#include "train/settings_json.h"
+
+namespace rnnscope {
+
+namespace {
+constexpr int kGradHistory = 512;     // steps of per-parameter gradient norms the Weights panel plots
+constexpr int kWeightViewMax = 256;   // weight heatmaps show at most a 256×256 corner
+
+std::string Hex64(uint64_t v) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+}  // namespace
+
+// ---------------------------------------------------------------- data identity
+
+nlohmann::json DataIdentity::ToJson() const {
+  return {{"path", path}, {"bytes", bytes}, {"fnv1a64", fnv1a64}};
+}
+
+DataIdentity DataIdentity::FromJson(const nlohmann::json& j) {
+  DataIdentity d;
+  d.path = j.at("path").get<std::string>();
+  d.bytes = j.at("bytes").get<uint64_t>();
+  d.fnv1a64 = j.at("fnv1a64").get<std::string>();
+  return d;
+}
+
+DataIdentity DataIdentity::Of(const std::string& path) {
+  DataIdentity d;
+  if (path.empty()) return d;
+  std::error_code ec;
+  const std::filesystem::path absolute = std::filesystem::absolute(path, ec);
+  d.path = ec ? path : absolute.lexically_normal().string();
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path + ": cannot be read");
+  uint64_t h = 1469598103934665603ull;  // FNV-1a 64 offset basis
+  std::vector<char> buf(1 << 16);
+  while (in) {
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    const std::streamsize n = in.gcount();
+    for (std::streamsize i = 0; i < n; ++i) {
+      h ^= static_cast<unsigned char>(buf[static_cast<std::size_t>(i)]);
+      h *= 1099511628211ull;
+    }
+    d.bytes += static_cast<uint64_t>(n);
+  }
+  d.fnv1a64 = Hex64(h);
+  return d;
+}
+
+std::string DataIdentity::ChangedSince() const {
+  if (path.empty()) return "";
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return path + " (the training data) no longer exists";
+  DataIdentity now;
+  try {
+    now = Of(path);
+  } catch (const InputError&) {
+    return path + " (the training data) cannot be read";
+  }
+  if (now.bytes != bytes || now.fnv1a64 != fnv1a64)
+    return path + " (the training data) has changed since the checkpoint: " + std::to_string(now.bytes) +
+           " bytes, hash " + now.fnv1a64 + "; the checkpoint was trained on " + std::to_string(bytes) +
+           " bytes, hash " + fnv1a64;
+  return "";
+}
+
+// ---------------------------------------------------------------- binding
+
+void TrainingJob::Bind(ParamRefs refs) {
+  refs_ = std::move(refs);
+  grad_list_.clear();
+  // The job owns its gradients; ParamRefs holds them const only because the optimizer reads them.
+  for (const ParamRefs::Entry& e : refs_.entries()) grad_list_.push_back(const_cast<MatF*>(e.grad));
+  optimizer_.set_keep_undo(true);
+  grad_norm_history_.clear();
+}
+
+// ---------------------------------------------------------------- the training step
+
+StepResult TrainingJob::Step(const TrainSettings& settings) {
+  if (settings.batch < 1 || settings.batch > kMaxBatchSize)
+    throw ConfigError("batch " + std::to_string(settings.batch) + " outside [1, " + std::to_string(kMaxBatchSize) + "]");
+  const OptimizerSettings opt = OptimizerSettingsFrom(settings);
+  if (!(opt == optimizer_.settings())) optimizer_.SetSettings(opt);
+  PrepareStep(settings);
+  for (MatF* g : grad_list_) g->setZero();
+  StepResult result;
+  result.loss = ForwardBackward(settings, result.tokens);
+  const ClipResult clip = ClipGradients(grad_list_, ParseClipMode(settings.clip_mode), settings.clip);
+  result.grad_norm = clip.norm;
+  result.clipped = clip.clipped;
+  if (!std::isfinite(result.loss) || !std::isfinite(clip.norm)) {
+    // This update is not applied. The weights the last update left behind were never checked
+    // (they are what produced this), so go back to the ones before it — weights, optimizer
+    // buffers and step count — which gave a finite loss and gradient: a lower learning rate
+    // can continue from there.
+    result.non_finite = std::isfinite(result.loss) ? FirstNonFiniteGradient() : NonFiniteForward();
+    if (optimizer_.UndoLastStep(refs_)) --step_;
+    OnStepRejected();
+    return result;
+  }
+  optimizer_.Step(refs_);
+  ++step_;
+  OnStepApplied();
+  if (record_internals_) RecordGradNorms();
+  return result;
+}
+
+std::string TrainingJob::FirstNonFiniteGradient() const {
+  for (const ParamRefs::Entry& e : refs_.entries())
+    if (!e.grad->allFinite()) return "gradient of " + e.name;
+  // Every element is finite but the global norm overflowed float: name the largest.
+  std::string worst = "?";
+  float most = -1;
+  for (const ParamRefs::Entry& e : refs_.entries()) {
+    const float m = e.grad->size() ? e.grad->cwiseAbs().maxCoeff() : 0.0f;
+    if (m > most) {
+      most = m;
+      worst = e.name;
+    }
+  }
+  return "gradient norm (largest element in " + worst + ")";
+}
+
+void TrainingJob::RecordGradNorms() {
+  const std::vector<ParamRefs::Entry>& entries = refs_.entries();
+  if (grad_norm_history_.size() != entries.size())
+    grad_norm_history_.assign(entries.size(), RingBuffer<float>(kGradHistory));
+  for (std::size_t i = 0; i < entries.size(); ++i) grad_norm_history_[i].Push(entries[i].grad->norm());
+}
+
+// ---------------------------------------------------------------- snapshot parts
+
+void TrainingJob::FillParameterStats(Snapshot& out) const {
+  out.params.clear();
+  out.weights.clear();
+  const std::vector<ParamRefs::Entry>& entries = refs_.entries();
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const ParamRefs::Entry& e = entries[i];
+    ParamStat stat;
+    stat.name = e.name;
+    stat.shape = {e.param->rows(), e.param->cols()};
+    stat.norm = e.param->norm();
+    stat.grad_norm = e.grad->norm();
+    if (i < grad_norm_history_.size()) stat.grad_norm_history = grad_norm_history_[i].ToVector();
+    out.params.push_back(std::move(stat));
+    if (e.param->cols() == 1) continue;  // biases: the histogram shows them in the stats
+    const Eigen::Index r = std::min<Eigen::Index>(e.param->rows(), kWeightViewMax);
+    const Eigen::Index k = std::min<Eigen::Index>(e.param->cols(), kWeightViewMax);
+    out.weights.push_back({e.name, e.param->topLeftCorner(r, k), e.grad->topLeftCorner(r, k)});
+  }
+}
+
+std::vector<int> TrainingJob::Order(int T, bool reversed) {
+  std::vector<int> order(static_cast<std::size_t>(std::max(T, 0)));
+  for (int t = 0; t < T; ++t) order[static_cast<std::size_t>(t)] = reversed ? T - 1 - t : t;
+  return order;
+}
+
+void TrainingJob::TraceLayer(const LayerCache<float>& k, CellKind cell, int layer, int direction,
+                             const std::vector<int>& order, LayerTrace& out) {
+  const int T = static_cast<int>(order.size());
+  const Eigen::Index H = k.h.rows();
+  // B = 1: a cache column index is a step index (OutCol/InitCol count in units of B).
+  const Eigen::Index B = std::max(k.B, 1);
+  out.layer = layer;
+  out.direction = direction;
+  out.gate_names = GateNames(cell);
+  const auto G = static_cast<Eigen::Index>(out.gate_names.size());
+  out.gates.assign(static_cast<std::size_t>(G), MatF(H, T));
+  out.hidden.resize(H, T);
+  out.cell.resize(k.c.size() > 0 ? H : 0, k.c.size() > 0 ? T : 0);
+  out.grad_h_norm.assign(static_cast<std::size_t>(T), 0.0f);
+  out.grad_c_norm.clear();
+  for (int t = 0; t < T; ++t) {
+    const int s = order[static_cast<std::size_t>(t)];
+    const Eigen::Index step_col = static_cast<Eigen::Index>(s) * B;
+    for (Eigen::Index g = 0; g < G; ++g)
+      out.gates[static_cast<std::size_t>(g)].col(t) = k.gates.col(step_col).segment(g * H, H);
+    out.hidden.col(t) = k.h.col(k.OutCol(s));
+    if (k.c.size() > 0) out.cell.col(t) = k.c.col(k.OutCol(s));
+    if (static_cast<int>(k.dh_norm.size()) > s) out.grad_h_norm[static_cast<std::size_t>(t)] = k.dh_norm[s];
+    if (static_cast<int>(k.dc_norm.size()) > s) out.grad_c_norm.push_back(k.dc_norm[s]);
+  }
+  // The state before the direction's first step, wherever the cache keeps it.
+  out.hidden_prev0 = k.h.col(k.InitCol());
+  if (k.c.size() > 0) out.cell_prev0 = k.c.col(k.InitCol());
+}
+
+// ---------------------------------------------------------------- checkpoints
+
+TensorFile TrainingJob::CheckpointFile(const TrainSettings& settings) const {
+  TensorFile file;
+  for (const ParamRefs::Entry& e : refs_.entries()) file.SetMatrix(e.name, *e.param, e.is_vector);
+  const OptimizerState opt = optimizer_.ExportState();
+  PutOptimizerState(opt, file);
+  nlohmann::json meta;
+  meta["kind"] = kind_;
+  meta["task"] = Task();
+  meta["step"] = step_;
+  meta["settings"] = ToJson(settings);
+  meta["optimizer"] = {{"kind", std::string(OptimizerName(opt.kind))}, {"step", opt.step}};
+  meta["data"] = data_.ToJson();
+  meta["definition"] = Definition();
+  meta["state"] = TrainingState(file);
+  PutMetadata(meta, file);
+  return file;
+}
+
+void TrainingJob::Save(const std::string& path, const TrainSettings& settings) const {
+  WriteSafetensors(path, CheckpointFile(settings));
+}
+
+std::vector<unsigned char> TrainingJob::SaveToBytes(const TrainSettings& settings) const {
+  return SerializeSafetensors(CheckpointFile(settings));
+}
+
+std::unique_ptr<Job> TrainingJob::LoadFromBytes(std::span<const unsigned char> bytes, TrainSettings* settings_out) const {
+  return LoadJobFrom(ParseSafetensors(bytes, "in-memory checkpoint"), this, settings_out);
+}
+
+void RethrowNamingCheckpoint(const std::string& path, const std::exception& e) {
+  const std::string what = e.what();
+  const bool ours = dynamic_cast<const Error*>(&e) || dynamic_cast<const nlohmann::json::exception*>(&e);
+  if (!ours || what.rfind(path, 0) == 0) throw;  // bad_alloc stays bad_alloc
+  throw InputError(path + ": checkpoint metadata: " + what);
+}
+
+void TrainingJob::RestoreTraining(const TensorFile& file, const nlohmann::json& meta, const TrainSettings& settings) {
+  for (const ParamRefs::Entry& e : refs_.entries()) {
+    if (!file.Has(e.name)) throw ShapeError(file.source + ": missing tensor '" + e.name + "'");
+    MatF loaded = file.GetMatrix<float>(e.name);
+    if (loaded.rows() != e.param->rows() || loaded.cols() != e.param->cols())
+      throw ShapeError(file.source + ": tensor '" + e.name + "' is " + std::to_string(loaded.rows()) + "x" +
+                       std::to_string(loaded.cols()) + ", expected " + std::to_string(e.param->rows()) + "x" +
+                       std::to_string(e.param->cols()));
+    *e.param = std::move(loaded);  // the MatF object (and refs_' pointer to it) stays
+  }
+  optimizer_.ImportState(GetOptimizerState(file, meta), refs_);
+  optimizer_.SetSettings(OptimizerSettingsFrom(settings));
+  step_ = meta.at("step").get<int64_t>();
+  if (step_ < 0) throw InputError(file.source + ": negative step " + std::to_string(step_));
+}
+
+}  // namespace rnnscope
