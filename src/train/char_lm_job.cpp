@@ -47,16 +47,6 @@ std::shared_ptr<CharLmCorpus> ReadCorpus(const std::string& text_path, uint64_t 
   return corpus;
 }
 
-// Hands each layer of `pass` the interventions that apply to it (training: only those marked
-// for training). RnnModel::Forward keeps pass.layers' elements, so they survive into it.
-void SetPassInterventions(ForwardPass<float>& pass, const ModelConfig& c,
-                          const std::vector<Intervention>& all, bool training) {
-  const int D = c.Directions();
-  pass.layers.resize(static_cast<std::size_t>(c.layers * D));
-  for (int l = 0; l < c.layers; ++l)
-    for (int d = 0; d < D; ++d)
-      pass.layers[static_cast<std::size_t>(l * D + d)].interventions = ResolveInterventions(all, l, d, training);
-}
 }  // namespace
 
 // ---------------------------------------------------------------- construction and data
@@ -233,7 +223,7 @@ void CharLmJob::FillSnapshot(const std::string& probe, const TrainSettings& sett
   batch.input = ids;
   batch.target.assign(ids.size(), -1);
   for (std::size_t t = 0; t + 1 < ids.size(); ++t) batch.target[t] = ids[t + 1];
-  SetPassInterventions(probe_pass_, model_.config(), interventions_, false);
+  SetLayerInterventions(probe_pass_.layers, c.layers, c.Directions(), interventions_, false);
   out.probe_loss = model_.Forward(batch, nullptr, probe_pass_);
   // Backward only for the per-timestep gradient norms; parameter gradients are scratch here
   // (the next Step zeroes them before use).
@@ -268,7 +258,7 @@ bool CharLmJob::SetInterventions(const std::vector<Intervention>& interventions)
   interventions_ = interventions;
   // Training's pass keeps them (Forward preserves pass.layers' elements): set once, here, so
   // the step itself does no extra work. The probe resolves its own in FillSnapshot.
-  SetPassInterventions(pass_, model_.config(), interventions_, true);
+  SetLayerInterventions(pass_.layers, model_.config().layers, model_.config().Directions(), interventions_, true);
   // Attention rows need a seq2seq model with attention: say so rather than ignore them.
   return std::none_of(interventions.begin(), interventions.end(),
                       [](const Intervention& i) { return i.target == InterventionTarget::kAttentionRow; });

@@ -29,6 +29,7 @@ float ClassificationJob::TrainBatch(int batch, int64_t& tokens) {
   std::vector<ClassificationExample> examples;
   for (int b = 0; b < batch; ++b) examples.push_back(task_->Sample(rng_, Split::kTrain));
   const SequenceBatch sb = MakeClassificationBatch(examples);
+  Intervene(pass_.encoder.layers, true);
   const float loss = model_.Forward(sb, pass_);
   model_.Backward(sb, pass_);
   tokens = 0;
@@ -116,22 +117,24 @@ void ClassificationJob::FillSnapshot(const std::string& probe, const TrainSettin
   if (user) ex.label = task_->LabelOf(ex.tokens);
   const SequenceBatch batch = MakeClassificationBatch({ex});
   ClassifierPass<float> pass;
+  Intervene(pass.encoder.layers, false);
   out.probe_loss = model_.Forward(batch, pass);
   if (ex.label >= 0) model_.Backward(batch, pass);  // per-step gradient norms (scratch gradients)
   const int T = batch.T, D = config_.rnn.Directions();
   out.layers.clear();
-  std::vector<int> order(static_cast<std::size_t>(T));
+  // The reverse direction runs forward over the permuted sequence: shown in text order.
   for (int l = 0; l < config_.rnn.layers; ++l)
     for (int d = 0; d < D; ++d) {
-      for (int t = 0; t < T; ++t) order[static_cast<std::size_t>(t)] = d == 0 ? t : T - 1 - t;
       out.layers.emplace_back();
-      TraceLayer(pass.encoder.layers[static_cast<std::size_t>(l * D + d)], config_.rnn.cell, l, d, order, out.layers.back());
+      TraceLayer(pass.encoder.layers[static_cast<std::size_t>(l * D + d)], config_.rnn.cell, l, d, Order(T, d == 1),
+                 out.layers.back());
     }
   // Every prefix as one batch: column t = the answer after reading tokens 0..t.
   std::vector<ClassificationExample> prefixes;
   for (int t = 0; t < T; ++t)
     prefixes.push_back({std::vector<int32_t>(ex.tokens.begin(), ex.tokens.begin() + t + 1), ex.label});
   ClassifierPass<float> pp;
+  Intervene(pp.encoder.layers, false);
   model_.Forward(MakeClassificationBatch(prefixes), pp);
   out.probe_probs = pp.probs;  // (K, T)
   out.probe_tokens.clear();
@@ -143,6 +146,7 @@ void ClassificationJob::FillSnapshot(const std::string& probe, const TrainSettin
   }
   std::string sample;
   ClassifierPass<float> sp;
+  Intervene(sp.encoder.layers, false);
   const std::vector<ClassificationExample> shown(validation_.begin(), validation_.begin() + std::min<std::ptrdiff_t>(6, static_cast<std::ptrdiff_t>(validation_.size())));
   model_.Forward(MakeClassificationBatch(shown), sp);
   for (std::size_t b = 0; b < shown.size(); ++b)

@@ -29,6 +29,7 @@ float GenerationJob::TrainBatch(int batch, int64_t& tokens) {
   std::vector<GenerationExample> examples;
   for (int b = 0; b < batch; ++b) examples.push_back(task_->Sample(rng_, Split::kTrain));
   const GenerationBatch gb = MakeGenerationBatch(examples);
+  Intervene(pass_.layers, true);
   const float loss = model_.Forward(gb, pass_);
   model_.Backward(gb, pass_);
   tokens = pass_.counted;
@@ -115,6 +116,7 @@ void GenerationJob::FillSnapshot(const std::string& probe, const TrainSettings& 
     if (id != SymbolTable::kEos) ex.target.push_back(id);
   const GenerationBatch batch = MakeGenerationBatch({ex});
   GeneratorPass<float> pass;
+  Intervene(pass.layers, false);
   out.probe_loss = model_.Forward(batch, pass);
   model_.Backward(batch, pass);  // per-step gradient norms (scratch gradients)
   const int T = batch.T;
@@ -127,11 +129,9 @@ void GenerationJob::FillSnapshot(const std::string& probe, const TrainSettings& 
   }
   out.probe_probs = pass.probs;
   out.layers.clear();
-  std::vector<int> order(static_cast<std::size_t>(T));
-  for (int t = 0; t < T; ++t) order[static_cast<std::size_t>(t)] = t;
   for (int l = 0; l < config_.rnn.layers; ++l) {
     out.layers.emplace_back();
-    TraceLayer(pass.layers[static_cast<std::size_t>(l)], config_.rnn.cell, l, 0, order, out.layers.back());
+    TraceLayer(pass.layers[static_cast<std::size_t>(l)], config_.rnn.cell, l, 0, Order(T, false), out.layers.back());
   }
   std::string sample;
   for (std::size_t k = 0; k < task_->classes().size(); ++k)

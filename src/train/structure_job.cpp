@@ -45,6 +45,12 @@ RunningModel StructureJob::Describe() const {
   return r;
 }
 
+bool StructureJob::SetInterventions(const std::vector<Intervention>& interventions) {
+  interventions_ = interventions;
+  return std::none_of(interventions.begin(), interventions.end(),
+                      [](const Intervention& i) { return i.target == InterventionTarget::kAttentionRow; });
+}
+
 // ---------------------------------------------------------------- checkpoints
 
 nlohmann::json StructureJob::Definition() const {

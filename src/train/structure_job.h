@@ -36,6 +36,9 @@ class StructureJob : public TrainingJob {
   std::string Task() const override { return task_name_; }
   const ModelConfig& Model() const override { return config_.rnn; }
   RunningModel Describe() const override;
+  // Unit clamps and gate pins on every recurrent layer and direction (the shared encoder path);
+  // false when one cannot apply (attention rows: these models have no attention).
+  bool SetInterventions(const std::vector<Intervention>& interventions) override;
 
   // Held-out metrics of n examples of `split` (the same examples for the same seed), as JSON:
   // "examples" and the job's metrics (see each job's header).
@@ -56,8 +59,14 @@ class StructureJob : public TrainingJob {
   // Token strings for the checkpoint's metadata (checked on load against the rebuilt task).
   virtual nlohmann::json Vocabulary() const = 0;
 
+  // Gives the caches of a pass the interventions for a training step or for the probe.
+  void Intervene(std::vector<LayerCache<float>>& caches, bool training) const {
+    SetLayerInterventions(caches, config_.rnn.layers, config_.rnn.Directions(), interventions_, training);
+  }
+
   std::string task_name_;
   StructureJobOptions options_;
+  std::vector<Intervention> interventions_;
   StructureConfig config_;
   Rng rng_;
 

@@ -30,6 +30,7 @@ float TaggingJob::TrainBatch(int batch, int64_t& tokens) {
   std::vector<TaggingExample> examples;
   for (int b = 0; b < batch; ++b) examples.push_back(task_->Sample(rng_, Split::kTrain));
   const SequenceBatch sb = MakeTaggingBatch(examples);
+  Intervene(pass_.encoder.layers, true);
   const float loss = model_.Forward(sb, pass_);
   model_.Backward(sb, pass_);
   tokens = pass_.counted;
@@ -153,6 +154,7 @@ void TaggingJob::FillSnapshot(const std::string& probe, const TrainSettings& /*s
   }
   const SequenceBatch batch = MakeTaggingBatch({ex});
   TaggerPass<float> pass;
+  Intervene(pass.encoder.layers, false);
   out.probe_loss = model_.Forward(batch, pass);
   if (!user) model_.Backward(batch, pass);  // per-step gradient norms (scratch gradients)
   out.probe_tokens.clear();
@@ -165,18 +167,19 @@ void TaggingJob::FillSnapshot(const std::string& probe, const TrainSettings& /*s
   out.probe_probs = pass.probs;
   out.layers.clear();
   const int D = config_.rnn.Directions(), T = batch.T;
-  std::vector<int> order(static_cast<std::size_t>(T));
+  // The reverse direction runs forward over the permuted sequence: shown in text order.
   for (int l = 0; l < config_.rnn.layers; ++l)
     for (int d = 0; d < D; ++d) {
-      for (int t = 0; t < T; ++t) order[static_cast<std::size_t>(t)] = d == 0 ? t : T - 1 - t;
       out.layers.emplace_back();
-      TraceLayer(pass.encoder.layers[static_cast<std::size_t>(l * D + d)], config_.rnn.cell, l, d, order, out.layers.back());
+      TraceLayer(pass.encoder.layers[static_cast<std::size_t>(l * D + d)], config_.rnn.cell, l, d, Order(T, d == 1),
+                 out.layers.back());
     }
   // Sample: word/predicted tag, with the gold tag after a slash where they differ.
   std::string sample;
   for (std::size_t i = 0; i < 4 && i < validation_.size(); ++i) {
     const TaggingExample& v = validation_[i];
     TaggerPass<float> p;
+    Intervene(p.encoder.layers, false);
     model_.Forward(MakeTaggingBatch({v}), p);
     for (std::size_t t = 0; t < v.words.size(); ++t) {
       const std::string& pred = task_->tags()[static_cast<std::size_t>(p.predicted[t])];

@@ -173,6 +173,14 @@ std::vector<int> TrainingJob::Order(int T, bool reversed) {
   return order;
 }
 
+void TrainingJob::SetLayerInterventions(std::vector<LayerCache<float>>& caches, int layers, int directions,
+                                        const std::vector<Intervention>& all, bool training) {
+  caches.resize(static_cast<std::size_t>(layers * directions));
+  for (int l = 0; l < layers; ++l)
+    for (int d = 0; d < directions; ++d)
+      caches[static_cast<std::size_t>(l * directions + d)].interventions = ResolveInterventions(all, l, d, training);
+}
+
 void TrainingJob::TraceLayer(const LayerCache<float>& k, CellKind cell, int layer, int direction,
                              const std::vector<int>& order, LayerTrace& out) {
   const int T = static_cast<int>(order.size());

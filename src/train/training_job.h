@@ -88,6 +88,11 @@ class TrainingJob : public Job {
   static void TraceLayer(const LayerCache<float>& cache, CellKind cell, int layer, int direction,
                          const std::vector<int>& order, LayerTrace& out);
   static std::vector<int> Order(int T, bool reversed);
+  // Hands each layer/direction cache (index layer * directions + direction) the interventions
+  // that apply to it (training: only those marked for training). The models' Forward keeps the
+  // caches' elements, so they hold for every forward through these caches.
+  static void SetLayerInterventions(std::vector<LayerCache<float>>& caches, int layers, int directions,
+                                    const std::vector<Intervention>& all, bool training);
   // Restores weights (by name and shape), optimizer state and step from a checkpoint. The
   // data identity is the task's to set (it read the file, or knows it could not).
   void RestoreTraining(const TensorFile& file, const nlohmann::json& meta, const TrainSettings& settings);
