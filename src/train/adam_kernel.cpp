@@ -31,19 +31,16 @@ void Update(float* __restrict param, const float* __restrict grad, float* __rest
   }
 }
 
+// Restrict-qualified parameters, not locals: GCC 12 vectorises only the former (with locals
+// copied out of AdamInto the loop stayed scalar, 4.5x slower than in place).
 template <bool kDecay>
-void UpdateInto(const AdamInto& a, const AdamCoefficients& c) {
-  const float* __restrict param = a.param;
-  const float* __restrict grad = a.grad;
-  const float* __restrict m = a.m;
-  const float* __restrict v = a.v;
-  float* __restrict param_out = a.param_out;
-  float* __restrict m_out = a.m_out;
-  float* __restrict v_out = a.v_out;
+void UpdateInto(const float* __restrict param, const float* __restrict grad, const float* __restrict m,
+                const float* __restrict v, float* __restrict param_out, float* __restrict m_out,
+                float* __restrict v_out, long n, const AdamCoefficients& c) {
   const float b1 = c.beta1, omb1 = c.one_minus_beta1, b2 = c.beta2, omb2 = c.one_minus_beta2;
   const float neg_step = -c.step_size, bc2 = c.bc2_sqrt, eps = c.eps, wd = c.weight_decay;
   // The same arithmetic in the same order as Update: in place and out of place agree bit for bit.
-  for (long i = 0; i < a.n; ++i) {
+  for (long i = 0; i < n; ++i) {
     const float g = kDecay ? grad[i] + wd * param[i] : grad[i];
     const float mi = b1 * m[i] + omb1 * g;
     const float vi = b2 * v[i] + omb2 * (g * g);
@@ -56,8 +53,8 @@ void UpdateInto(const AdamInto& a, const AdamCoefficients& c) {
 }  // namespace
 
 void RNNSCOPE_CAT(AdamUpdateInto, RNNSCOPE_GEMM_VARIANT)(const AdamInto& a, const AdamCoefficients& c) {
-  if (c.weight_decay != 0.0f) UpdateInto<true>(a, c);
-  else UpdateInto<false>(a, c);
+  if (c.weight_decay != 0.0f) UpdateInto<true>(a.param, a.grad, a.m, a.v, a.param_out, a.m_out, a.v_out, a.n, c);
+  else UpdateInto<false>(a.param, a.grad, a.m, a.v, a.param_out, a.m_out, a.v_out, a.n, c);
 }
 
 void RNNSCOPE_CAT(AdamUpdate, RNNSCOPE_GEMM_VARIANT)(float* param, const float* grad, float* m,
