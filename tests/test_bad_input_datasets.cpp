@@ -153,6 +153,31 @@ TEST_F(BadDataFile, TsvValidFileTrainsAndReloads) {
   EXPECT_EQ(loaded->StepCount(), 31);
 }
 
+TEST_F(BadDataFile, TsvTooSmallToHoldOutSaysItsMetricsComeFromTraining) {
+  // Three pairs: by the 8:1:1 hash split at least one of validation/test is empty.
+  const fs::path p = Write("tiny.tsv", "abc\tcba\nab\tba\nbca\tacb\n");
+  TaskOptions o;
+  o.data_path = p.string();
+  const auto task = MakeTsvTask(o);
+  const std::string v = task->SplitNote(Split::kValidation), t = task->SplitNote(Split::kTest);
+  ASSERT_FALSE(v.empty() && t.empty()) << "three pairs cannot fill all three splits";
+  const std::string& note = t.empty() ? v : t;
+  EXPECT_NE(note.find("tiny.tsv"), std::string::npos) << note;
+  EXPECT_NE(note.find("scored on the training pairs"), std::string::npos) << note;
+  // A file large enough for every split carries no note.
+  std::string text;
+  Rng rng(3);
+  for (int i = 0; i < 300; ++i) {
+    std::string w;
+    for (int k = 0; k < 4; ++k) w += static_cast<char>('a' + rng.UniformInt(5));
+    text += w + "\t" + std::string(w.rbegin(), w.rend()) + "\n";
+  }
+  o.data_path = Write("big.tsv", text).string();
+  const auto big = MakeTsvTask(o);
+  EXPECT_EQ(big->SplitNote(Split::kValidation), "");
+  EXPECT_EQ(big->SplitNote(Split::kTest), "");
+}
+
 TEST_F(BadDataFile, TsvNoTabNamesTheLine) {
   ExpectMentions(TsvMessage(Write("notab.tsv", "abc\tcba\n\nabd dba\n")),
                  {"notab.tsv:3:", "expected 'source<TAB>target'", "no tab", "'abd dba'"});

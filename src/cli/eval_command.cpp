@@ -88,6 +88,7 @@ void AddEvalCommand(CLI::App& app) {
     }
     std::printf("task %s, step %lld, %d %s examples\n", job->Task().c_str(),
                 static_cast<long long>(job->StepCount()), m.examples, o->split.c_str());
+    if (!m.note.empty()) std::printf("note: %s\n", m.note.c_str());
     std::printf("token accuracy      %.4f\nsequence accuracy   %.4f\nBLEU                %.4f\n",
                 m.token_accuracy, m.sequence_accuracy, m.bleu);
     if (m.has_alignment) std::printf("alignment accuracy  %.4f\n", m.alignment_accuracy);

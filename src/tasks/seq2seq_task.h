@@ -60,6 +60,9 @@ class Seq2SeqTask {
   virtual ~Seq2SeqTask() = default;
   virtual std::string Name() const = 0;
   virtual bool HasAlignment() const { return true; }
+  // Non-empty when `split` has no examples of its own and borrows the training ones (a data
+  // file too small to hold some out): metrics on it then come from training examples.
+  virtual std::string SplitNote(Split /*split*/) const { return ""; }
   const SymbolTable& source_vocab() const { return source_; }
   const SymbolTable& target_vocab() const { return target_; }
   // Longest target the task can produce for its options (without <eos>): greedy decode limit.

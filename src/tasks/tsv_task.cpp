@@ -56,9 +56,14 @@ class TsvTask : public Seq2SeqTask {
       throw InputError(path_ + ": no pairs (only blank lines); expected lines 'source<TAB>target'");
     if (splits_[0].empty())
       for (int k = 1; k < 3; ++k) splits_[0].insert(splits_[0].end(), splits_[k].begin(), splits_[k].end());
-    for (auto& split : splits_)
-      if (split.empty()) split = splits_[0];
+    for (int k = 1; k < 3; ++k)
+      if (splits_[k].empty()) {
+        splits_[k] = splits_[0];
+        notes_[k] = path_ + " has no " + (k == 1 ? "validation" : "test") +
+                    " pairs (split by a hash of the source); scored on the training pairs";
+      }
   }
+  std::string SplitNote(Split split) const override { return notes_[static_cast<int>(split)]; }
   std::string Name() const override { return "tsv"; }
   bool HasAlignment() const override { return false; }
   int MaxTargetLength() const override { return max_target_; }
@@ -74,6 +79,7 @@ class TsvTask : public Seq2SeqTask {
   std::string path_;
   int max_target_ = 0;
   std::vector<Seq2SeqExample> splits_[3];
+  std::string notes_[3];
 };
 
 }  // namespace

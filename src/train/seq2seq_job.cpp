@@ -111,7 +111,9 @@ float Seq2SeqJob::ForwardBackward(const TrainSettings& s, int64_t& tokens) {
 }
 
 std::string Seq2SeqJob::ValidationScope() const {
-  return std::to_string(validation_.size()) + " validation examples (fixed, drawn with the seed)";
+  const std::string note = task_->SplitNote(Split::kValidation);
+  return std::to_string(validation_.size()) + " validation examples (fixed, drawn with the seed)" +
+         (note.empty() ? "" : "; note: " + note);
 }
 
 float Seq2SeqJob::ValidationLoss() {
@@ -167,6 +169,7 @@ nlohmann::json Seq2SeqMetrics::ToJson(bool with_lengths) const {
                       {"sequence_accuracy", sequence_accuracy},
                       {"bleu", bleu}};
   if (has_alignment) j["alignment_accuracy"] = alignment_accuracy;
+  if (!note.empty()) j["note"] = note;
   if (with_lengths) {
     j["by_length"] = nlohmann::json::array();
     for (const auto& b : by_length)
@@ -181,6 +184,7 @@ Seq2SeqMetrics Seq2SeqJob::Evaluate(Split split, int n, uint64_t seed) const {
   for (int i = 0; i < n; ++i) all.push_back(task_->Sample(rng, split));
   Seq2SeqMetrics m;
   m.examples = n;
+  m.note = task_->SplitNote(split);
   m.has_alignment = task_->HasAlignment() && options_.model.attention != AttentionKind::kNone;
   long tokens = 0, token_hits = 0, seq_hits = 0, align_total = 0, align_hits = 0;
   std::map<int, LengthBucket> buckets;

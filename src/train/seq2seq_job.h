@@ -48,6 +48,7 @@ struct Seq2SeqMetrics {
   bool has_alignment = false;
   double alignment_accuracy = 0;  // argmax of each attention row inside the ground-truth span
   std::vector<LengthBucket> by_length;
+  std::string note;  // the split borrowed training examples (Seq2SeqTask::SplitNote)
   nlohmann::json ToJson(bool by_length) const;
 };
 
