@@ -129,9 +129,9 @@ TEST(AdamKernel, MatchesTheFormulaWithAndWithoutWeightDecay) {
       m[i] = 0.01f * static_cast<float>(i % 7);
       v[i] = 0.001f * static_cast<float>(i % 5);
     }
-    std::vector<float> p2 = p, m2 = m, v2 = v;
+    const std::vector<float> p2 = p, m2 = m, v2 = v;
     const AdamCoefficients c{0.9f, 0.1f, 0.999f, 0.001f, 2e-3f, 0.05f, 1e-8f, wd};
-    AdamUpdate(p.data(), g.data(), m.data(), v.data(), n, c);
+    AdamUpdateInto(p2.data(), g.data(), m2.data(), v2.data(), p.data(), m.data(), v.data(), n, c);
     for (int i = 0; i < n; ++i) {
       const double gi = static_cast<double>(g[i]) + wd * static_cast<double>(p2[i]);
       const double mi = 0.9 * m2[i] + 0.1 * gi;

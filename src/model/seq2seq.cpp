@@ -73,6 +73,17 @@ ModelConfig Seq2SeqConfig::DecoderAsModelConfig() const {
   return m;
 }
 
+ModelConfig Seq2SeqConfig::EncoderAsModelConfig() const {
+  ModelConfig m;
+  m.cell = encoder_cell;
+  m.vocab = source_vocab;
+  m.embed = embed;
+  m.hidden = encoder_hidden;
+  m.layers = encoder_layers;
+  m.bidirectional = bidirectional;
+  return m;
+}
+
 nlohmann::json ToJson(const Seq2SeqConfig& c) {
   return {{"encoder_cell", std::string(CellName(c.encoder_cell))},
           {"decoder_cell", std::string(CellName(c.decoder_cell))},

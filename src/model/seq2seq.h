@@ -75,6 +75,8 @@ struct Seq2SeqConfig {
   void Validate() const;  // throws ConfigError
   // The decoder as a ModelConfig (what Job::Model() reports for display).
   ModelConfig DecoderAsModelConfig() const;
+  // The encoder as a ModelConfig (cell, sizes, layers, directions over the source vocabulary).
+  ModelConfig EncoderAsModelConfig() const;
 };
 
 nlohmann::json ToJson(const Seq2SeqConfig& config);

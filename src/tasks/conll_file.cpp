@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "core/utf8.h"
 #include "io/atomic_file.h"
+#include "tasks/borrowed_splits.h"
 #include "tasks/line_file.h"
 #include "tasks/tagging_task.h"
 
@@ -87,14 +88,7 @@ class ConllTask : public TaggingTask {
       // One tag everywhere: a classifier with one class cannot learn anything.
       throw InputError(path + ": every token has the tag '" + tags_.front() + "'; expected at least two different tags");
     }
-    if (splits_[0].empty())  // every sentence hashed to validation/test: train on all of them
-      for (int k = 1; k < 3; ++k) splits_[0].insert(splits_[0].end(), splits_[k].begin(), splits_[k].end());
-    for (int k = 1; k < 3; ++k)
-      if (splits_[k].empty()) {
-        splits_[k] = splits_[0];
-        notes_[k] = path + " has no " + (k == 1 ? "validation" : "test") +
-                    " sentences (split by a hash of the words); scored on the training sentences";
-      }
+    BorrowEmptySplits(splits_, notes_, path, "sentences", "the words");
   }
   std::string SplitNote(Split split) const override { return notes_[static_cast<int>(split)]; }
   std::string Name() const override { return "conll"; }

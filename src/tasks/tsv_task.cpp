@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "core/utf8.h"
 #include "io/atomic_file.h"
+#include "tasks/borrowed_splits.h"
 #include "tasks/line_file.h"
 #include "tasks/seq2seq_task.h"
 
@@ -54,14 +55,7 @@ class TsvTask : public Seq2SeqTask {
     }
     if (splits_[0].empty() && splits_[1].empty() && splits_[2].empty())
       throw InputError(path_ + ": no pairs (only blank lines); expected lines 'source<TAB>target'");
-    if (splits_[0].empty())
-      for (int k = 1; k < 3; ++k) splits_[0].insert(splits_[0].end(), splits_[k].begin(), splits_[k].end());
-    for (int k = 1; k < 3; ++k)
-      if (splits_[k].empty()) {
-        splits_[k] = splits_[0];
-        notes_[k] = path_ + " has no " + (k == 1 ? "validation" : "test") +
-                    " pairs (split by a hash of the source); scored on the training pairs";
-      }
+    BorrowEmptySplits(splits_, notes_, path_, "pairs", "the source");
   }
   std::string SplitNote(Split split) const override { return notes_[static_cast<int>(split)]; }
   std::string Name() const override { return "tsv"; }

@@ -15,31 +15,14 @@
 namespace rnnscope::adam_detail {
 namespace {
 
-template <bool kDecay>
-void Update(float* __restrict param, const float* __restrict grad, float* __restrict m,
-            float* __restrict v, long n, const AdamCoefficients& c) {
-  const float b1 = c.beta1, omb1 = c.one_minus_beta1, b2 = c.beta2, omb2 = c.one_minus_beta2;
-  const float neg_step = -c.step_size, bc2 = c.bc2_sqrt, eps = c.eps, wd = c.weight_decay;
-  // Vectorised by the compiler (-O3, -fno-math-errno for the square root).
-  for (long i = 0; i < n; ++i) {
-    const float g = kDecay ? grad[i] + wd * param[i] : grad[i];
-    const float mi = b1 * m[i] + omb1 * g;
-    const float vi = b2 * v[i] + omb2 * (g * g);
-    m[i] = mi;
-    v[i] = vi;
-    param[i] += neg_step * mi / (__builtin_sqrtf(vi) / bc2 + eps);
-  }
-}
-
 // Restrict-qualified parameters, not locals: GCC 12 vectorises only the former (with locals
-// copied out of AdamInto the loop stayed scalar, 4.5x slower than in place).
+// copied out of AdamInto the loop stayed scalar, 4.5x slower).
 template <bool kDecay>
 void UpdateInto(const float* __restrict param, const float* __restrict grad, const float* __restrict m,
                 const float* __restrict v, float* __restrict param_out, float* __restrict m_out,
                 float* __restrict v_out, long n, const AdamCoefficients& c) {
   const float b1 = c.beta1, omb1 = c.one_minus_beta1, b2 = c.beta2, omb2 = c.one_minus_beta2;
   const float neg_step = -c.step_size, bc2 = c.bc2_sqrt, eps = c.eps, wd = c.weight_decay;
-  // The same arithmetic in the same order as Update: in place and out of place agree bit for bit.
   for (long i = 0; i < n; ++i) {
     const float g = kDecay ? grad[i] + wd * param[i] : grad[i];
     const float mi = b1 * m[i] + omb1 * g;
@@ -57,40 +40,16 @@ void RNNSCOPE_CAT(AdamUpdateInto, RNNSCOPE_GEMM_VARIANT)(const AdamInto& a, cons
   else UpdateInto<false>(a.param, a.grad, a.m, a.v, a.param_out, a.m_out, a.v_out, a.n, c);
 }
 
-void RNNSCOPE_CAT(AdamUpdate, RNNSCOPE_GEMM_VARIANT)(float* param, const float* grad, float* m,
-                                                    float* v, long n, const AdamCoefficients& c) {
-  if (c.weight_decay != 0.0f) Update<true>(param, grad, m, v, n, c);
-  else Update<false>(param, grad, m, v, n, c);
-}
-
 }  // namespace rnnscope::adam_detail
 
 #ifdef RNNSCOPE_ADAM_DISPATCHER
 namespace rnnscope {
 
-void AdamUpdate(float* param, const float* grad, float* m, float* v, long n, const AdamCoefficients& c) {
-  using Fn = void (*)(float*, const float*, float*, float*, long, const AdamCoefficients&);
-  static const Fn fn = [] {
-    switch (GemmIsa()) {  // the same instruction-set choice (and RNNSCOPE_SIMD cap) as the GEMM
-#ifdef RNNSCOPE_GEMM_DISPATCH
-      case SimdLevel::kAvx512: return &adam_detail::AdamUpdateV4;
-      case SimdLevel::kAvx2: return &adam_detail::AdamUpdateV3;
-#else
-      case SimdLevel::kAvx512:
-      case SimdLevel::kAvx2:
-#endif
-      case SimdLevel::kBaseline: break;
-    }
-    return &adam_detail::AdamUpdateBaseline;
-  }();
-  fn(param, grad, m, v, n, c);
-}
-
 void AdamUpdateInto(const float* param, const float* grad, const float* m, const float* v, float* param_out,
                     float* m_out, float* v_out, long n, const AdamCoefficients& c) {
   using Fn = void (*)(const adam_detail::AdamInto&, const AdamCoefficients&);
   static const Fn fn = [] {
-    switch (GemmIsa()) {
+    switch (GemmIsa()) {  // the same instruction-set choice (and RNNSCOPE_SIMD cap) as the GEMM
 #ifdef RNNSCOPE_GEMM_DISPATCH
       case SimdLevel::kAvx512: return &adam_detail::AdamUpdateIntoV4;
       case SimdLevel::kAvx2: return &adam_detail::AdamUpdateIntoV3;

@@ -16,19 +16,13 @@ struct AdamCoefficients {
 };
 
 // m ← β1 m + (1 − β1) g,  v ← β2 v + (1 − β2) g²,  p ← p − step · m / (√v / bc2 + eps),
-// with g = grad + wd · p. n elements; the arrays must not overlap.
-void AdamUpdate(float* param, const float* grad, float* m, float* v, long n, const AdamCoefficients& c);
-// The same update out of place: reads (param, m, v), writes (param_out, m_out, v_out). The
-// optimizer's undo (train/optimizer.h) writes the new state into the spare buffers and swaps,
-// so keeping the step before for a rollback costs no copy. No two arrays may overlap.
+// with g = grad + wd · p, out of place: reads (param, m, v), writes (param_out, m_out, v_out).
+// The optimizer writes the new state into spare buffers and swaps (train/optimizer.h), so the
+// step before stays whole for a rollback at no copy. n elements; no two arrays may overlap.
 void AdamUpdateInto(const float* param, const float* grad, const float* m, const float* v, float* param_out,
                     float* m_out, float* v_out, long n, const AdamCoefficients& c);
 
 namespace adam_detail {
-void AdamUpdateBaseline(float* param, const float* grad, float* m, float* v, long n,
-                        const AdamCoefficients& c);
-void AdamUpdateV3(float* param, const float* grad, float* m, float* v, long n, const AdamCoefficients& c);
-void AdamUpdateV4(float* param, const float* grad, float* m, float* v, long n, const AdamCoefficients& c);
 struct AdamInto {
   const float *param, *grad, *m, *v;
   float *param_out, *m_out, *v_out;

@@ -92,18 +92,7 @@ void CharLmJob::ConfigureBatcher(const TrainSettings& s) {
 }
 
 RunningModel CharLmJob::Describe() const {
-  const ModelConfig& c = model_.config();
-  RunningModel r;
-  r.task = "charlm";
-  r.structure = "language model";
-  r.cell = c.cell;
-  r.hidden = c.hidden;
-  r.layers = c.layers;
-  r.embed = c.embed;
-  r.bidirectional = c.bidirectional;
-  r.peephole = c.peephole;
-  r.vocab = c.vocab;
-  r.outputs = c.vocab;
+  RunningModel r = RunningModel::Of("charlm", "language model", model_.config());
   r.data_path = data_.path.empty() ? spec_.text_path : data_.path;
   r.imported_from = spec_.weights_path;
   return r;

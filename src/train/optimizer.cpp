@@ -165,73 +165,7 @@ void Optimizer::Step(const ParamRefs& refs) {
       }
     }
   }
-  if (keep_undo_) {
-    StepInto(refs);
-    return;
-  }
-  ++step_;
-
-  // Scalars are formed in double and rounded to float once, as PyTorch does when it passes a
-  // Python float to a float32 kernel; that keeps the update bit-close to torch.optim.
-  const float lr = settings_.learning_rate;
-  const float wd = settings_.weight_decay;
-  const bool decay = wd != 0.0f;
-  switch (settings_.kind) {
-    case OptimizerKind::kSgd:
-      for (const ParamRefs::Entry& e : entries) {
-        auto p = e.param->array();
-        auto g = e.grad->array();
-        if (decay) p += (-lr) * (g + wd * p);
-        else p += (-lr) * g;
-      }
-      break;
-    case OptimizerKind::kMomentum: {
-      const float mu = settings_.momentum;
-      for (std::size_t i = 0; i < entries.size(); ++i) {
-        auto p = entries[i].param->array();
-        auto g = entries[i].grad->array();
-        auto v = buffers_[0][i].array();
-        // torch clones g into the buffer on the first step; μ·0 + g is the same value.
-        if (decay) v = mu * v + (g + wd * p);
-        else v = mu * v + g;
-        p += (-lr) * v;
-      }
-      break;
-    }
-    case OptimizerKind::kAdagrad: {
-      const float eps = kAdagradEps;
-      for (std::size_t i = 0; i < entries.size(); ++i) {
-        auto p = entries[i].param->array();
-        auto g = entries[i].grad->array();
-        auto s = buffers_[0][i].array();
-        if (decay) {
-          s += (g + wd * p).square();
-          p += (-lr) * (g + wd * p) / (s.sqrt() + eps);
-        } else {
-          s += g.square();
-          p += (-lr) * g / (s.sqrt() + eps);
-        }
-      }
-      break;
-    }
-    case OptimizerKind::kAdam: {
-      const double b1 = settings_.momentum, b2 = settings_.beta2;
-      const double t = static_cast<double>(step_);
-      const float b1f = settings_.momentum, b2f = settings_.beta2;
-      const float one_minus_b1 = static_cast<float>(1.0 - b1);
-      const float one_minus_b2 = static_cast<float>(1.0 - b2);
-      const float step_size = static_cast<float>(static_cast<double>(lr) / (1.0 - std::pow(b1, t)));
-      const float bc2_sqrt = static_cast<float>(std::sqrt(1.0 - std::pow(b2, t)));
-      const AdamCoefficients coefficients{b1f, one_minus_b1, b2f, one_minus_b2, step_size,
-                                          bc2_sqrt, kAdamEps, decay ? wd : 0.0f};
-      for (std::size_t i = 0; i < entries.size(); ++i) {
-        MatF& p = *entries[i].param;
-        AdamUpdate(p.data(), entries[i].grad->data(), buffers_[0][i].data(), buffers_[1][i].data(),
-                   static_cast<long>(p.size()), coefficients);
-      }
-      break;
-    }
-  }
+  StepInto(refs);
 }
 
 namespace {
@@ -252,14 +186,13 @@ AdamCoefficients AdamCoefficientsAt(const OptimizerSettings& s, int64_t step) {
 void Optimizer::set_keep_undo(bool on) {
   keep_undo_ = on;
   undo_valid_ = false;
-  if (!on) {
-    undo_params_.clear();
-    undo_buffers_.clear();
-  }
 }
 
-// The update of Step, written into undo_params_/undo_buffers_ and swapped in: the same
-// arithmetic as the in-place branches (tests/test_optimizer.cpp checks both agree bit for bit).
+// Every update runs out of place: the new weights and buffers are written into the spare
+// tensors and swapped in (pointer swaps), so the state before the step stays whole for
+// UndoLastStep at no copy. Scalars are formed in double and rounded to float once, as PyTorch
+// does when it passes a Python float to a float32 kernel; that keeps the update bit-close to
+// torch.optim (tests/test_optimizer.cpp: the goldens, every step).
 void Optimizer::StepInto(const ParamRefs& refs) {
   const std::vector<ParamRefs::Entry>& entries = refs.entries();
   undo_params_.resize(entries.size());
@@ -320,7 +253,7 @@ void Optimizer::StepInto(const ParamRefs& refs) {
     entries[i].param->swap(undo_params_[i]);
     for (std::size_t k = 0; k < buffers_.size(); ++k) buffers_[k][i].swap(undo_buffers_[k][i]);
   }
-  undo_valid_ = true;
+  undo_valid_ = keep_undo_;
 }
 
 bool Optimizer::UndoLastStep(const ParamRefs& refs) {

@@ -120,12 +120,13 @@ class Optimizer {
   int64_t step_count() const { return step_; }
 
   // Rollback of one update (the training step's answer to a non-finite loss: the weights the
-  // last update produced are what diverged). With undo kept, Step writes the new weights and
-  // buffers into spare tensors and swaps them in (Eigen swaps the data pointers), so the state
-  // before the update stays whole at no copy. UndoLastStep swaps it back — weights, buffers and
-  // the step count — and returns false when there is nothing to undo (no step since the last
-  // undo, Reset, ImportState or settings kind change). The tensors behind `refs` keep their
-  // identity; only their storage moves, so nothing may hold a raw data pointer across a step.
+  // last update produced are what diverged). Step writes the new weights and buffers into
+  // spare tensors and swaps them in (Eigen swaps the data pointers), so the state before the
+  // update stays whole at no copy (and twice the optimizer's memory). With undo kept,
+  // UndoLastStep swaps it back — weights, buffers and the step count — and returns false when
+  // there is nothing to undo (no step since the last undo, Reset, ImportState or a kind change).
+  // The tensors behind `refs` keep their identity; only their storage moves, so nothing may
+  // hold a raw data pointer to a parameter across a step.
   void set_keep_undo(bool on);
   bool UndoLastStep(const ParamRefs& refs);
 
@@ -145,13 +146,14 @@ class Optimizer {
   std::vector<std::vector<MatF>> buffers_;
   std::vector<std::string> names_;  // parameter names the buffers belong to
   bool allocated_ = false;
-  // The state before the last Step (set_keep_undo): same layout as the model's tensors and buffers_.
+  // The spare tensors Step writes into; after it, the state before that Step (same layout as
+  // the model's tensors and buffers_).
   bool keep_undo_ = false;
   bool undo_valid_ = false;
   int64_t undo_step_ = 0;
   std::vector<MatF> undo_params_;
   std::vector<std::vector<MatF>> undo_buffers_;
-  void StepInto(const ParamRefs& refs);  // the out-of-place update behind keep_undo_
+  void StepInto(const ParamRefs& refs);  // the update, out of place
 };
 
 }  // namespace rnnscope

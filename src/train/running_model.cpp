@@ -14,6 +14,21 @@ std::string Cell(CellKind cell, int hidden, bool peephole) {
 }
 }  // namespace
 
+RunningModel RunningModel::Of(const std::string& task, const std::string& structure, const ModelConfig& c) {
+  RunningModel r;
+  r.task = task;
+  r.structure = structure;
+  r.cell = c.cell;
+  r.hidden = c.hidden;
+  r.layers = c.layers;
+  r.embed = c.embed;
+  r.bidirectional = c.bidirectional;
+  r.peephole = c.peephole;
+  r.vocab = c.vocab;
+  r.outputs = c.vocab;
+  return r;
+}
+
 std::string RunningModel::Line() const {
   std::string s = task + (structure.empty() ? "" : " (" + structure + ")") + ": ";
   const std::string layer_count = layers > 1 ? " ×" + std::to_string(layers) + " layers" : "";

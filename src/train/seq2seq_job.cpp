@@ -80,16 +80,8 @@ Seq2SeqJob::Seq2SeqJob(const std::string& task, const Seq2SeqJobOptions& options
 
 RunningModel Seq2SeqJob::Describe() const {
   const Seq2SeqConfig& c = options_.model;
-  RunningModel r;
-  r.task = task_->Name();
-  r.structure = "N→M encoder–decoder";
+  RunningModel r = RunningModel::Of(task_->Name(), "N→M encoder–decoder", c.EncoderAsModelConfig());
   r.seq2seq = true;
-  r.cell = c.encoder_cell;
-  r.hidden = c.encoder_hidden;
-  r.layers = c.encoder_layers;
-  r.embed = c.embed;
-  r.bidirectional = c.bidirectional;
-  r.vocab = c.source_vocab;
   r.outputs = c.target_vocab;
   r.decoder_cell = c.decoder_cell;
   r.decoder_hidden = c.decoder_hidden;

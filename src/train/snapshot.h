@@ -123,6 +123,8 @@ struct RunningModel {
   std::string condition;            // first | every
   std::string data_path;            // the file the task reads; empty = built in
   std::string imported_from;        // a PyTorch state_dict this model was loaded from
+  // The recurrent part from a model config (cell, sizes, directions, vocab); the job adds the rest.
+  static RunningModel Of(const std::string& task, const std::string& structure, const ModelConfig& c);
   // One line: "reverse (N→M encoder–decoder): encoder GRU H=64 bidirectional, decoder GRU
   // H=64, additive attention, embed 32, vocab 14→14".
   std::string Line() const;

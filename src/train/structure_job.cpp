@@ -24,19 +24,12 @@ void StructureJob::Bind(ModelParams<float>& params, ModelParams<float>& grads) {
 }
 
 RunningModel StructureJob::Describe() const {
-  const ModelConfig& c = config_.rnn;
-  RunningModel r;
-  r.task = task_name_;
-  r.structure = config_.kind == StructureKind::kTagger       ? "N→N tagging"
-                : config_.kind == StructureKind::kClassifier ? "N→1 classification"
-                                                             : "1→N generation";
-  r.cell = c.cell;
-  r.hidden = c.hidden;
-  r.layers = c.layers;
-  r.embed = c.embed;
-  r.bidirectional = c.bidirectional;
-  r.peephole = c.peephole;
-  r.vocab = config_.kind == StructureKind::kGenerator ? config_.classes : c.vocab;
+  RunningModel r = RunningModel::Of(task_name_,
+                                    config_.kind == StructureKind::kTagger       ? "N→N tagging"
+                                    : config_.kind == StructureKind::kClassifier ? "N→1 classification"
+                                                                                 : "1→N generation",
+                                    config_.rnn);
+  if (config_.kind == StructureKind::kGenerator) r.vocab = config_.classes;
   r.outputs = config_.OutputSize();
   if (config_.kind == StructureKind::kClassifier) r.readout = ReadoutName(config_.readout);
   if (config_.kind == StructureKind::kGenerator) r.condition = ConditionName(config_.condition);
