@@ -224,6 +224,36 @@ TEST_P(JobContract, AnInterventionChangesTheProbe) {
   EXPECT_EQ(twin->Step(spec_.settings).loss, job_->Step(spec_.settings).loss);
 }
 
+// Time travel restores from the running job's data: deleting the file the run read does not
+// stop a rewind (the char LM's text and seq2seq's TSV are shared with the restored job).
+TEST(TimeTravel, NeverRereadsTheDataFile) {
+  for (const std::string task : {"charlm", "tsv"}) {
+    SCOPED_TRACE(task);
+    JobSpec spec = SmallSpec({task, false});
+    const fs::path copy = DataDir() / ("deleted_" + task + ".txt");
+    if (task == "tsv") {
+      fs::copy_file(spec.data_path, copy, fs::copy_options::overwrite_existing);
+      spec.data_path = copy.string();
+    } else {
+      std::ofstream(copy) << std::string(2000, 'a') + "the quick brown fox jumps over the lazy dog\n";
+      spec.text_path = copy.string();
+    }
+    std::unique_ptr<Job> job = MakeJob(spec);
+    job->Step(spec.settings);
+    const std::vector<unsigned char> bytes = job->SaveToBytes(spec.settings);
+    fs::remove(copy);
+    std::unique_ptr<Job> restored = job->LoadFromBytes(bytes, nullptr);
+    EXPECT_EQ(restored->Step(spec.settings).loss, job->Step(spec.settings).loss);
+    // Loading the same bytes as a file, with no running job to share from, names the missing file.
+    try {
+      LoadJobFrom(ParseSafetensors(bytes, "ckpt"), nullptr, nullptr);
+      if (task == "tsv") ADD_FAILURE() << "a TSV checkpoint loaded without its data file";
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find(copy.filename().string()), std::string::npos) << e.what();
+    }
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(EveryTask, JobContract, ::testing::ValuesIn(Cases()), CaseName);
 
 }  // namespace

@@ -63,7 +63,11 @@ Seq2SeqJobOptions Seq2SeqOptionsFromJson(const std::string& task, const nlohmann
 // ------------------------------------------------------------------------- construction
 
 Seq2SeqJob::Seq2SeqJob(const std::string& task, const Seq2SeqJobOptions& options)
-    : TrainingJob("seq2seq"), task_(MakeSeq2SeqTask(task, options.task_options)), options_(options), rng_(options.seed) {
+    : Seq2SeqJob(MakeSeq2SeqTask(task, options.task_options), options, DataIdentity::Of(options.task_options.data_path)) {}
+
+Seq2SeqJob::Seq2SeqJob(std::shared_ptr<const Seq2SeqTask> task, const Seq2SeqJobOptions& options, const DataIdentity& data)
+    : TrainingJob("seq2seq"), task_(std::move(task)), options_(options), rng_(options.seed) {
+  data_ = data;
   options_.model.source_vocab = task_->source_vocab().Size();
   options_.model.target_vocab = task_->target_vocab().Size();
   options_.model.pad_id = SymbolTable::kPad;
@@ -73,7 +77,6 @@ Seq2SeqJob::Seq2SeqJob(const std::string& task, const Seq2SeqJobOptions& options
   display_config_ = options_.model.DecoderAsModelConfig();
   // model_ never reallocates after construction: bound once.
   Bind(BindParams(model_.params, model_.grads));
-  data_ = DataIdentity::Of(options_.task_options.data_path);
   Rng vrng(options_.seed ^ 0x5eedull);
   for (int i = 0; i < 256; ++i) validation_.push_back(task_->Sample(vrng, Split::kValidation));
 }
@@ -382,10 +385,10 @@ nlohmann::json Seq2SeqJob::TrainingState(TensorFile& /*file*/) const { return {{
 std::unique_ptr<Seq2SeqJob> Seq2SeqJob::Load(const std::string& path, TrainSettings* settings_out) {
   const TensorFile file = ReadSafetensors(path);
   file.CheckFinite();  // training never applies a non-finite update
-  return LoadFrom(file, GetMetadata(file), settings_out);
+  return LoadFrom(file, GetMetadata(file), nullptr, settings_out);
 }
 
-std::unique_ptr<Seq2SeqJob> Seq2SeqJob::LoadFrom(const TensorFile& file, const nlohmann::json& meta,
+std::unique_ptr<Seq2SeqJob> Seq2SeqJob::LoadFrom(const TensorFile& file, const nlohmann::json& meta, const Job* donor,
                                                  TrainSettings* settings_out) {
   const std::string& path = file.source;
   if (meta.value("kind", "") != "seq2seq")
@@ -401,9 +404,18 @@ std::unique_ptr<Seq2SeqJob> Seq2SeqJob::LoadFrom(const TensorFile& file, const n
     o.beam_width = def.value("beam", 4);
     const TrainSettings settings = TrainSettingsFromJson(meta.at("settings"));
     const DataIdentity data = DataIdentity::FromJson(meta.at("data"));
-    if (!data.fnv1a64.empty())
-      if (const std::string changed = data.ChangedSince(); !changed.empty()) throw InputError(path + ": " + changed);
-    auto job = std::make_unique<Seq2SeqJob>(meta.at("task").get<std::string>(), o);
+    const std::string task = meta.at("task").get<std::string>();
+    std::unique_ptr<Seq2SeqJob> job;
+    const auto* same = dynamic_cast<const Seq2SeqJob*>(donor);
+    if (same && same->Task() == task && same->options_.task_options.data_path == o.task_options.data_path &&
+        same->options_.task_options.min_length == o.task_options.min_length &&
+        same->options_.task_options.max_length == o.task_options.max_length && same->data_.fnv1a64 == data.fnv1a64) {
+      job = std::make_unique<Seq2SeqJob>(same->task_, o, same->data_);
+    } else {
+      if (!data.fnv1a64.empty())
+        if (const std::string changed = data.ChangedSince(); !changed.empty()) throw InputError(path + ": " + changed);
+      job = std::make_unique<Seq2SeqJob>(task, o);
+    }
     if (job->task_->source_vocab().tokens() != def.at("source_vocab").get<std::vector<std::string>>() ||
         job->task_->target_vocab().tokens() != def.at("target_vocab").get<std::vector<std::string>>())
       throw InputError(path + ": the task's vocabularies differ from the checkpoint's (data file changed?)");

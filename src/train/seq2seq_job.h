@@ -63,6 +63,8 @@ struct Translation {
 class Seq2SeqJob : public TrainingJob {
  public:
   Seq2SeqJob(const std::string& task, const Seq2SeqJobOptions& options);
+  // Over a task already built (and the identity of the file it read).
+  Seq2SeqJob(std::shared_ptr<const Seq2SeqTask> task, const Seq2SeqJobOptions& options, const DataIdentity& data);
 
   std::string Task() const override { return task_->Name(); }
   const ModelConfig& Model() const override { return display_config_; }
@@ -77,7 +79,9 @@ class Seq2SeqJob : public TrainingJob {
 
   static std::unique_ptr<Seq2SeqJob> Load(const std::string& path, TrainSettings* settings_out);
   // From a checkpoint's tensors and (version 2) metadata (LoadJobFrom, job_factory.cpp).
-  static std::unique_ptr<Seq2SeqJob> LoadFrom(const TensorFile& file, const nlohmann::json& meta, TrainSettings* settings_out);
+  // `donor` (may be null): a running job whose task is shared when it is the same (time travel).
+  static std::unique_ptr<Seq2SeqJob> LoadFrom(const TensorFile& file, const nlohmann::json& meta, const Job* donor,
+                                              TrainSettings* settings_out);
   // Greedy decoding of n examples of `split` (seeded: the same examples every call).
   Seq2SeqMetrics Evaluate(Split split, int n, uint64_t seed = 12345) const;
   Translation Translate(const std::string& text, int beam_width) const;
@@ -86,7 +90,9 @@ class Seq2SeqJob : public TrainingJob {
   const Seq2SeqTask& task() const { return *task_; }
 
  private:
-  std::unique_ptr<Seq2SeqTask> task_;
+  // Immutable once built: a job restored by time travel shares it (LoadFrom's donor) rather
+  // than re-reading a data file.
+  std::shared_ptr<const Seq2SeqTask> task_;
   Seq2SeqJobOptions options_;
   Seq2SeqModel<float> model_;
   ModelConfig display_config_;
