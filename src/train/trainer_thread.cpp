@@ -1,7 +1,5 @@
 #include "train/trainer_thread.h"
 
-#include <Eigen/Core>
-
 #include <cstdio>
 #include <new>
 #include <sstream>
@@ -13,6 +11,7 @@
 #endif
 
 #include "core/error.h"
+#include "model/gemm.h"
 #include "train/checkpoint.h"
 
 namespace rnnscope {
@@ -281,7 +280,10 @@ void TrainerThread::Run() {
   // (a sandbox that forbids it) only costs UI smoothness, so it is ignored.
   if (options_.background_priority) (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 5);
 #endif
-  if (options_.engine_threads > 0) Eigen::setNbThreads(options_.engine_threads);
+  // This thread's own engine thread count (model/gemm.h): Eigen::setNbThreads would set it for
+  // the whole process, a data race between side-by-side trainers that also leaks one run's
+  // count into the other.
+  SetEngineThreadsForThisThread(options_.engine_threads);
   try {
     job_ = MakeJob(options_.spec);
     OnNewJob();
