@@ -28,6 +28,7 @@ ASAN_EXCLUDE=${ASAN_EXCLUDE:-}
 # The threaded tests: every test file that starts threads (grep -l 'std::thread\|TrainerThread'
 # tests/*.cpp), each with a gtest filter where only part of the file is threaded.
 TSAN_TESTS=(test_threading test_trainer_thread test_divergence test_breakpoints test_checkpoint_ring
+            test_trainer_failures test_engine_threads
             test_intervention test_structures_training)
 declare -A TSAN_FILTER=([test_structures_training]='*TrainerThread*')
 

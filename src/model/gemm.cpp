@@ -12,6 +12,26 @@
 namespace rnnscope {
 
 namespace {
+thread_local int t_engine_threads = 0;  // 0: the process default
+#ifdef _OPENMP
+thread_local int t_default_omp_threads = 0;  // this thread's OpenMP count before the first set
+#endif
+}  // namespace
+
+void SetEngineThreadsForThisThread(int n) {
+  t_engine_threads = n > 0 ? n : 0;
+#ifdef _OPENMP
+  // Eigen's own products (attention, seq2seq projections) ask Eigen::nbThreads(), which is
+  // omp_get_max_threads() as long as nobody calls Eigen::setNbThreads; OpenMP keeps that count
+  // per thread, so setting it here limits this thread alone.
+  if (t_default_omp_threads == 0) t_default_omp_threads = omp_get_max_threads();
+  omp_set_num_threads(n > 0 ? n : t_default_omp_threads);
+#endif
+}
+
+int EngineThreads() { return t_engine_threads > 0 ? t_engine_threads : Eigen::nbThreads(); }
+
+namespace {
 
 SimdLevel DetectIsa() {
   SimdLevel level = SimdLevel::kBaseline;
@@ -169,7 +189,7 @@ void Gemm(Eigen::Ref<Mat<S>> c, const Eigen::Ref<const Mat<S>>& a, bool transpos
   // scheduler slice when another thread is preempted, more than splitting a few MFLOP saves.
   constexpr double kMinParallelMacs = 8e6;
   const double macs = static_cast<double>(args.m) * static_cast<double>(args.n) * static_cast<double>(args.k);
-  const int threads = omp_in_parallel() || macs < kMinParallelMacs ? 1 : Eigen::nbThreads();
+  const int threads = omp_in_parallel() || macs < kMinParallelMacs ? 1 : EngineThreads();
   if (threads > 1) {
     // Split C along its longer side into slices of whole 16-element blocks (AVX-512 lanes);
     // each slice reads the matching rows of op(A) or columns of op(B).

@@ -8,9 +8,9 @@
 // elementwise math (cell_kernels.cpp) and Adam (train/adam_kernel.cpp) ride in the same three
 // object libraries and follow GemmIsa().
 //
-// Threads: a large product is split into Eigen::nbThreads() (Eigen::setNbThreads) independent
-// slices of C, one single-threaded kernel call per OpenMP thread; small products and calls from
-// inside a parallel region run on the calling thread.
+// Threads: a large product is split into EngineThreads() independent slices of C, one
+// single-threaded kernel call per OpenMP thread; small products and calls from inside a
+// parallel region run on the calling thread.
 #pragma once
 
 #include <cstddef>
@@ -23,6 +23,14 @@ namespace rnnscope {
 
 #ifndef RNNSCOPE_GEMM_KERNEL
 enum class SimdLevel { kBaseline, kAvx2, kAvx512 };
+
+// Engine threads for calls made from the calling thread: GEMM slices here and the batch slices
+// of the recurrent time loops (recurrent_layer.cpp). Each trainer thread sets its own, so two
+// side-by-side runs neither race on nor inherit each other's count (Eigen::setNbThreads is one
+// process-wide value). n <= 0 returns the thread to the process default, Eigen::nbThreads()
+// (OpenMP's thread count unless a CLI command set --threads).
+void SetEngineThreadsForThisThread(int n);
+int EngineThreads();
 
 // The kernel Gemm uses on this CPU (RNNSCOPE_SIMD=baseline|avx2|avx512 in the environment caps
 // it, for A/B measurements).

@@ -32,7 +32,7 @@ void GatherTokenInput(const LayerParams<S>& p, const LayerInput<S>& input, Mat<S
     gates.col(j) = p.w_ih.col(input.tokens[static_cast<std::size_t>(j)]) + p.b_ih.col(0);
 }
 
-// Threads across the batch: with Eigen::nbThreads() = n > 1, the time loops run as n
+// Threads across the batch: with EngineThreads() = n > 1 (model/gemm.h), the time loops run as n
 // independent column slices of the batch, one per thread, with no synchronisation per timestep
 // (splitting each step's small GEMM instead costs a fork/join per step, and a preempted thread
 // on a busy machine stalls every step). Sequences in a batch are independent, so the result is
@@ -42,7 +42,7 @@ constexpr int kMinSlice = 4;
 int BatchSlices(int B) {
 #ifdef _OPENMP
   if (omp_in_parallel()) return 1;
-  return std::max(1, std::min(Eigen::nbThreads(), B / kMinSlice));
+  return std::max(1, std::min(EngineThreads(), B / kMinSlice));
 #else
   (void)B;
   return 1;

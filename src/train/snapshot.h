@@ -134,6 +134,7 @@ struct Snapshot {
   uint64_t version = 0;          // increments with every publish; textures re-upload on change
   int64_t step = 0;
   bool paused = false;
+  bool has_job = false;          // false: no model runs (it failed to build); nothing to save
   std::string task = "charlm";
   std::string status;            // last message from the trainer ("rebuilt model", errors)
   std::string error;             // non-empty: something the user must see (a modal)

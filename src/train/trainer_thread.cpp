@@ -1,8 +1,7 @@
 #include "train/trainer_thread.h"
 
-#include <Eigen/Core>
-
 #include <cstdio>
+#include <new>
 #include <sstream>
 #include <type_traits>
 
@@ -12,6 +11,7 @@
 #endif
 
 #include "core/error.h"
+#include "model/gemm.h"
 #include "train/checkpoint.h"
 
 namespace rnnscope {
@@ -45,6 +45,9 @@ std::string DescribeChange(const TrainSettings& a, const TrainSettings& b) {
   add("temp", Format(a.temperature), Format(b.temperature));
   add("tf", Format(a.teacher_forcing), Format(b.teacher_forcing));
   add("batching", a.sequential ? "sequential" : "random", b.sequential ? "sequential" : "random");
+  // The seed draws the initial weights and the batches of the next Reset or Rebuild; without
+  // it here a Seed edit alone was dropped as "no change" and Reset used the old seed.
+  add("seed", std::to_string(a.seed), std::to_string(b.seed));
   return out.str();
 }
 
@@ -73,7 +76,16 @@ void TrainerThread::Fail(const std::string& message) {
   error_ = message;
   status_ = message;
   paused_ = true;
+  pending_steps_ = 0;  // a Step N after a failure must not run on: the user has to see it first
   publish_now_ = true;
+}
+
+Job& TrainerThread::RequireJob(const char* action) const {
+  if (!job_) {
+    throw ConfigError(std::string(action) + ": no model is running" +
+                      (error_.empty() ? std::string() : " (it failed to build: " + error_ + ")"));
+  }
+  return *job_;
 }
 
 void TrainerThread::SetSettings(const TrainSettings& next) {
@@ -129,13 +141,14 @@ void TrainerThread::Apply(Command& command) {
         } else if constexpr (std::is_same_v<T, ProbeCommand>) {
           probe_ = c.text;
         } else if constexpr (std::is_same_v<T, SaveCommand>) {
-          job_->Save(c.path, settings_);
+          Job& job = RequireJob(c.state_dict_only ? "export model" : "save checkpoint");
+          job.Save(c.path, settings_);
           if (c.state_dict_only) {
             // Any job's checkpoint, stripped: one path for every task instead of a per-job export.
             WriteSafetensors(c.path, StateDictOnly(ReadSafetensors(c.path)));
           }
           status_ = (c.state_dict_only ? "exported state_dict " : "saved ") + c.path + " at step " +
-                    std::to_string(job_->StepCount());
+                    std::to_string(job.StepCount());
         } else if constexpr (std::is_same_v<T, LoadCommand>) {
           TrainSettings loaded;
           job_ = LoadJob(c.path, &loaded);
@@ -209,6 +222,24 @@ void TrainerThread::TrainOneStep() {
   if (options_.max_steps >= 0 && job_->StepCount() >= options_.max_steps) paused_ = true;
 }
 
+// What a snapshot keeps when filling it failed: the run's identity, settings and history, and
+// the error, but none of the per-probe matrices.
+std::shared_ptr<Snapshot> TrainerThread::SlimSnapshot(const Snapshot& from, const std::string& error) {
+  auto slim = std::make_shared<Snapshot>();
+  slim->version = from.version;
+  slim->has_job = from.has_job;
+  slim->step = from.step;
+  slim->paused = true;
+  slim->task = from.task;
+  slim->config = from.config;
+  slim->running = from.running;
+  slim->settings = from.settings;
+  slim->markers = from.markers;
+  slim->history = from.history;
+  slim->status = slim->error = error;
+  return slim;
+}
+
 void TrainerThread::Publish() {
   const auto start = Clock::now();
   auto snap = std::make_shared<Snapshot>();
@@ -223,16 +254,24 @@ void TrainerThread::Publish() {
   snap->markers = markers_;
   snap->history = history_.Points();
   if (job_) {
+    snap->has_job = true;
     snap->task = job_->Task();
     snap->config = job_->Model();
     snap->running = job_->Describe();
     snap->step = job_->StepCount();
     try {
       job_->FillSnapshot(probe_, settings_, *snap);
+      FillDebugger(*snap);
+    } catch (const std::bad_alloc&) {
+      // The half-filled snapshot may hold most of the memory that ran out: publish a small one.
+      snap = SlimSnapshot(*snap, "publishing the snapshot ran out of memory (a probe too long for "
+                                 "this model?); training is paused");
+      Fail(snap->error);
     } catch (const std::exception& e) {
-      snap->status = std::string("probe: ") + e.what();
+      snap->status = snap->error = std::string("publishing the snapshot failed: ") + e.what();
+      Fail(snap->error);
+      snap->paused = true;
     }
-    FillDebugger(*snap);
   }
   exchange_.Publish(std::move(snap));
   publish_pacer_.Took(start, Clock::now());
@@ -245,7 +284,10 @@ void TrainerThread::Run() {
   // (a sandbox that forbids it) only costs UI smoothness, so it is ignored.
   if (options_.background_priority) (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 5);
 #endif
-  if (options_.engine_threads > 0) Eigen::setNbThreads(options_.engine_threads);
+  // This thread's own engine thread count (model/gemm.h): Eigen::setNbThreads would set it for
+  // the whole process, a data race between side-by-side trainers that also leaks one run's
+  // count into the other.
+  SetEngineThreadsForThisThread(options_.engine_threads);
   try {
     job_ = MakeJob(options_.spec);
     OnNewJob();
@@ -277,7 +319,12 @@ void TrainerThread::Run() {
       }
     }
     if (publish_now_ || (train && publish_pacer_.Due(Clock::now()))) {
-      Publish();
+      try {
+        Publish();
+      } catch (const std::exception& e) {  // e.g. bad_alloc building even the slim snapshot
+        Fail(std::string("publishing the snapshot failed: ") + e.what());
+        publish_now_ = false;  // the next command or step tries again
+      }
     }
     if (!train) queue_.WaitFor(std::chrono::milliseconds(100));
   }

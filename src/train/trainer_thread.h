@@ -62,7 +62,10 @@ class TrainerThread : public TrainerLink {
   void Apply(Command& command);
   void TrainOneStep();
   void Publish();
-  void Fail(const std::string& message);
+  void Fail(const std::string& message);  // shows the error, pauses, drops pending steps
+  // The job, or a ConfigError naming `action` (and why no job runs) for the status line.
+  Job& RequireJob(const char* action) const;
+  static std::shared_ptr<Snapshot> SlimSnapshot(const Snapshot& from, const std::string& error);
   void SetSettings(const TrainSettings& next);
   // Debugger (breakpoints, time travel): see trainer_thread_debugger.cpp.
   void OnNewJob();                        // fresh run: ring restarts, branches go, rules re-arm

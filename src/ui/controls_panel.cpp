@@ -91,9 +91,26 @@ class ControlsPanel final : public Panel {
   // The structure follows the first run (Rebuild goes there); the settings form follows the run
   // the edits go to (the first run when they go to all).
   void SyncFrom(const Snapshot& first, const Snapshot& shown) {
-    if (!structure_dirty_) {
-      task_ = first.task;
-      model_ = first.config;
+    // The form follows the running model while the user is not editing it. A Rebuild just sent
+    // holds the form until the new model runs (or the trainer reports an error, or 3 s pass), so
+    // it does not flash back to the old model meanwhile. A different model starting to run
+    // (Load, a Compare preset, a Rebuild) replaces pending edits, except mid-edit.
+    if (first.version != 0) {
+      const std::string line = first.running.Line();
+      const bool changed = line != synced_line_;
+      if (awaiting_rebuild_) {
+        if (changed) {
+          awaiting_rebuild_ = false;
+        } else if (!first.error.empty() || ImGui::GetTime() - rebuild_sent_at_ > 3.0) {
+          awaiting_rebuild_ = false;
+          structure_dirty_ = !first.error.empty();  // failed: the edits stay, Rebuild again
+        }
+      }
+      if (!awaiting_rebuild_ && !ImGui::IsAnyItemActive() && (!structure_dirty_ || changed)) {
+        if (changed) structure_dirty_ = false;
+        if (!structure_dirty_) form_ = FormFrom(first);
+        synced_line_ = line;
+      }
     }
     if (!ImGui::IsAnyItemActive()) settings_ = shown.settings;
   }
@@ -172,54 +189,128 @@ class ControlsPanel final : public Panel {
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("Re-initialise the weights from the seed");
   }
 
+  // The Model form shows what runs (snapshot.running, as the job built it) until the user edits
+  // a field; the edits are then held until Rebuild (or Revert) and sent whole, so a Rebuild
+  // keeps every field the user did not touch at its running value.
   void DrawModel(const Snapshot& snapshot, UiState& state) {
     SectionHeader(Comparing(state) ? "Model  (first run, on Rebuild)" : "Model  (applied on Rebuild)");
+    const RunningModel& running = snapshot.running;
+    if (snapshot.version != 0) {
+      ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+      ImGui::PushTextWrapPos(0.0f);
+      ImGui::TextUnformatted(("running: " + running.Line()).c_str());
+      ImGui::PopTextWrapPos();
+      ImGui::PopStyleColor();
+    }
+    const bool seq2seq = IsSeq2Seq(form_.task, running);
     if (BeginForm("model")) {
       Row("Task");
-      structure_dirty_ |= StringCombo("##task", task_, kTasks);
+      structure_dirty_ |= StringCombo("##task", form_.task, kTasks);
       Row("Cell");
-      if (ImGui::BeginCombo("##cell", std::string(CellName(model_.cell)).c_str())) {
+      if (ImGui::BeginCombo("##cell", std::string(CellName(form_.cell)).c_str())) {
         for (CellKind kind : kCells) {
-          if (ImGui::Selectable(std::string(CellName(kind)).c_str(), kind == model_.cell) &&
-              kind != model_.cell) {
-            model_.cell = kind;
+          if (ImGui::Selectable(std::string(CellName(kind)).c_str(), kind == form_.cell) &&
+              kind != form_.cell) {
+            form_.cell = kind;
             structure_dirty_ = true;
           }
         }
         ImGui::EndCombo();
       }
       Row("Hidden");
-      structure_dirty_ |= ImGui::SliderInt("##hidden", &model_.hidden, 4, 1024, "%d",
+      structure_dirty_ |= ImGui::SliderInt("##hidden", &form_.hidden, 4, 1024, "%d",
                                            ImGuiSliderFlags_Logarithmic);
       Row("Layers");
-      structure_dirty_ |= ImGui::SliderInt("##layers", &model_.layers, 1, 4);
-      Row("Bidirectional");
-      structure_dirty_ |= ImGui::Checkbox("##bidir", &model_.bidirectional);
+      structure_dirty_ |= ImGui::SliderInt("##layers", &form_.layers, 1, 4);
+      Row("Embed");
+      structure_dirty_ |= ImGui::SliderInt("##embed", &form_.embed, 0, 512,
+                                           form_.embed == 0 ? "one-hot" : "%d");
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("embedding width; 0 = one-hot input");
+      Row(seq2seq ? "Bidir. encoder" : "Bidirectional");
+      structure_dirty_ |= ImGui::Checkbox("##bidir", &form_.bidirectional);
       Row("Attention");
-      // Attention belongs to the seq2seq tasks; ModelConfig has no field for it yet, so the
-      // choice is shown but cannot be sent (see the report on snapshot.h/model_config.h).
-      ImGui::BeginDisabled(true);
-      StringCombo("##attention", attention_, kAttention);
+      ImGui::BeginDisabled(!seq2seq);
+      if (seq2seq) {
+        structure_dirty_ |= StringCombo("##attention", form_.attention, kAttention);
+      } else {
+        std::string none = "n/a";
+        StringCombo("##attention", none, std::array<const char*, 0>{});
+      }
       ImGui::EndDisabled();
-      if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {
-        ImGui::SetTooltip("seq2seq tasks only (not yet in ModelConfig)");
+      if (!seq2seq && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {
+        ImGui::SetTooltip("seq2seq tasks only (the decoder attends over the encoder)");
       }
       ImGui::EndTable();
     }
     const float w = (ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ItemSpacing.x) * 0.5f;
-    ImGui::BeginDisabled(!structure_dirty_);
-    if (structure_dirty_) {
-      ImGui::PushStyleColor(ImGuiCol_Button, ImVec4(0.85f, 0.50f, 0.15f, 0.75f));
-    }
+    // One bool decides both the push and the pop: the click below clears structure_dirty_.
+    const bool highlight = structure_dirty_;
+    ImGui::BeginDisabled(!highlight);
+    if (highlight) ImGui::PushStyleColor(ImGuiCol_Button, ImVec4(0.85f, 0.50f, 0.15f, 0.75f));
     if (ImGui::Button("Rebuild", {w, 0})) {
-      model_.vocab = snapshot.config.vocab;  // the task decides the vocabulary on rebuild
-      state.Send(RebuildCommand{task_, model_, settings_});
+      state.Send(MakeRebuild(snapshot));
       structure_dirty_ = false;
+      awaiting_rebuild_ = true;
+      rebuild_sent_at_ = ImGui::GetTime();
     }
-    if (structure_dirty_) ImGui::PopStyleColor();
+    if (highlight) ImGui::PopStyleColor();
     ImGui::SameLine();
-    if (ImGui::Button("Revert", {w, 0})) structure_dirty_ = false;
+    if (ImGui::Button("Revert", {w, 0})) {
+      structure_dirty_ = false;
+      form_ = FormFrom(snapshot);
+    }
     ImGui::EndDisabled();
+    char note[160];
+    std::snprintf(note, sizeof note, "controls model task=%s cell=%s hidden=%d layers=%d embed=%d bidir=%d attention=%s dirty=%d",
+                  form_.task.c_str(), std::string(CellName(form_.cell)).c_str(), form_.hidden, form_.layers,
+                  form_.embed, form_.bidirectional ? 1 : 0, seq2seq ? form_.attention.c_str() : "n/a",
+                  structure_dirty_ ? 1 : 0);
+    state.NoteDrawn(note);
+  }
+
+  // What the form edits, as plain values: the running model's, or the user's pending edits.
+  struct ModelForm {
+    std::string task = "charlm";
+    CellKind cell = CellKind::kLstm;
+    int hidden = 64, layers = 1, embed = 0;
+    bool bidirectional = false;
+    std::string attention = "additive";
+  };
+
+  static ModelForm FormFrom(const Snapshot& snapshot) {
+    const RunningModel& r = snapshot.running;
+    ModelForm f;
+    f.task = r.task;
+    f.cell = r.cell;
+    f.hidden = r.hidden > 0 ? r.hidden : snapshot.config.hidden;
+    f.layers = std::max(1, r.layers);
+    f.embed = r.embed;
+    f.bidirectional = r.bidirectional;
+    // A task that is not seq2seq keeps the last attention choice for a switch to one.
+    f.attention = r.seq2seq && !r.attention.empty() ? r.attention : "additive";
+    return f;
+  }
+
+  // Seq2seq or not: the running model knows for its own task; for another task, the Task list
+  // holds only the char LM and seq2seq tasks (the task registry will carry the structure type).
+  static bool IsSeq2Seq(const std::string& task, const RunningModel& running) {
+    if (task == running.task) return running.seq2seq;
+    return task != "charlm";
+  }
+
+  RebuildCommand MakeRebuild(const Snapshot& snapshot) const {
+    RebuildCommand c;
+    c.task = form_.task;
+    c.model = snapshot.config;  // vocab (the task decides it on rebuild) and peephole as running
+    c.model.cell = form_.cell;
+    c.model.hidden = form_.hidden;
+    c.model.layers = form_.layers;
+    c.model.embed = form_.embed;
+    c.model.bidirectional = form_.bidirectional;
+    c.model.peephole = snapshot.running.peephole && form_.cell == CellKind::kLstm;
+    c.settings = settings_;
+    c.attention = form_.attention;
+    return c;
   }
 
   void DrawOptimizer(const Snapshot& shown, UiState& state) {
@@ -307,11 +398,12 @@ class ControlsPanel final : public Panel {
     ImGui::PopStyleColor();
   }
 
-  std::string task_ = "charlm";
-  ModelConfig model_;
+  ModelForm form_;
   TrainSettings settings_;
-  std::string attention_ = "none";
   bool structure_dirty_ = false;
+  std::string synced_line_;         // the running model the form last followed
+  bool awaiting_rebuild_ = false;   // a Rebuild was sent and its model does not run yet
+  double rebuild_sent_at_ = 0.0;
   SettingsScope scope_ = SettingsScope::kAllRuns;  // side-by-side runs: where edits go
   int run_ = 0;                                     // kOneRun: index in state.runs
 };

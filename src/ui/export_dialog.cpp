@@ -200,9 +200,12 @@ void Exporter::Run(const ExportJob& job, const Snapshot& snapshot, UiState& stat
         return;
       }
       case ExportKind::kModel:
-        WriteVocab(VocabPathFor(path), snapshot.vocab);
-        [[fallthrough]];
       case ExportKind::kCheckpoint:
+        if (!snapshot.has_job) {
+          Finish(path + ": no model is running" + (snapshot.error.empty() ? std::string() : " (" + snapshot.error + ")"), true);
+          return;
+        }
+        if (job.kind == ExportKind::kModel) WriteVocab(VocabPathFor(path), snapshot.vocab);
         // The trainer thread owns the weights; it writes the file at its next step boundary and
         // reports in its status line (or the error dialog).
         state.Send(SaveCommand{path, job.kind == ExportKind::kModel});

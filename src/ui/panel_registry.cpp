@@ -159,7 +159,8 @@ void PanelRegistry::Layout(ImVec2 pos, ImVec2 size, bool force) {
 
 void PanelRegistry::DrawFileMenu(const Snapshot& snapshot, UiState& state) {
   if (!ImGui::BeginMenu("File")) return;
-  const bool has_model = snapshot.version != 0;
+  // A trainer whose model failed to build still publishes (its error): nothing to save then.
+  const bool has_model = snapshot.has_job;
   if (ImGui::MenuItem("Open PyTorch model\u2026")) exporter_.Ask(ExportKind::kOpenModel, "", snapshot);
   ImGui::Separator();
   if (ImGui::MenuItem("Export trace (safetensors)\u2026", nullptr, false, !snapshot.layers.empty())) {
