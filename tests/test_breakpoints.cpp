@@ -112,12 +112,7 @@ TEST(Breakpoints, SaturationIsEdgeTriggered) {
 // ---------------------------------------------------------------- through the trainer thread
 
 TrainerOptions SmallOptions() {
-  TrainerOptions o;
-  o.spec.model.cell = CellKind::kLstm;
-  o.spec.model.hidden = 16;
-  o.spec.settings.batch = 4;
-  o.spec.settings.seq_len = 16;
-  o.publish_interval_ms = 5;
+  TrainerOptions o = test::SmallOptions();
   o.validate_interval_ms = 1000000;
   o.start_paused = true;
   return o;

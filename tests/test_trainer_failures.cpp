@@ -17,13 +17,7 @@ using namespace std::chrono_literals;
 using test::WaitFor;
 
 TrainerOptions SmallOptions() {
-  TrainerOptions o;
-  o.spec.model.cell = CellKind::kLstm;
-  o.spec.model.hidden = 16;
-  o.spec.settings.batch = 4;
-  o.spec.settings.seq_len = 16;
-  o.publish_interval_ms = 5;
-  o.validate_interval_ms = 50;
+  TrainerOptions o = test::SmallOptions();
   o.start_paused = true;
   return o;
 }

@@ -16,16 +16,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-TrainerOptions SmallOptions() {
-  TrainerOptions o;
-  o.spec.model.cell = CellKind::kLstm;
-  o.spec.model.hidden = 16;
-  o.spec.settings.batch = 4;
-  o.spec.settings.seq_len = 16;
-  o.publish_interval_ms = 5;
-  o.validate_interval_ms = 50;
-  return o;
-}
+using test::SmallOptions;
 
 // Polls until pred(snapshot) holds; fails the test after `timeout`.
 using test::WaitFor;

@@ -13,6 +13,18 @@
 
 namespace rnnscope::test {
 
+// A small char-LM run that publishes often: LSTM H=16, batch 4 × 16 steps.
+inline TrainerOptions SmallOptions() {
+  TrainerOptions o;
+  o.spec.model.cell = CellKind::kLstm;
+  o.spec.model.hidden = 16;
+  o.spec.settings.batch = 4;
+  o.spec.settings.seq_len = 16;
+  o.publish_interval_ms = 5;
+  o.validate_interval_ms = 50;
+  return o;
+}
+
 // Generous by default: sanitizer builds run the trainer several times slower, and a condition
 // that never comes fails the test (with this message) instead of hanging it.
 inline std::shared_ptr<const Snapshot> WaitFor(const TrainerLink& link,
