@@ -292,7 +292,6 @@ TEST(AttentionIntervention, TrainerAddsListsAndRemovesAnAttentionRow) {
   o.spec.task = "reverse";
   o.spec.model.cell = CellKind::kGru;
   o.spec.model.hidden = 12;
-  o.spec.model_from_user = true;
   o.spec.settings.batch = 4;
   o.publish_interval_ms = 5;
   o.start_paused = true;

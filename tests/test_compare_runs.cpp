@@ -25,7 +25,6 @@ JobSpec Spec(const std::string& task, const std::string& cell, uint64_t seed) {
   spec.settings.seed = seed;
   spec.settings.batch = 8;
   spec.settings.seq_len = 16;
-  spec.model_from_user = true;
   return spec;
 }
 

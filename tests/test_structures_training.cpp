@@ -37,7 +37,6 @@ struct Trained {
 JobSpec Spec(const std::string& task) {
   JobSpec spec;
   spec.task = task;
-  spec.model_from_user = true;
   spec.model.cell = CellKind::kGru;
   spec.model.hidden = 32;
   spec.model.embed = 16;

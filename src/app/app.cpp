@@ -215,12 +215,12 @@ App::App(const AppOptions& options, TrainerLink& trainer) : options_(options), t
 void App::StartExtraRuns(const AppOptions& base, const std::vector<RunSpec>& runs, bool paused) {
   for (const RunSpec& run : runs) {
     AppOptions o = base;
-    o.cell = run.cell;
+    o.spec.model.cell = ParseCellKind(run.cell);
+    if (o.spec.given) o.spec.given->insert("cell");  // the run's whole point is its cell
     o.learning_rate = run.learning_rate > 0.0f ? run.learning_rate : base.learning_rate;
-    o.weights.clear();
-    o.vocab.clear();
+    o.spec.weights_path.clear();
+    o.spec.vocab_path.clear();
     o.screenshot = paused;  // MakeTrainer: a screenshot's trainers start paused
-    ParseCellKind(o.cell);
     extra_runs_.push_back(MakeTrainer(o));
     run_names_.push_back(run.Name());
   }
@@ -250,25 +250,27 @@ void App::StartPreset(const std::string& id, const Snapshot& current) {
   // Sizes and settings from the run on screen (the same for every run, so the seed gives every
   // run the same batches); the cell and learning rate from the preset.
   AppOptions base = options_;
-  base.task = preset->task;
-  base.hidden = current.version != 0 ? current.config.hidden : options_.hidden;
-  base.layers = current.version != 0 ? current.config.layers : options_.layers;
-  base.bidirectional = false;
-  base.model_from_user = true;
-  base.seed = current.version != 0 ? current.settings.seed : options_.seed;
+  const JobSpec shown = ResolveSpec(options_.spec);
+  base.spec.task = preset->task;
+  base.spec.model.hidden = current.version != 0 ? current.config.hidden : shown.model.hidden;
+  base.spec.model.layers = current.version != 0 ? current.config.layers : shown.model.layers;
+  base.spec.model.bidirectional = false;
+  base.spec.given = std::set<std::string>{"cell", "hidden", "layers"};  // unidirectional: the task's default
+  base.spec.settings.seed = current.version != 0 ? current.settings.seed : options_.spec.settings.seed;
   base.learning_rate = 0.0f;
   // Default settings for every run (the extra runs start from them too): same batch size and
   // sequence length, so the same seed draws the same batches.
   TrainSettings settings;
-  settings.seed = base.seed;
+  settings.seed = base.spec.settings.seed;
   if (runs.front().learning_rate > 0.0f) settings.learning_rate = runs.front().learning_rate;
   base.learning_rate = settings.learning_rate;
+  base.spec.settings = settings;
   RebuildCommand rebuild;
   rebuild.task = preset->task;
   rebuild.model = current.config;
   rebuild.model.cell = ParseCellKind(runs.front().cell);
-  rebuild.model.hidden = base.hidden;
-  rebuild.model.layers = base.layers;
+  rebuild.model.hidden = base.spec.model.hidden;
+  rebuild.model.layers = base.spec.model.layers;
   rebuild.model.bidirectional = false;
   rebuild.settings = settings;
   trainer_.Send(rebuild);
@@ -308,6 +310,12 @@ void App::Frame(Image* capture) {
   // keeps drawing the one it took, and no lock is held while drawing.
   const std::shared_ptr<const Snapshot> latest = trainer_.Latest();
   const Snapshot& snapshot = latest ? *latest : EmptySnapshot();
+  if (!model_line_printed_ && latest && latest->running.hidden > 0) {
+    // What runs, as the job built it (not the flags asked for), once: users and scripts read it.
+    std::printf("model: %s\n", latest->running.Line().c_str());
+    std::fflush(stdout);
+    model_line_printed_ = true;
+  }
 
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
@@ -431,7 +439,7 @@ int App::RunScreenshot() {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
     const auto first = trainer_.Latest();
-    const CellKind cell = first ? first->config.cell : ParseCellKind(options_.cell);
+    const CellKind cell = first ? first->config.cell : ResolveSpec(options_.spec).model.cell;
     for (const std::string& spec : options_.interventions) interventions.push_back(ParseIntervention(spec, cell));
   }
   // Pause first so exactly `steps` steps run (a trainer that was already running may overshoot

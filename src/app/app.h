@@ -69,6 +69,7 @@ class App {
   TrainerLink& trainer_;
   GLFWwindow* window_ = nullptr;
   bool imgui_ready_ = false;
+  bool model_line_printed_ = false;  // the `model:` line goes to stdout once, on the first job
   std::string ini_path_;
   UiState state_;
   std::unique_ptr<PanelRegistry> panels_;

@@ -5,28 +5,18 @@
 #include <string>
 #include <vector>
 
+#include "train/job_factory.h"
+
 namespace rnnscope {
 
 struct AppOptions {
-  // Model / task the trainer starts with.
-  std::string task = "charlm";
-  std::string cell = "lstm";
-  int hidden = 64;
-  int layers = 1;
-  bool bidirectional = false;
-  uint64_t seed = 1;
-  float learning_rate = 0.0f;  // > 0: instead of the default (a --compare run's CELL:LR)
+  // Model / task / settings the trainer starts with: the flags of cli/model_flags.h.
+  JobSpec spec;
+  float learning_rate = 0.0f;  // > 0: instead of spec's (a --compare run's CELL:LR)
   // Side-by-side runs (ui/compare.h, docs/compare.md): "CELL[:LR],CELL[:LR][,…]", 2 or 3 runs
   // on the same task and seed; or a Compare menu preset by id (sets task, runs and probe).
   std::string compare;
   std::string compare_preset;
-  // The cell and sizes above win over a task's own choice (structure and seq2seq tasks pick
-  // their cell unless told): set for compare runs, whose whole point is the cell they were given.
-  bool model_from_user = false;
-  // A PyTorch model to inspect instead (TrainerThread → CharLmJob import): safetensors
-  // state_dict + vocabulary JSON; both or neither.
-  std::string weights;
-  std::string vocab;
 
   // Window.
   int width = 1280;

@@ -13,44 +13,24 @@
 #include "app/make_trainer.h"
 #include "app/measure.h"
 #include "cli/command_line.h"
+#include "cli/model_flags.h"
+#include "cli/window_size.h"
 #include "core/error.h"
 #include "ui/compare.h"
 
 namespace rnnscope {
 namespace {
 
-void AddModelFlags(CLI::App& cli, AppOptions& options) {
-  cli.add_option("--task", options.task, "task to train")->capture_default_str();
-  cli.add_option("--cell", options.cell, "lstm, gru, rnn_tanh, rnn_relu or jordan")
-      ->capture_default_str();
-  cli.add_option("--hidden", options.hidden, "hidden units per layer")
-      ->check(CLI::Range(1, kMaxHidden))->capture_default_str();
-  cli.add_option("--layers", options.layers, "recurrent layers")
-      ->check(CLI::Range(1, kMaxLayers))->capture_default_str();
-  cli.add_flag("--bidirectional", options.bidirectional, "bidirectional layers");
-  cli.add_option("--seed", options.seed, "random seed")->capture_default_str();
-  cli.add_option("--weights", options.weights, "inspect a PyTorch model: safetensors state_dict "
-                 "(embedding?, rnn, fc); needs --vocab")->check(CLI::ExistingFile);
-  cli.add_option("--vocab", options.vocab, "the --weights model's vocabulary (JSON list of tokens)")
-      ->check(CLI::ExistingFile);
-  cli.add_option("--size", [&options](const CLI::results_t& r) {
-       const std::string& s = r.front();
-       const auto x = s.find('x');
-       if (x == std::string::npos) return false;
-       options.width = std::stoi(s.substr(0, x));
-       options.height = std::stoi(s.substr(x + 1));
-       return options.width >= 320 && options.height >= 240 && options.width <= 8192 &&
-              options.height <= 8192;
-     }, "window size WxH (e.g. 1280x800)")->type_name("WxH");
-}
-
-int RunWindow(const AppOptions& options) {
-  if (options.measure) {
-    ParseCellKind(options.cell);
-    return RunMeasure(options);
+int RunWindow(AppOptions options, const std::string& size) {
+  if (!size.empty()) {
+    const WindowSize parsed = ParseWindowSize(size);
+    options.width = parsed.width;
+    options.height = parsed.height;
   }
-  // Cell names are checked before any thread or window exists, so a typo is one clean line.
-  ParseCellKind(options.cell);
+  // The task, the flags that apply to it and the memory are checked before any thread or
+  // window exists, so a mistake is one clean line (exit 2) instead of an error in the window.
+  CheckedSpec(options.spec);
+  if (options.measure) return RunMeasure(options);
   AppOptions first = options;
   if (!options.compare_preset.empty()) {
     const ComparePreset* preset = nullptr;
@@ -62,7 +42,7 @@ int RunWindow(const AppOptions& options) {
       for (const ComparePreset& p : ComparePresets()) known += (known.empty() ? "" : ", ") + p.id;
       throw Error("--compare-preset " + options.compare_preset + ": no such preset (known: " + known + ")");
     }
-    first.task = preset->task;
+    first.spec.task = preset->task;
     if (first.compare.empty()) {
       for (const std::string& run : preset->runs) first.compare += (first.compare.empty() ? "" : ",") + run;
     }
@@ -71,8 +51,8 @@ int RunWindow(const AppOptions& options) {
     // The first run is the app's own trainer; the App starts the others (ui/compare.h).
     const std::vector<RunSpec> runs = ParseRunList(first.compare);
     for (const RunSpec& run : runs) ParseCellKind(run.cell);
-    first.cell = runs.front().cell;
-    first.model_from_user = true;
+    first.spec.model.cell = ParseCellKind(runs.front().cell);
+    if (first.spec.given) first.spec.given->insert("cell");  // the run's whole point is its cell
     if (runs.front().learning_rate > 0.0f) first.learning_rate = runs.front().learning_rate;
   }
   const auto trainer = MakeTrainer(first);
@@ -93,7 +73,9 @@ int Main(int argc, char** argv) {
                : measure  ? "Training tokens/s headless vs with the window open, and frame times"
                           : "Open the rnnscope window",
                screenshot ? "rnnscope screenshot" : measure ? "rnnscope measure" : "rnnscope gui");
-  AddModelFlags(cli, options);
+  AddModelFlags(cli, options.spec);
+  std::string size;
+  cli.add_option("--size", size, "window size WIDTHxHEIGHT (e.g. 1280x800)")->type_name("WxH");
   cli.add_option("--compare", options.compare, "side-by-side runs on the same task, seed and batches: "
                  "CELL[:LR],CELL[:LR][,...] (2 or 3), e.g. rnn_tanh,lstm or lstm:0.002,lstm:0.01")
       ->type_name("RUNS");
@@ -164,7 +146,7 @@ int Main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return cli.exit(e);
   }
-  return RunWindow(options);
+  return RunWindow(options, size);
 }
 
 }  // namespace
@@ -173,6 +155,9 @@ int Main(int argc, char** argv) {
 int main(int argc, char** argv) {
   try {
     return rnnscope::Main(argc, argv);
+  } catch (const rnnscope::UsageError& e) {
+    std::fprintf(stderr, "rnnscope: %s\n", e.what());
+    return 2;  // as the headless commands (cli/command_line.cpp)
   } catch (const std::exception& e) {
     std::fprintf(stderr, "rnnscope: %s\n", e.what());
     return 1;

@@ -35,7 +35,8 @@ double HeadlessTokensPerSecond(const AppOptions& options) {
 
 int RunMeasure(const AppOptions& options) {
   std::printf("measure: %s %s H=%d, %.0f s headless then %.0f s with a %dx%d window (60 Hz)\n",
-              options.task.c_str(), options.cell.c_str(), options.hidden, options.measure_seconds,
+              options.spec.task.c_str(), std::string(CellName(ResolveSpec(options.spec).model.cell)).c_str(),
+              ResolveSpec(options.spec).model.hidden, options.measure_seconds,
               options.measure_seconds, options.width, options.height);
   std::fflush(stdout);
   const double headless = HeadlessTokensPerSecond(options);

@@ -9,28 +9,10 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "core/edit_distance.h"
 #include "core/error.h"
 
 namespace rnnscope {
-namespace {
-
-// Levenshtein distance, for "did you mean" (command names are short).
-std::size_t EditDistance(const std::string& a, const std::string& b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = up;
-    }
-  }
-  return row[b.size()];
-}
-
-}  // namespace
 
 int RunCommandLine(int argc, char** argv) {
   CLI::App app{"rnnscope: watch a recurrent network think while it learns"};
@@ -51,15 +33,15 @@ int RunCommandLine(int argc, char** argv) {
   if (argc >= 2 && argv[1][0] != '-') {
     const std::vector<CLI::App*> known = app.get_subcommands([](CLI::App*) { return true; });
     const std::string given = argv[1];
-    std::string names, closest;
-    std::size_t best = 3;  // suggest only within two edits
+    std::string names;
+    std::vector<std::string> name_list;
     bool found = false;
     for (const CLI::App* sub : known) {
       found = found || sub->get_name() == given;
       names += (names.empty() ? "" : ", ") + sub->get_name();
-      const std::size_t d = EditDistance(given, sub->get_name());
-      if (d < best) best = d, closest = sub->get_name();
+      name_list.push_back(sub->get_name());
     }
+    const std::string closest = ClosestName(given, name_list);  // suggest only within two edits
     if (!found) {
       std::fprintf(stderr, "rnnscope: unknown command '%s'%s (commands: %s, and in the desktop build gui, "
                    "screenshot; see rnnscope --help)\n", given.c_str(),
@@ -71,6 +53,9 @@ int RunCommandLine(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  } catch (const UsageError& e) {
+    std::fprintf(stderr, "rnnscope: %s\n", e.what());
+    return 2;  // as CLI11's own usage errors and an unknown command
   } catch (const Error& e) {
     std::fprintf(stderr, "rnnscope: %s\n", e.what());
     return 1;

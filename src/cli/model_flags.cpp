@@ -3,11 +3,13 @@
 #include <CLI/CLI.hpp>
 #include <cmath>
 #include <cstdio>
+#include <set>
 #include <string>
 
 #include "model/cell_kind.h"
 #include "model/model_config.h"
 #include "train/settings_json.h"
+#include "train/task_registry.h"
 
 namespace rnnscope {
 
@@ -36,9 +38,8 @@ const CLI::Validator& AtLeastZero() {
 }
 
 void AddModelFlags(CLI::App& cmd, JobSpec& spec) {
-  spec.model.hidden = 128;
-  spec.model.layers = 1;
-  cmd.add_option("--task", spec.task, "Task: charlm; seq2seq copy, reverse, sort, add, dates, translation (word-level, reordering), tsv; tagging slots, conll; classification brackets, majority; generation spell, numbers")->capture_default_str();
+  // The model flags' defaults are the task's (task_registry.cpp), so none is shown here.
+  cmd.add_option("--task", spec.task, TaskHelp())->type_name("TASK");
   cmd.add_option("--text", spec.text_path, "UTF-8 text file for charlm (default: built-in corpus)");
   cmd.add_option("--weights", spec.weights_path,
                  "charlm from a PyTorch state_dict (safetensors: embedding?, rnn, fc); needs --vocab")
@@ -47,16 +48,18 @@ void AddModelFlags(CLI::App& cmd, JobSpec& spec) {
       ->check(CLI::ExistingFile);
   cmd.add_option_function<std::string>(
          "--cell", [&spec](const std::string& s) { spec.model.cell = ParseCellKind(s); },
-         "lstm, gru, rnn_tanh, rnn_relu, jordan (default lstm)");
-  cmd.add_option("--hidden", spec.model.hidden, "Hidden units H")->capture_default_str()
+         "lstm, gru, rnn_tanh, rnn_relu, jordan (default: the task's; charlm lstm, others gru)");
+  cmd.add_option("--hidden", spec.model.hidden, "Hidden units H (default: the task's; charlm 128, others 64)")
       ->check(CLI::Range(1, kMaxHidden));
-  cmd.add_option("--layers", spec.model.layers, "Stacked layers")->capture_default_str()
+  cmd.add_option("--layers", spec.model.layers, "Stacked layers (seq2seq: encoder layers; default 1)")
       ->check(CLI::Range(1, kMaxLayers));
-  cmd.add_option("--embed", spec.model.embed, "Embedding width (0 = one-hot input)")->capture_default_str()
+  cmd.add_option("--embed", spec.model.embed, "Embedding width (charlm: 0 = one-hot, its default; others 32)")
       ->check(CLI::Range(0, kMaxEmbed));
-  cmd.add_flag("--bidirectional", spec.model.bidirectional, "Bidirectional layers");
+  cmd.add_flag("--bidirectional,!--no-bidirectional", spec.model.bidirectional,
+               "Bidirectional layers (seq2seq encoders are by default; not for charlm or generation)");
   cmd.add_flag("--peephole", spec.model.peephole, "LSTM peephole connections");
-  cmd.add_option("--attention", spec.attention, "seq2seq attention: none, additive, dot, general")->capture_default_str();
+  cmd.add_option("--attention", spec.attention, "seq2seq attention: none, additive (default), dot, general")
+      ->check(CLI::IsMember({"none", "additive", "dot", "general"}));
   cmd.add_option("--data", spec.data_path,
                  "conll: 'token<TAB>tag' per line, blank line between sentences; tsv: 'source<TAB>target' per line");
   cmd.add_option("--tags", spec.tags, "slots: tag scheme bio or plain")->capture_default_str()
@@ -65,6 +68,9 @@ void AddModelFlags(CLI::App& cmd, JobSpec& spec) {
       ->capture_default_str()->check(CLI::IsMember({"last", "mean"}));
   cmd.add_option("--condition", spec.condition, "spell, numbers (1→N): feed the class at the first step only or at every step")
       ->capture_default_str()->check(CLI::IsMember({"first", "every"}));
+  // Which of them the user gave: those apply, every other field takes the task's default
+  // (MakeJob → ResolveSpec refuses a given one the task does not use).
+  cmd.parse_complete_callback([&cmd, &spec] { RecordGivenFlags(cmd, spec); });
   TrainSettings& s = spec.settings;
   cmd.add_option("--optimizer", s.optimizer, "sgd, momentum, adagrad, adam")->capture_default_str();
   cmd.add_option("--lr", s.learning_rate, "Learning rate")->capture_default_str()->check(AboveZero());
@@ -87,11 +93,23 @@ void AddModelFlags(CLI::App& cmd, JobSpec& spec) {
       ->check(CLI::Range(0.0, 1.0));
 }
 
+void RecordGivenFlags(const CLI::App& cmd, JobSpec& spec) {
+  std::set<std::string> given;
+  for (const std::string& field : ModelFieldNames()) {
+    const std::string flag = "--" + field;
+    // --no-bidirectional is the same option as --bidirectional, so one count covers both.
+    if (cmd.get_option_no_throw(flag) != nullptr && cmd.count(flag) > 0) given.insert(field);
+  }
+  spec.given = std::move(given);
+}
+
 const std::vector<std::string>& ModelFlagNames() {
-  static const std::vector<std::string> names = {"--task", "--text", "--weights", "--vocab", "--cell",
-                                                 "--hidden", "--layers", "--embed", "--bidirectional",
-                                                 "--peephole", "--attention", "--data", "--tags",
-                                                 "--readout", "--condition"};
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out = {"--task"};
+    for (const std::string& field : ModelFieldNames())
+      if (field != "teacher-forcing") out.push_back("--" + field);  // a setting: may change on --resume
+    return out;
+  }();
   return names;
 }
 

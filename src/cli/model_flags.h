@@ -1,4 +1,4 @@
-// The model/task/optimiser flags shared by train, screenshot and bench.
+// The model/task/optimiser flags shared by train, gui and screenshot: one builder.
 #pragma once
 
 #include <string>
@@ -16,7 +16,11 @@ namespace rnnscope {
 // Adds --task, --text, --weights, --vocab, --cell, --hidden, --layers, --embed,
 // --bidirectional, --peephole, --optimizer, --lr, --momentum, --clip-mode, --clip, --batch,
 // --seq-len, --random-batches, --seed, --temperature; values land in `spec`. Ranges are checked at parse time.
+// When parsing completes, spec.given names the model fields whose flags were given
+// (RecordGivenFlags); the others take the task's defaults in MakeJob. `cmd` and `spec` must
+// outlive the parse.
 void AddModelFlags(CLI::App& cmd, JobSpec& spec);
+void RecordGivenFlags(const CLI::App& cmd, JobSpec& spec);
 
 // Number checks whose messages read "Value 0 must be a finite number above 0" (CLI11's own print
 // the whole double range).

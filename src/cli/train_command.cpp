@@ -141,7 +141,6 @@ void AddTrainCommand(CLI::App& app) {
       ->check(CLI::Range(1, 1000000));
   cmd->add_option("--threads", o->threads, "Eigen threads")->capture_default_str();
   cmd->callback([o, cmd] {
-    o->spec.model_from_user = cmd->count("--cell") + cmd->count("--hidden") + cmd->count("--bidirectional") > 0;
     if (!o->resume.empty())
       for (const std::string& flag : ModelFlagNames())
         if (cmd->count(flag) > 0)

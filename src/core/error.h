@@ -31,4 +31,11 @@ class ConfigError : public Error {
   using Error::Error;
 };
 
+// The command line asks for something that cannot run: an unknown task, a flag the task does
+// not use, sizes beyond the machine's memory. The CLI exits 2 on it, as on CLI11's own errors.
+class UsageError : public ConfigError {
+ public:
+  using ConfigError::ConfigError;
+};
+
 }  // namespace rnnscope

@@ -12,50 +12,102 @@
 
 namespace rnnscope {
 
-std::vector<std::string> KnownTasks() {
-  std::vector<std::string> tasks = {"charlm", "copy", "reverse", "sort", "add", "dates", "translation", "tsv"};
-  for (const std::string& t : StructureTaskNames()) tasks.push_back(t);
-  return tasks;
-}
+std::vector<std::string> KnownTasks() { return TaskNames(); }
 
-namespace {
-// Tagging/classification/generation: task-tuned sizes unless the user chose them (as seq2seq).
-std::unique_ptr<Job> MakeStructureJobFromSpec(const JobSpec& spec) {
-  StructureJobOptions o = DefaultStructureOptions(spec.task);
-  if (spec.model_from_user) {
-    o.model.rnn.cell = spec.model.cell;
-    o.model.rnn.hidden = spec.model.hidden;
-    o.model.rnn.bidirectional = spec.model.bidirectional;
-    o.model.rnn.peephole = spec.model.peephole;
+JobSpec ResolveSpec(const JobSpec& spec) {
+  const TaskInfo& task = TaskOrThrow(spec.task);
+  const auto refuse = [&](const std::string& field) {
+    const std::string reason = FieldRefusal(task, field);
+    if (!reason.empty()) throw UsageError("--" + field + " does not apply to --task " + spec.task + ": " + reason);
+  };
+  if (spec.given) {
+    for (const std::string& field : *spec.given) refuse(field);
+  } else if (spec.model.bidirectional) {
+    refuse("bidirectional");  // a UI Rebuild sets every field; this one would make numbers false
   }
-  o.model.rnn.layers = spec.model.layers;
-  if (spec.model.embed > 0) o.model.rnn.embed = spec.model.embed;
-  o.model.readout = ParseReadout(spec.readout);
-  o.model.condition = ParseCondition(spec.condition);
-  if (spec.task == "slots") o.task_options["tags"] = spec.tags;
-  if (spec.task == "conll") o.task_options["data"] = spec.data_path;
-  o.seed = spec.settings.seed;
-  return MakeStructureJob(spec.task, o);
+  if (task.data == TaskData::kDataRequired && spec.data_path.empty())
+    throw UsageError("--task " + spec.task + " needs --data FILE (" + task.help + ")");
+  JobSpec out = spec;
+  const TaskDefaults& d = task.defaults;
+  ModelConfig& m = out.model;
+  if (!spec.Given("cell")) m.cell = d.cell;
+  if (!spec.Given("hidden")) m.hidden = d.hidden;
+  if (!spec.Given("layers")) m.layers = d.layers;
+  if (!spec.Given("embed") || (m.embed == 0 && d.embed > 0)) m.embed = d.embed;
+  if (!spec.Given("bidirectional")) m.bidirectional = d.bidirectional;
+  if (!spec.Given("peephole")) m.peephole = false;
+  if (!spec.Given("attention")) out.attention = d.attention;
+  out.given.reset();
+  return out;
 }
-}  // namespace
 
-std::unique_ptr<Job> MakeJob(const JobSpec& spec) {
-  if (spec.task == "charlm") return std::make_unique<CharLmJob>(spec);
-  if (IsStructureTask(spec.task)) return MakeStructureJobFromSpec(spec);
-  for (const std::string& task : KnownTasks()) {
-    if (task != spec.task) continue;
-    nlohmann::json overrides = {{"attention", spec.attention}};
-    if (spec.task == "tsv") overrides["data"] = spec.data_path;
-    if (spec.model_from_user) {
-      overrides["cell"] = std::string(CellName(spec.model.cell));
-      overrides["hidden"] = spec.model.hidden;
-      overrides["bidirectional"] = spec.model.bidirectional;
+MemoryNeed MemoryNeedOf(const JobSpec& r) {
+  const TaskInfo& task = TaskOrThrow(r.task);
+  MemoryNeed n;
+  n.cell_gates = GateCount(r.model.cell);
+  n.hidden = r.model.hidden;
+  n.layers = r.model.layers;
+  n.directions = r.model.Directions();
+  n.vocab = task.vocab;
+  n.input = r.model.embed > 0 ? r.model.embed : task.vocab;
+  n.embed_rows = r.model.embed > 0 ? task.vocab : 0;
+  n.extra_layers = task.structure == TaskStructure::kSeq2Seq ? 1 : 0;
+  n.optimizer_copies = OptimizerCopies(r.settings.optimizer);
+  n.batch = r.settings.batch;
+  n.length = task.max_length > 0 ? task.max_length : r.settings.seq_len;
+  return n;
+}
+
+void CheckFitsInMemory(const JobSpec& resolved, uint64_t physical_bytes) {
+  if (physical_bytes == 0) return;
+  const MemoryEstimate e = EstimateTrainingMemory(MemoryNeedOf(resolved));
+  if (e.Total() <= static_cast<double>(physical_bytes)) return;
+  throw UsageError("model needs about " + FormatBytes(e.Total()) + " (" + e.Breakdown() + "), this machine has " +
+                   FormatBytes(static_cast<double>(physical_bytes)) +
+                   "; lower --hidden, --layers, --batch or --seq-len");
+}
+
+JobSpec CheckedSpec(const JobSpec& given_spec) {
+  JobSpec spec = ResolveSpec(given_spec);
+  // An imported model's tensors already exist at their sizes; the flags do not size it.
+  if (spec.weights_path.empty()) CheckFitsInMemory(spec, PhysicalMemoryBytes());
+  return spec;
+}
+
+std::unique_ptr<Job> MakeJob(const JobSpec& given_spec) {
+  const JobSpec spec = CheckedSpec(given_spec);
+  switch (TaskOrThrow(spec.task).structure) {
+    case TaskStructure::kLanguageModel:
+      return std::make_unique<CharLmJob>(spec);
+    case TaskStructure::kSeq2Seq: {
+      nlohmann::json overrides = {{"attention", spec.attention},
+                                  {"cell", std::string(CellName(spec.model.cell))},
+                                  {"hidden", spec.model.hidden},
+                                  {"encoder_layers", spec.model.layers},
+                                  {"embed", spec.model.embed},
+                                  {"bidirectional", spec.model.bidirectional}};
+      if (!spec.data_path.empty()) overrides["data"] = spec.data_path;
+      return MakeSeq2SeqJob(spec.task, &overrides, spec.settings.seed);
     }
-    return MakeSeq2SeqJob(spec.task, &overrides, spec.settings.seed);
+    case TaskStructure::kTagging:
+    case TaskStructure::kClassification:
+    case TaskStructure::kGeneration: {
+      StructureJobOptions o = DefaultStructureOptions(spec.task);
+      o.model.rnn.cell = spec.model.cell;
+      o.model.rnn.hidden = spec.model.hidden;
+      o.model.rnn.layers = spec.model.layers;
+      o.model.rnn.embed = spec.model.embed;
+      o.model.rnn.bidirectional = spec.model.bidirectional;
+      o.model.rnn.peephole = spec.model.peephole;
+      o.model.readout = ParseReadout(spec.readout);
+      o.model.condition = ParseCondition(spec.condition);
+      if (spec.task == "slots") o.task_options["tags"] = spec.tags;
+      if (spec.task == "conll") o.task_options["data"] = spec.data_path;
+      o.seed = spec.settings.seed;
+      return MakeStructureJob(spec.task, o);
+    }
   }
-  std::string known;
-  for (const std::string& t : KnownTasks()) known += (known.empty() ? "" : ", ") + t;
-  throw ConfigError("unknown task '" + spec.task + "' (known: " + known + ")");
+  throw UsageError("task '" + spec.task + "' has no job");
 }
 
 std::unique_ptr<Job> LoadJob(const std::string& path, TrainSettings* settings_out) {

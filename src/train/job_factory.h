@@ -2,16 +2,21 @@
 // commands and the CLI's train/sample/eval all come through here.
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "train/job.h"
+#include "train/memory_estimate.h"
+#include "train/task_registry.h"
 
 namespace rnnscope {
 
 struct JobSpec {
-  std::string task = "charlm";  // charlm | copy | reverse | sort | add | dates | slots | conll | brackets | majority | spell
+  std::string task = "charlm";  // a name of the task registry (train/task_registry.h)
   std::string text_path;        // charlm: a UTF-8 file; empty = the built-in procedural corpus
   ModelConfig model;            // vocab is filled from the data
   TrainSettings settings;
@@ -22,9 +27,12 @@ struct JobSpec {
   // corpus) is then what the probe shows and training (optional) continues on.
   std::string weights_path;
   std::string vocab_path;
-  // Seq2seq tasks start from sizes tuned per task (see DefaultSeq2SeqOptions); when the user
-  // chose cell/hidden/bidirectional explicitly (a flag given, or a Rebuild from the UI), those win.
-  bool model_from_user = false;
+  // Which model fields the user chose (names of ModelFieldNames(): "cell", "hidden", …); each
+  // field not in the set takes the task's default (TaskInfo::defaults). The CLI fills it from
+  // the flags given. nullopt: every field as set here (a Rebuild from the UI, compare runs,
+  // tests), except that an embed of 0 on a task that needs embeddings takes the task's.
+  std::optional<std::set<std::string>> given;
+  bool Given(const std::string& field) const { return !given || given->count(field) > 0; }
   // Tagging, classification and generation tasks (train/structure_job.h).
   std::string data_path;         // conll: the two-column file
   std::string tags = "bio";      // slots: bio or plain tags
@@ -32,7 +40,21 @@ struct JobSpec {
   std::string condition = "first";  // generation: class fed at the first step or every step
 };
 
-std::vector<std::string> KnownTasks();
+std::vector<std::string> KnownTasks();  // TaskNames() of the registry
+// The spec as it will run: the task's defaults under the fields not given, `given` cleared.
+// Throws UsageError for an unknown task (with a did-you-mean), a field the task does not use
+// (naming the flag, the task and why) and a task without its required --data.
+JobSpec ResolveSpec(const JobSpec& spec);
+// What training the resolved spec needs (train/memory_estimate.h); the sizes a task's data
+// decides (its vocabulary, its sequence length) come from the registry's bounds.
+MemoryNeed MemoryNeedOf(const JobSpec& resolved);
+// UsageError "model needs about 1.2 TiB (parameters …), this machine has 24 GiB" when the
+// estimate exceeds `physical_bytes` (0 = unknown: no check).
+void CheckFitsInMemory(const JobSpec& resolved, uint64_t physical_bytes);
+// ResolveSpec, then CheckFitsInMemory(PhysicalMemoryBytes()) unless weights are imported: what
+// MakeJob checks, for callers that want the UsageError before starting a thread or a window.
+JobSpec CheckedSpec(const JobSpec& spec);
+// CheckedSpec, then the job.
 std::unique_ptr<Job> MakeJob(const JobSpec& spec);
 std::unique_ptr<Job> LoadJob(const std::string& checkpoint_path, TrainSettings* settings_out);
 

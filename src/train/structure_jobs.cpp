@@ -6,10 +6,16 @@
 #include "train/generation_job.h"
 #include "train/structure_job.h"
 #include "train/tagging_job.h"
+#include "train/task_registry.h"
 
 namespace rnnscope {
 
-std::vector<std::string> StructureTaskNames() { return {"slots", "conll", "brackets", "majority", "spell", "numbers"}; }
+std::vector<std::string> StructureTaskNames() {  // from the registry: one list of tasks
+  std::vector<std::string> names;
+  for (const TaskInfo& t : TaskTable())
+    if (t.structure != TaskStructure::kLanguageModel && t.structure != TaskStructure::kSeq2Seq) names.emplace_back(t.name);
+  return names;
+}
 
 bool IsStructureTask(const std::string& task) {
   return IsTaggingTask(task) || IsClassificationTask(task) || IsGenerationTask(task);

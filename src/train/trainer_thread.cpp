@@ -125,7 +125,7 @@ void TrainerThread::Apply(Command& command) {
           spec.model = c.model;
           spec.settings = c.settings;
           spec.attention = c.attention;
-          spec.model_from_user = true;
+          spec.given.reset();  // the UI sends every field: all of them as chosen
           // A plain rebuild asks for a fresh model, not the imported one.
           spec.weights_path = c.weights_path;
           spec.vocab_path = c.vocab_path;

@@ -13,6 +13,7 @@
 
 #include "train/settings_edit.h"
 #include "train/snapshot.h"
+#include "train/task_registry.h"
 #include "ui/compare.h"
 #include "ui/panel_registry.h"
 #include "ui/ui_state.h"
@@ -20,21 +21,22 @@
 namespace rnnscope {
 namespace {
 
-constexpr std::array kTasks = {"charlm", "copy", "reverse", "sort", "add", "dates", "translation"};
+const std::vector<std::string> kTasks = TaskNames();  // the task registry (train/task_registry.h)
 constexpr std::array kCells = {CellKind::kLstm, CellKind::kGru, CellKind::kRnnTanh,
                                CellKind::kRnnRelu, CellKind::kJordan};
 constexpr std::array kAttention = {"none", "additive", "dot", "general"};
 constexpr std::array kOptimizers = {"sgd", "momentum", "adagrad", "adam"};
 constexpr std::array kClipModes = {"none", "value", "norm"};
 
-// A string combo over a fixed list; returns true when the choice changed.
-template <std::size_t N>
-bool StringCombo(const char* id, std::string& value, const std::array<const char*, N>& items) {
+// A string combo over a fixed list (of const char* or std::string); returns true when the choice changed.
+template <class Items>
+bool StringCombo(const char* id, std::string& value, const Items& items) {
   bool changed = false;
   if (ImGui::BeginCombo(id, value.c_str())) {
-    for (const char* item : items) {
+    for (const auto& entry : items) {
+      const std::string item(entry);
       const bool selected = value == item;
-      if (ImGui::Selectable(item, selected) && !selected) {
+      if (ImGui::Selectable(item.c_str(), selected) && !selected) {
         value = item;
         changed = true;
       }

@@ -1,0 +1,120 @@
+#include "train/task_registry.h"
+
+#include "core/edit_distance.h"
+#include "core/error.h"
+
+namespace rnnscope {
+
+namespace {
+using S = TaskStructure;
+using D = TaskData;
+// Seq2seq tasks: the GRU encoder–decoder with additive attention over a bidirectional encoder
+// that reaches the README's targets on reverse and dates; tagging/classification/generation: a
+// unidirectional GRU with 32-wide embeddings; the char LM: one LSTM layer of 128 on one-hot input.
+constexpr TaskDefaults kLm{CellKind::kLstm, 128, 1, 0, false, "none"};
+constexpr TaskDefaults kSeq{CellKind::kGru, 64, 1, 32, true, "additive"};
+constexpr TaskDefaults kStructure{CellKind::kGru, 64, 1, 32, false, "none"};
+
+const std::vector<TaskInfo> kTable = {
+    {"charlm", S::kLanguageModel, "next character of a text (--text FILE, else a built-in corpus)", kLm,
+     D::kTextOptional, 0, 256},
+    {"copy", S::kSeq2Seq, "\"abcd\" → \"abcd\"", kSeq, D::kGenerated, 13, 16},
+    {"reverse", S::kSeq2Seq, "\"abcd\" → \"dcba\"", kSeq, D::kGenerated, 13, 16},
+    {"sort", S::kSeq2Seq, "digits in order: \"3141\" → \"1134\"", kSeq, D::kGenerated, 13, 16},
+    {"add", S::kSeq2Seq, "\"123+45\" → \"168\"", kSeq, D::kGenerated, 8, 16},
+    {"dates", S::kSeq2Seq, "written dates → ISO 8601: \"3 May 1987\" → \"1987-05-03\"", kSeq, D::kGenerated, 41,
+     64},
+    {"translation", S::kSeq2Seq, "toy word-level translation whose grammar reorders", kSeq, D::kGenerated, 24, 128},
+    {"tsv", S::kSeq2Seq, "'source<TAB>target' pairs from --data FILE, one token per character", kSeq,
+     D::kDataRequired, 256, 4096},
+    {"slots", S::kTagging, "travel requests tagged with from/to/date slots (--tags bio|plain)", kStructure,
+     D::kGenerated, 16, 64},
+    {"conll", S::kTagging, "'token<TAB>tag' sentences from --data FILE", kStructure, D::kDataRequired, 128, 65536},
+    {"brackets", S::kClassification, "is the string of ( and ) balanced?", kStructure, D::kGenerated, 64, 4},
+    {"majority", S::kClassification, "which of a, b, c occurs most often?", kStructure, D::kGenerated, 64, 4},
+    {"spell", S::kGeneration, "class k (0..19) → its English word, letter by letter", kStructure, D::kGenerated,
+     12, 32},
+    {"numbers", S::kGeneration, "class k (0..99) → k in English words (\"forty two\")", kStructure,
+     D::kGenerated, 16, 32},
+};
+}  // namespace
+
+std::string_view StructureName(TaskStructure structure) {
+  switch (structure) {
+    case S::kLanguageModel: return "language model";
+    case S::kSeq2Seq: return "N→M seq2seq";
+    case S::kTagging: return "N→N tagging";
+    case S::kClassification: return "N→1 classification";
+    case S::kGeneration: return "1→N generation";
+  }
+  return "?";
+}
+
+const std::vector<TaskInfo>& TaskTable() { return kTable; }
+
+std::vector<std::string> TaskNames() {
+  std::vector<std::string> names;
+  for (const TaskInfo& t : kTable) names.emplace_back(t.name);
+  return names;
+}
+
+const TaskInfo* FindTask(std::string_view name) {
+  for (const TaskInfo& t : kTable)
+    if (name == t.name) return &t;
+  return nullptr;
+}
+
+const TaskInfo& TaskOrThrow(const std::string& name) {
+  if (const TaskInfo* t = FindTask(name)) return *t;
+  const std::vector<std::string> names = TaskNames();
+  std::string known;
+  for (const std::string& n : names) known += (known.empty() ? "" : ", ") + n;
+  const std::string closest = ClosestName(name, names);
+  throw UsageError("unknown task '" + name + "'" + (closest.empty() ? "" : " — did you mean '" + closest + "'?") +
+                   " (known: " + known + ")");
+}
+
+std::string TaskHelp() {
+  std::string help = "Task (default charlm):";
+  for (const TaskInfo& t : kTable)
+    help += "\n  " + std::string(t.name) + " (" + std::string(StructureName(t.structure)) + "): " + t.help;
+  return help;
+}
+
+const std::vector<std::string>& ModelFieldNames() {
+  static const std::vector<std::string> names = {"text",      "weights",   "vocab",     "cell",   "hidden",
+                                                 "layers",    "embed",     "bidirectional", "peephole",
+                                                 "attention", "data",      "tags",      "readout", "condition",
+                                                 "teacher-forcing"};
+  return names;
+}
+
+std::string FieldRefusal(const TaskInfo& task, std::string_view field) {
+  const std::string name = task.name;
+  const std::string is = name + " is " + (task.structure == S::kSeq2Seq ? "an " : "a ") +
+                         std::string(StructureName(task.structure));
+  const bool lm = task.structure == S::kLanguageModel;
+  const bool seq2seq = task.structure == S::kSeq2Seq;
+  if ((field == "text" || field == "weights" || field == "vocab") && !lm)
+    return is + "; only the char LM (charlm) reads --text or imports --weights/--vocab";
+  if (field == "bidirectional" && lm)
+    return is + ": a bidirectional layer's reverse direction reads the characters it is asked to predict, "
+                "so its loss would be false";
+  if (field == "bidirectional" && task.structure == S::kGeneration)
+    return is + ": it writes its sequence left to right, so a reverse direction would read outputs not yet "
+                "generated";
+  if (field == "peephole" && seq2seq) return is + ": its encoder and decoder have no peephole connections";
+  if ((field == "attention" || field == "teacher-forcing") && !seq2seq)
+    return is + "; attention and teacher forcing are for seq2seq tasks (copy, reverse, …) only";
+  if (field == "data" && task.data != D::kDataRequired)
+    return is + " that " + (lm ? "reads --text FILE" : "generates its own examples") +
+           "; --data is for conll and tsv";
+  if (field == "tags" && name != "slots") return is + "; --tags chooses the slots task's tag scheme";
+  if (field == "readout" && task.structure != S::kClassification)
+    return is + "; --readout is for N→1 classification (brackets, majority)";
+  if (field == "condition" && task.structure != S::kGeneration)
+    return is + "; --condition is for 1→N generation (spell, numbers)";
+  return "";
+}
+
+}  // namespace rnnscope
