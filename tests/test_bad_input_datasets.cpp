@@ -220,7 +220,7 @@ TEST_F(BadDataFile, TheBinaryReportsTheLine) {
   ASSERT_NE(p2, nullptr);
   std::string err2;
   while (std::fgets(buf, sizeof buf, p2)) err2 += buf;
-  EXPECT_EQ(WEXITSTATUS(::pclose(p2)), 1) << err2;
+  EXPECT_EQ(WEXITSTATUS(::pclose(p2)), 2) << err2;  // a usage error (the registry: conll needs --data)
   ExpectMentions(err2, {"--data"});
   // A tsv file with a bad line.
   const fs::path tsv = Write("bad.tsv", "abc\tcba\nabc cba\n");
