@@ -71,7 +71,6 @@ std::vector<Case> Cases() {
 JobSpec SmallSpec(const Case& c) {
   JobSpec spec;
   spec.task = c.task;
-  spec.model_from_user = true;
   spec.model.cell = CellKind::kLstm;  // the cell with two states: both initial states are checked
   spec.model.hidden = 12;
   spec.model.embed = c.task == "charlm" ? 0 : 8;
