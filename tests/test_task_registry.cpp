@@ -140,7 +140,7 @@ TEST(MemoryEstimate, CountsEachPartAndRefusesBeyondTheMachine) {
   const double params = 4 * 10 * (5 + 10) + 2 * 4 * 10 + (10 + 1) * 5;  // W_ih, W_hh, biases, fc
   EXPECT_DOUBLE_EQ(e.parameters, params * 4);
   EXPECT_DOUBLE_EQ(e.gradients, params * 4);
-  EXPECT_DOUBLE_EQ(e.optimizer, params * 8);
+  EXPECT_DOUBLE_EQ(e.optimizer, params * 4 * (2 * 2 + 1));  // Adam's two buffers, doubled, + spare weights
   EXPECT_DOUBLE_EQ(e.activations, 2.0 * 3 * 1 * (4 + 2) * 10 * 4);
   EXPECT_DOUBLE_EQ(e.logits, 2.0 * 3 * 5 * 4);
   EXPECT_EQ(FormatBytes(1024.0 * 1024 * 1024 * 24), "24 GiB");

@@ -19,7 +19,9 @@ MemoryEstimate EstimateTrainingMemory(const MemoryNeed& n) {
   constexpr double kFloat = 4;
   e.parameters = params * kFloat;
   e.gradients = e.parameters;
-  e.optimizer = e.parameters * n.optimizer_copies;
+  // Its buffers, plus the spare weights and buffers every out-of-place step writes into
+  // (train/optimizer.h: the undo that makes a rollback free of copies).
+  e.optimizer = e.parameters * (2 * n.optimizer_copies + 1);
   e.activations = static_cast<double>(n.batch) * n.length * (n.layers * D + n.extra_layers) * (G + 2) * H * kFloat;
   e.logits = static_cast<double>(n.batch) * n.length * n.vocab * kFloat;
   return e;
