@@ -6,12 +6,13 @@
 # test_fuzz_regressions replays it from then on).
 #
 # Environment: FUZZ_SECONDS per target (default 25), ASAN_DIR (build-asan), JOBS (2),
-#              FUZZ_TARGETS (default: all), ARTIFACTS (a fresh temp dir).
+#              FUZZ_TARGETS (default: every tests/fuzz/fuzz_<target>.cpp), ARTIFACTS (a fresh temp dir).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FUZZ_SECONDS=${FUZZ_SECONDS:-25}
 JOBS=${JOBS:-2}
-FUZZ_TARGETS=${FUZZ_TARGETS:-safetensors model_io text_corpus checkpoint conll tsv}
+all_targets=$(for f in tests/fuzz/fuzz_*.cpp; do f=${f##*/fuzz_}; echo "${f%.cpp}"; done)
+FUZZ_TARGETS=${FUZZ_TARGETS:-$(echo $all_targets)}
 ARTIFACTS=$(realpath -m "${ARTIFACTS:-$(mktemp -d /tmp/rnnscope-fuzz.XXXXXX)}")  # absolute: the checkpoint harness changes directory
 source .ci/clang_sanitizer_config.sh
 ensure_clang

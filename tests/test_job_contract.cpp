@@ -224,18 +224,21 @@ TEST_P(JobContract, AnInterventionChangesTheProbe) {
 }
 
 // Time travel restores from the running job's data: deleting the file the run read does not
-// stop a rewind (the char LM's text and seq2seq's TSV are shared with the restored job).
+// stop a rewind (the char LM's text, seq2seq's TSV and the tagger's CoNLL sentences are shared
+// with the restored job). And a checkpoint opened later without its file (no running job to
+// share from) still opens: it shows its probe, measures the validation examples it saved —
+// the same loss the run measured — and refuses to train, naming the missing file.
 TEST(TimeTravel, NeverRereadsTheDataFile) {
-  for (const std::string task : {"charlm", "tsv"}) {
+  for (const std::string task : {"charlm", "tsv", "conll"}) {
     SCOPED_TRACE(task);
     JobSpec spec = SmallSpec({task, false});
     const fs::path copy = DataDir() / ("deleted_" + task + ".txt");
-    if (task == "tsv") {
-      fs::copy_file(spec.data_path, copy, fs::copy_options::overwrite_existing);
-      spec.data_path = copy.string();
-    } else {
+    if (task == "charlm") {
       std::ofstream(copy) << std::string(2000, 'a') + "the quick brown fox jumps over the lazy dog\n";
       spec.text_path = copy.string();
+    } else {
+      fs::copy_file(spec.data_path, copy, fs::copy_options::overwrite_existing);
+      spec.data_path = copy.string();
     }
     std::unique_ptr<Job> job = MakeJob(spec);
     job->Step(spec.settings);
@@ -243,12 +246,25 @@ TEST(TimeTravel, NeverRereadsTheDataFile) {
     fs::remove(copy);
     std::unique_ptr<Job> restored = job->LoadFromBytes(bytes, nullptr);
     EXPECT_EQ(restored->Step(spec.settings).loss, job->Step(spec.settings).loss);
-    // Loading the same bytes as a file, with no running job to share from, names the missing file.
+
+    std::unique_ptr<Job> opened = LoadJobFrom(ParseSafetensors(bytes, "ckpt"), nullptr, nullptr);
+    ASSERT_NE(opened, nullptr);
+    EXPECT_EQ(opened->StepCount(), 1);
     try {
-      LoadJobFrom(ParseSafetensors(bytes, "ckpt"), nullptr, nullptr);
-      if (task == "tsv") ADD_FAILURE() << "a TSV checkpoint loaded without its data file";
-    } catch (const InputError& e) {
+      opened->Step(spec.settings);
+      ADD_FAILURE() << "trained without its data file";
+    } catch (const ConfigError& e) {
       EXPECT_NE(std::string(e.what()).find(copy.filename().string()), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("no longer exists"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(opened->StepCount(), 1) << "a refused step must not count";
+    Snapshot snap;
+    opened->FillSnapshot("", spec.settings, snap);
+    EXPECT_FALSE(snap.probe_tokens.empty());
+    EXPECT_FALSE(snap.layers.empty());
+    if (task != "charlm") {  // the char LM keeps its probe text, not the whole validation split
+      std::unique_ptr<Job> at_save = job->LoadFromBytes(bytes, nullptr);
+      EXPECT_EQ(opened->ValidationLoss(), at_save->ValidationLoss()) << "not the validation examples the run measured";
     }
   }
 }

@@ -63,7 +63,7 @@ void AddEvalCommand(CLI::App& app) {
       if (kind != meta.end() && kind->is_string() && kind->get<std::string>() == "structure") {
         if (o->by_length) throw ConfigError("--by-length applies to seq2seq checkpoints only");
         file.CheckFinite();
-        auto job = LoadStructureJobFrom(file, meta, nullptr);
+        auto job = LoadStructureJobFrom(file, meta, nullptr, nullptr);
         nlohmann::json m = job->Evaluate(split, o->n, o->seed);
         if (o->json) {
           m["task"] = job->Task();

@@ -63,6 +63,9 @@ class Seq2SeqTask {
   // Non-empty when `split` has no examples of its own and borrows the training ones (a data
   // file too small to hold some out): metrics on it then come from training examples.
   virtual std::string SplitNote(Split /*split*/) const { return ""; }
+  // Non-empty for a task rebuilt from a checkpoint without its data file (tasks/saved_examples.h):
+  // why the training examples are missing.
+  virtual std::string DataUnavailable() const { return ""; }
   const SymbolTable& source_vocab() const { return source_; }
   const SymbolTable& target_vocab() const { return target_; }
   // Longest target the task can produce for its options (without <eos>): greedy decode limit.

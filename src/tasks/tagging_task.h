@@ -65,6 +65,9 @@ class TaggingTask {
   virtual const std::vector<TaggingExample>* Examples(Split /*split*/) const { return nullptr; }
   // Non-empty when the split had no sentence of its own and borrows the training sentences.
   virtual std::string SplitNote(Split /*split*/) const { return ""; }
+  // Non-empty for a task rebuilt from a checkpoint without its data file (tasks/saved_examples.h):
+  // why the training sentences are missing.
+  virtual std::string DataUnavailable() const { return ""; }
   // Whitespace-separated words; unknown words become <unk>. Throws InputError on empty text.
   std::vector<int32_t> EncodeWords(const std::string& text) const;
 

@@ -83,7 +83,7 @@ CharLmJob::CharLmJob(const JobSpec& spec) : TrainingJob("charlm"), spec_(spec) {
 }
 
 void CharLmJob::ConfigureBatcher(const TrainSettings& s) {
-  if (!corpus_->unavailable.empty()) return;  // nothing to batch: Step refuses (PrepareStep)
+  if (!corpus_->unavailable.empty()) return;  // nothing to batch: TrainingJob::Step refuses
   if (batcher_ && batcher_->batch() == s.batch && batcher_->seq_len() == s.seq_len &&
       batcher_->sequential() == s.sequential)
     return;
@@ -100,12 +100,7 @@ RunningModel CharLmJob::Describe() const {
 
 // ---------------------------------------------------------------- the training step
 
-void CharLmJob::PrepareStep(const TrainSettings& settings) {
-  if (!corpus_->unavailable.empty())
-    throw ConfigError("cannot continue training: " + corpus_->unavailable +
-                      " (sampling, evaluation of the saved probe and every view still work)");
-  ConfigureBatcher(settings);
-}
+void CharLmJob::PrepareStep(const TrainSettings& settings) { ConfigureBatcher(settings); }
 
 float CharLmJob::ForwardBackward(const TrainSettings& settings, int64_t& tokens) {
   const bool reset = batcher_->Next(batch_);
@@ -383,6 +378,7 @@ std::unique_ptr<CharLmJob> CharLmJob::LoadFrom(const TensorFile& file, const nlo
         job->data_ = data;
       }
     }
+    job->data_unavailable_ = job->corpus_->unavailable;  // Step refuses to train without the data
     spec.model.vocab = job->corpus_->vocab.Size();
     job->model_ = RnnModel<float>(spec.model, spec.settings.seed);
     job->Bind(ParamRefs(job->model_.params, job->model_.grads));

@@ -123,7 +123,7 @@ std::unique_ptr<Job> LoadJobFrom(const TensorFile& file, const Job* donor, Train
   const std::string k = kind != meta.end() && kind->is_string() ? kind->get<std::string>() : "";
   if (k == "charlm") return CharLmJob::LoadFrom(file, meta, donor, settings_out);
   if (k == "seq2seq") return Seq2SeqJob::LoadFrom(file, meta, donor, settings_out);
-  if (k == "structure") return LoadStructureJobFrom(file, meta, settings_out);
+  if (k == "structure") return LoadStructureJobFrom(file, meta, donor, settings_out);
   const auto task = meta.find("task");
   throw InputError(file.source + ": checkpoint kind '" + k + "' (task '" +
                    (task != meta.end() && task->is_string() ? task->get<std::string>() : std::string("?")) +

@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "train/checkpoint.h"
 #include "io/safetensors.h"
+#include "tasks/saved_examples.h"
 #include "train/clipping.h"
 #include "train/settings_json.h"
 
@@ -65,9 +66,11 @@ Seq2SeqJobOptions Seq2SeqOptionsFromJson(const std::string& task, const nlohmann
 Seq2SeqJob::Seq2SeqJob(const std::string& task, const Seq2SeqJobOptions& options)
     : Seq2SeqJob(MakeSeq2SeqTask(task, options.task_options), options, DataIdentity::Of(options.task_options.data_path)) {}
 
-Seq2SeqJob::Seq2SeqJob(std::shared_ptr<const Seq2SeqTask> task, const Seq2SeqJobOptions& options, const DataIdentity& data)
-    : TrainingJob("seq2seq"), task_(std::move(task)), options_(options), rng_(options.seed) {
+Seq2SeqJob::Seq2SeqJob(std::shared_ptr<const Seq2SeqTask> task, const Seq2SeqJobOptions& options, const DataIdentity& data,
+                       std::vector<Seq2SeqExample> validation)
+    : TrainingJob("seq2seq"), task_(std::move(task)), options_(options), rng_(options.seed), validation_(std::move(validation)) {
   data_ = data;
+  data_unavailable_ = task_->DataUnavailable();
   options_.model.source_vocab = task_->source_vocab().Size();
   options_.model.target_vocab = task_->target_vocab().Size();
   options_.model.pad_id = SymbolTable::kPad;
@@ -77,8 +80,10 @@ Seq2SeqJob::Seq2SeqJob(std::shared_ptr<const Seq2SeqTask> task, const Seq2SeqJob
   display_config_ = options_.model.DecoderAsModelConfig();
   // model_ never reallocates after construction: bound once.
   Bind(BindParams(model_.params, model_.grads));
-  Rng vrng(options_.seed ^ 0x5eedull);
-  for (int i = 0; i < 256; ++i) validation_.push_back(task_->Sample(vrng, Split::kValidation));
+  if (validation_.empty()) {
+    Rng vrng(options_.seed ^ 0x5eedull);
+    for (int i = 0; i < 256; ++i) validation_.push_back(task_->Sample(vrng, Split::kValidation));
+  }
 }
 
 RunningModel Seq2SeqJob::Describe() const {
@@ -377,7 +382,10 @@ nlohmann::json Seq2SeqJob::Definition() const {
           {"seed", options_.seed},
           {"beam", options_.beam_width},
           {"source_vocab", task_->source_vocab().tokens()},
-          {"target_vocab", task_->target_vocab().tokens()}};
+          {"target_vocab", task_->target_vocab().tokens()},
+          // A file-backed task's fixed validation pairs: the checkpoint still opens, scores and
+          // shows them when the file is gone (tasks/saved_examples.h). Generated tasks regrow them.
+          {"validation", data_.path.empty() ? nlohmann::json() : SavedExamplesToJson(validation_)}};
 }
 
 nlohmann::json Seq2SeqJob::TrainingState(TensorFile& /*file*/) const { return {{"rng", ToJson(rng_.State())}}; }
@@ -410,10 +418,16 @@ std::unique_ptr<Seq2SeqJob> Seq2SeqJob::LoadFrom(const TensorFile& file, const n
     if (same && same->Task() == task && same->options_.task_options.data_path == o.task_options.data_path &&
         same->options_.task_options.min_length == o.task_options.min_length &&
         same->options_.task_options.max_length == o.task_options.max_length && same->data_.fnv1a64 == data.fnv1a64) {
-      job = std::make_unique<Seq2SeqJob>(same->task_, o, same->data_);
+      job = std::make_unique<Seq2SeqJob>(same->task_, o, same->data_, same->validation_);  // time travel: no re-read
+    } else if (const std::string changed = data.fnv1a64.empty() ? "" : data.ChangedSince(); !changed.empty()) {
+      const nlohmann::json& saved = def.contains("validation") ? def.at("validation") : nlohmann::json();
+      if (!saved.is_array()) throw InputError(path + ": " + changed);  // a checkpoint from before examples were saved
+      std::vector<Seq2SeqExample> validation = Seq2SeqExamplesFromJson(saved);
+      auto saved_task = std::shared_ptr<const Seq2SeqTask>(MakeSavedSeq2SeqTask(
+          task, def.at("source_vocab").get<std::vector<std::string>>(), def.at("target_vocab").get<std::vector<std::string>>(),
+          validation, changed));
+      job = std::make_unique<Seq2SeqJob>(saved_task, o, data, std::move(validation));
     } else {
-      if (!data.fnv1a64.empty())
-        if (const std::string changed = data.ChangedSince(); !changed.empty()) throw InputError(path + ": " + changed);
       job = std::make_unique<Seq2SeqJob>(task, o);
     }
     if (job->task_->source_vocab().tokens() != def.at("source_vocab").get<std::vector<std::string>>() ||

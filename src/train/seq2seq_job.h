@@ -63,8 +63,10 @@ struct Translation {
 class Seq2SeqJob : public TrainingJob {
  public:
   Seq2SeqJob(const std::string& task, const Seq2SeqJobOptions& options);
-  // Over a task already built (and the identity of the file it read).
-  Seq2SeqJob(std::shared_ptr<const Seq2SeqTask> task, const Seq2SeqJobOptions& options, const DataIdentity& data);
+  // Over a task already built (and the identity of the file it read); `validation` empty: the
+  // 256 fixed validation examples are drawn with the seed, as the first constructor does.
+  Seq2SeqJob(std::shared_ptr<const Seq2SeqTask> task, const Seq2SeqJobOptions& options, const DataIdentity& data,
+             std::vector<Seq2SeqExample> validation = {});
 
   std::string Task() const override { return task_->Name(); }
   const ModelConfig& Model() const override { return display_config_; }

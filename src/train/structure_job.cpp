@@ -8,6 +8,8 @@
 #include "train/checkpoint.h"
 #include "train/clipping.h"
 #include "train/settings_json.h"
+#include "train/tagging_job.h"
+#include "tasks/saved_examples.h"
 
 namespace rnnscope {
 
@@ -16,12 +18,7 @@ namespace rnnscope {
 StructureJob::StructureJob(std::string task, const StructureJobOptions& options)
     : TrainingJob("structure"), task_name_(std::move(task)), options_(options), config_(options.model), rng_(options.seed) {}
 
-void StructureJob::Bind(ModelParams<float>& params, ModelParams<float>& grads) {
-  TrainingJob::Bind(ParamRefs(params, grads));
-  const auto data = options_.task_options.find("data");
-  if (data != options_.task_options.end() && data->is_string() && !data->get<std::string>().empty())
-    data_ = DataIdentity::Of(data->get<std::string>());
-}
+void StructureJob::Bind(ModelParams<float>& params, ModelParams<float>& grads) { TrainingJob::Bind(ParamRefs(params, grads)); }
 
 RunningModel StructureJob::Describe() const {
   RunningModel r = RunningModel::Of(task_name_,
@@ -50,12 +47,39 @@ nlohmann::json StructureJob::Definition() const {
   return {{"structure", ToJson(config_)},
           {"task_options", options_.task_options},
           {"seed", options_.seed},
-          {"vocabulary", Vocabulary()}};
+          {"vocabulary", Vocabulary()},
+          {"validation", SavedValidation()}};
 }
 
 nlohmann::json StructureJob::TrainingState(TensorFile& /*file*/) const { return {{"rng", ToJson(rng_.State())}}; }
 
-std::unique_ptr<StructureJob> LoadStructureJobFrom(const TensorFile& file, const nlohmann::json& meta,
+namespace {
+
+// The tagging job of a checkpoint (the one structure task with a data file): the donor's task,
+// the file's, or the saved examples'.
+std::unique_ptr<StructureJob> LoadTaggingJob(const std::string& task, const StructureJobOptions& o, const nlohmann::json& def,
+                                             const DataIdentity& data, const Job* donor, const std::string& path) {
+  const auto* same = dynamic_cast<const TaggingJob*>(donor);
+  if (same && same->Task() == task && same->options().task_options == o.task_options &&
+      same->options().seed == o.seed && same->DataFile().fnv1a64 == data.fnv1a64)
+    return std::make_unique<TaggingJob>(task, same->shared_task(), o, same->DataFile(), same->validation());
+  const std::string changed = data.fnv1a64.empty() ? "" : data.ChangedSince();
+  if (changed.empty()) return MakeStructureJob(task, o);
+  // The task's vocabulary comes from its data file: a changed file would mislabel every tag, so
+  // the checkpoint's own vocabulary and validation sentences stand in for it.
+  const nlohmann::json saved = def.value("validation", nlohmann::json());
+  if (!saved.is_array()) throw InputError(path + ": " + changed);  // saved before examples were kept
+  std::vector<TaggingExample> validation = TaggingExamplesFromJson(saved);
+  const nlohmann::json& vocab = def.at("vocabulary");
+  auto built = std::shared_ptr<const TaggingTask>(MakeSavedTaggingTask(
+      task, o.task_options, vocab.at("words").get<std::vector<std::string>>(),
+      vocab.at("tags").get<std::vector<std::string>>(), validation, changed));
+  return std::make_unique<TaggingJob>(task, std::move(built), o, data, std::move(validation));
+}
+
+}  // namespace
+
+std::unique_ptr<StructureJob> LoadStructureJobFrom(const TensorFile& file, const nlohmann::json& meta, const Job* donor,
                                                    TrainSettings* settings_out) {
   const std::string& path = file.source;
   std::unique_ptr<StructureJob> job;
@@ -69,11 +93,7 @@ std::unique_ptr<StructureJob> LoadStructureJobFrom(const TensorFile& file, const
     o.seed = def.at("seed").get<uint64_t>();
     settings = TrainSettingsFromJson(meta.at("settings"));
     const DataIdentity data = DataIdentity::FromJson(meta.at("data"));
-    if (!data.fnv1a64.empty()) {
-      // The task's vocabulary comes from its data file: a changed file would mislabel every tag.
-      if (const std::string changed = data.ChangedSince(); !changed.empty()) throw InputError(path + ": " + changed);
-    }
-    job = MakeStructureJob(task, o);
+    job = IsTaggingTask(task) ? LoadTaggingJob(task, o, def, data, donor, path) : MakeStructureJob(task, o);
     if (!(job->config_.rnn == o.model.rnn) || job->config_.classes != o.model.classes ||
         job->Vocabulary() != def.at("vocabulary"))
       throw InputError(path + ": the task's vocabulary or classes differ from the checkpoint's (data file changed?)");

@@ -58,6 +58,8 @@ class StructureJob : public TrainingJob {
   virtual float TrainBatch(int batch, int64_t& tokens) = 0;
   // Token strings for the checkpoint's metadata (checked on load against the rebuilt task).
   virtual nlohmann::json Vocabulary() const = 0;
+  // A file-backed task's fixed validation examples for the checkpoint (null: none to save).
+  virtual nlohmann::json SavedValidation() const { return nullptr; }
 
   // Gives the caches of a pass the interventions for a training step or for the probe.
   void Intervene(std::vector<LayerCache<float>>& caches, bool training) const {
@@ -77,7 +79,7 @@ class StructureJob : public TrainingJob {
   nlohmann::json Definition() const final;
   nlohmann::json TrainingState(TensorFile& file) const final;
   friend std::unique_ptr<StructureJob> LoadStructureJobFrom(const TensorFile& file, const nlohmann::json& meta,
-                                                            TrainSettings* settings_out);
+                                                            const Job* donor, TrainSettings* settings_out);
 };
 
 // ---- factory (structure_jobs.cpp)
@@ -89,8 +91,11 @@ std::vector<std::string> StructureTaskNames();
 // condition first), for the task's structure.
 StructureJobOptions DefaultStructureOptions(const std::string& task);
 std::unique_ptr<StructureJob> MakeStructureJob(const std::string& task, const StructureJobOptions& options);
-// From a checkpoint's tensors and (version 2) metadata (LoadJobFrom, job_factory.cpp).
-std::unique_ptr<StructureJob> LoadStructureJobFrom(const TensorFile& file, const nlohmann::json& meta,
+// From a checkpoint's tensors and (version 2) metadata (LoadJobFrom, job_factory.cpp). A donor
+// of the same task that read the same data lends its task (time travel never re-reads a file);
+// a data file gone or changed since leaves a job that opens from the saved examples and refuses
+// to train, saying why.
+std::unique_ptr<StructureJob> LoadStructureJobFrom(const TensorFile& file, const nlohmann::json& meta, const Job* donor,
                                                    TrainSettings* settings_out);
 
 }  // namespace rnnscope

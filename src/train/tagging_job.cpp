@@ -6,22 +6,47 @@
 #include <set>
 
 #include "core/error.h"
+#include "tasks/saved_examples.h"
 
 namespace rnnscope {
 
+namespace {
+
+DataIdentity DataOf(const StructureJobOptions& options) {
+  const auto data = options.task_options.find("data");
+  return data != options.task_options.end() && data->is_string() && !data->get<std::string>().empty()
+             ? DataIdentity::Of(data->get<std::string>())
+             : DataIdentity{};
+}
+
+}  // namespace
+
 TaggingJob::TaggingJob(const std::string& task, const StructureJobOptions& options)
-    : StructureJob(task, options), task_(MakeTaggingTask(task, options.task_options)) {
+    : TaggingJob(task, MakeTaggingTask(task, options.task_options), options, DataOf(options)) {}
+
+TaggingJob::TaggingJob(const std::string& task, std::shared_ptr<const TaggingTask> built, const StructureJobOptions& options,
+                       const DataIdentity& data, std::vector<TaggingExample> validation)
+    : StructureJob(task, options), task_(std::move(built)), validation_(std::move(validation)) {
+  data_ = data;
+  data_unavailable_ = task_->DataUnavailable();
   config_.kind = StructureKind::kTagger;
   config_.rnn.vocab = task_->words().Size();
   config_.classes = static_cast<int>(task_->tags().size());
   model_ = TaggerModel<float>(config_, options.seed);
   Bind(model_.params, model_.grads);
-  Rng vrng(options.seed ^ 0x5eedull);
-  for (int i = 0; i < 256; ++i) validation_.push_back(task_->Sample(vrng, Split::kValidation));
+  if (validation_.empty()) {
+    Rng vrng(options.seed ^ 0x5eedull);
+    for (int i = 0; i < 256; ++i) validation_.push_back(task_->Sample(vrng, Split::kValidation));
+  }
 }
 
 nlohmann::json TaggingJob::Vocabulary() const {
   return {{"words", task_->words().tokens()}, {"tags", task_->tags()}};
+}
+
+// A file's validation sentences, so that the checkpoint opens and scores without the file.
+nlohmann::json TaggingJob::SavedValidation() const {
+  return data_.path.empty() ? nlohmann::json() : SavedExamplesToJson(validation_);
 }
 
 // ---------------------------------------------------------------- training and validation

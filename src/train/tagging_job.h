@@ -20,6 +20,11 @@ namespace rnnscope {
 class TaggingJob : public StructureJob {
  public:
   TaggingJob(const std::string& task, const StructureJobOptions& options);
+  // Over a task already built: the donor's on time travel (no re-read of its file), or one
+  // rebuilt from a checkpoint without its file (tasks/saved_examples.h), with the identity of
+  // the file it came from and, when given, the validation sentences (else drawn with the seed).
+  TaggingJob(const std::string& task, std::shared_ptr<const TaggingTask> built, const StructureJobOptions& options,
+             const DataIdentity& data, std::vector<TaggingExample> validation = {});
 
   float ValidationLoss() override;
   void FillSnapshot(const std::string& probe, const TrainSettings& settings, Snapshot& out) override;
@@ -29,14 +34,17 @@ class TaggingJob : public StructureJob {
   // Predicted tag per word of a whitespace-separated sentence.
   std::vector<std::string> Tag(const std::string& text) const;
   const TaggingTask& task() const { return *task_; }
+  const std::shared_ptr<const TaggingTask>& shared_task() const { return task_; }
+  const std::vector<TaggingExample>& validation() const { return validation_; }
   const TaggerModel<float>& model() const { return model_; }
 
  protected:
   float TrainBatch(int batch, int64_t& tokens) override;
   nlohmann::json Vocabulary() const override;
+  nlohmann::json SavedValidation() const override;
 
  private:
-  std::unique_ptr<TaggingTask> task_;
+  std::shared_ptr<const TaggingTask> task_;
   TaggerModel<float> model_;
   TaggerPass<float> pass_;
   std::vector<TaggingExample> validation_;

@@ -98,6 +98,9 @@ StepResult TrainingJob::Step(const TrainSettings& settings) {
     throw ConfigError("batch " + std::to_string(settings.batch) + " outside [1, " + std::to_string(kMaxBatchSize) + "]");
   const OptimizerSettings opt = OptimizerSettingsFrom(settings);
   if (!(opt == optimizer_.settings())) optimizer_.SetSettings(opt);
+  if (!data_unavailable_.empty())
+    throw ConfigError("cannot continue training: " + data_unavailable_ +
+                      " (sampling, evaluation of the saved examples and every view still work)");
   PrepareStep(settings);
   for (MatF* g : grad_list_) g->setZero();
   StepResult result;

@@ -55,6 +55,8 @@ class TrainingJob : public Job {
   // histories); bench uses it to measure what recording costs.
   void set_record_internals(bool on) { record_internals_ = on; }
   const ParamRefs& refs() const { return refs_; }
+  // The data file this job read (empty path: built-in data), as checkpoints record it.
+  const DataIdentity& DataFile() const { return data_; }
 
  protected:
   // The checkpoint kind LoadJobFrom (job_factory.cpp) dispatches on: charlm | seq2seq | structure.
@@ -100,6 +102,9 @@ class TrainingJob : public Job {
 
   int64_t step_ = 0;
   DataIdentity data_;  // set by the task when it reads a file
+  // Set by a loader that opened a checkpoint without its data file (gone or changed): why.
+  // Step then refuses with it; everything that does not train still works.
+  std::string data_unavailable_;
 
  private:
   void RecordGradNorms();
