@@ -353,7 +353,7 @@ std::unique_ptr<CharLmJob> CharLmJob::LoadFrom(const TensorFile& file, const nlo
       job->corpus_ = same->corpus_;
       job->data_ = same->data_;
     } else {
-      const std::string changed = data.fnv1a64.empty() ? "" : data.ChangedSince();
+      const std::string changed = data.ChangedSince();
       if (changed.empty()) {
         job->LoadData(spec);
         if (!(job->corpus_->vocab == saved)) {

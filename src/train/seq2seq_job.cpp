@@ -419,7 +419,7 @@ std::unique_ptr<Seq2SeqJob> Seq2SeqJob::LoadFrom(const TensorFile& file, const n
         same->options_.task_options.min_length == o.task_options.min_length &&
         same->options_.task_options.max_length == o.task_options.max_length && same->data_.fnv1a64 == data.fnv1a64) {
       job = std::make_unique<Seq2SeqJob>(same->task_, o, same->data_, same->validation_);  // time travel: no re-read
-    } else if (const std::string changed = data.fnv1a64.empty() ? "" : data.ChangedSince(); !changed.empty()) {
+    } else if (const std::string changed = data.ChangedSince(); !changed.empty()) {
       const nlohmann::json& saved = def.contains("validation") ? def.at("validation") : nlohmann::json();
       if (!saved.is_array()) throw InputError(path + ": " + changed);  // a checkpoint from before examples were saved
       std::vector<Seq2SeqExample> validation = Seq2SeqExamplesFromJson(saved);

@@ -63,7 +63,7 @@ std::unique_ptr<StructureJob> LoadTaggingJob(const std::string& task, const Stru
   if (same && same->Task() == task && same->options().task_options == o.task_options &&
       same->options().seed == o.seed && same->DataFile().fnv1a64 == data.fnv1a64)
     return std::make_unique<TaggingJob>(task, same->shared_task(), o, same->DataFile(), same->validation());
-  const std::string changed = data.fnv1a64.empty() ? "" : data.ChangedSince();
+  const std::string changed = data.ChangedSince();
   if (changed.empty()) return MakeStructureJob(task, o);
   // The task's vocabulary comes from its data file: a changed file would mislabel every tag, so
   // the checkpoint's own vocabulary and validation sentences stand in for it.

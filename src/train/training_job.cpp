@@ -64,7 +64,7 @@ DataIdentity DataIdentity::Of(const std::string& path) {
 }
 
 std::string DataIdentity::ChangedSince() const {
-  if (path.empty()) return "";
+  if (path.empty() || fnv1a64.empty()) return "";
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return path + " (the training data) no longer exists";
   DataIdentity now;

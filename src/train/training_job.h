@@ -37,7 +37,8 @@ struct DataIdentity {
   static DataIdentity FromJson(const nlohmann::json& j);
   // Reads the file (throws InputError naming it when it cannot be read).
   static DataIdentity Of(const std::string& path);
-  // Empty when `path` still holds the same bytes; otherwise what changed, naming the file.
+  // Empty when `path` still holds the same bytes, or when nothing was recorded to compare with
+  // (built-in data, a version-1 checkpoint without a hash); otherwise what changed, naming the file.
   std::string ChangedSince() const;
 };
 
