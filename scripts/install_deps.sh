@@ -11,7 +11,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config
   libeigen3-dev libimgui-dev libglfw3-dev libepoxy-dev libstb-dev
-  nlohmann-json3-dev libcli11-dev libgtest-dev googletest libbenchmark-dev
+  nlohmann-json3-dev libcli11-dev libre2-dev libgtest-dev googletest libbenchmark-dev
   xvfb xauth libgl1-mesa-dri fonts-dejavu-core
 )
 for option in "$@"; do

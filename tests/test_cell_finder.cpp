@@ -2,6 +2,7 @@
 // text, answers the LSTMVis span query, and runs end to end on a real char-LM job.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -77,6 +78,54 @@ TEST(CellFinder, RegexSignalMarksCharactersInsideMatchesInUtf8) {
   const std::vector<float> s = RegexSignal(tokens, "\"[^\"]*\"");
   EXPECT_EQ(s, (std::vector<float>{0, 1, 1, 1, 1, 0, 0, 1, 1, 1}));
   EXPECT_THROW(RegexSignal(tokens, "(unclosed"), ConfigError);
+}
+
+// Patterns that make a backtracking engine (std::regex) take exponential time. RE2 is linear,
+// so these return; the test asserts the marks, not a time (the machine may be slow).
+TEST(CellFinder, RegexSignalIsLinearOnCatastrophicPatterns) {
+  const std::vector<std::string> xs(100000, "x");
+  const std::vector<float> none = RegexSignal(xs, "(x+x+)+y");
+  EXPECT_EQ(std::count(none.begin(), none.end(), 1.0f), 0) << "no y: no match";
+  // Matches only the empty string at the very end: marks nothing.
+  const std::vector<float> empty_end = RegexSignal(xs, "(a*)*$");
+  EXPECT_EQ(std::count(empty_end.begin(), empty_end.end(), 1.0f), 0);
+  // The same shape that does match: the whole text, every character marked.
+  std::vector<std::string> with_y = xs;
+  with_y.push_back("y");
+  const std::vector<float> all = RegexSignal(with_y, "(x+x+)+y");
+  EXPECT_EQ(std::count(all.begin(), all.end(), 1.0f), static_cast<std::ptrdiff_t>(with_y.size()));
+}
+
+TEST(CellFinder, RegexSignalInvalidPatternNamesPatternAndReason) {
+  const std::vector<std::string> tokens = {"a", "b"};
+  for (const std::string bad : {"(unclosed", "a**", "(a)\\1"}) {
+    try {
+      RegexSignal(tokens, bad);
+      ADD_FAILURE() << bad << " compiled";
+    } catch (const ConfigError& e) {
+      const std::string what = e.what();
+      EXPECT_NE(what.find("/" + bad + "/"), std::string::npos) << what;
+      EXPECT_NE(what.find("does not compile: "), std::string::npos) << what;
+      EXPECT_GT(what.size(), what.find("does not compile: ") + 18) << "RE2's reason follows: " << what;
+    }
+    EXPECT_THROW(CheckRegex(bad), ConfigError) << bad;
+  }
+  EXPECT_NO_THROW(CheckRegex("[A-Z]\\w+"));
+}
+
+// Chinese characters are three UTF-8 bytes each: the marks must land on characters, not bytes.
+TEST(CellFinder, RegexSignalMarksChineseCharacters) {
+  // 我 爱 北 京 ， 北 京 很 大
+  const std::vector<std::string> tokens = {"\xE6\x88\x91", "\xE7\x88\xB1", "\xE5\x8C\x97", "\xE4\xBA\xAC",
+                                           "\xEF\xBC\x8C", "\xE5\x8C\x97", "\xE4\xBA\xAC", "\xE5\xBE\x88",
+                                           "\xE5\xA4\xA7"};
+  EXPECT_EQ(RegexSignal(tokens, "\xE5\x8C\x97\xE4\xBA\xAC"), (std::vector<float>{0, 0, 1, 1, 0, 1, 1, 0, 0}));
+  // One code point per '.', not one byte: "爱." covers 爱 and 北 only.
+  EXPECT_EQ(RegexSignal(tokens, "\xE7\x88\xB1."), (std::vector<float>{0, 1, 1, 0, 0, 0, 0, 0, 0}));
+  // A Unicode class: the Han characters, not the full-width comma.
+  EXPECT_EQ(RegexSignal(tokens, "\\p{Han}+"), (std::vector<float>{1, 1, 1, 1, 0, 1, 1, 1, 1}));
+  // Empty matches mark nothing and do not stall the scan.
+  EXPECT_EQ(RegexSignal(tokens, "z*"), std::vector<float>(tokens.size(), 0.0f));
 }
 
 TEST(CellFinder, LstmVisQueryFindsUnitsAndOtherSpans) {

@@ -2,6 +2,10 @@
 # No sources are copied here: everything comes from /usr/include and /usr/lib.
 find_package(PkgConfig REQUIRED)
 
+# RE2 for the cell finder's user-typed pattern (linear time, unlike std::regex). Debian's
+# libre2-dev ships a .pc file but no CMake config.
+pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
+
 if(RNNSCOPE_BUILD_APP)
   find_package(OpenGL REQUIRED)
   find_package(glfw3 3.3 REQUIRED CONFIG)

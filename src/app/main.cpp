@@ -16,6 +16,7 @@
 #include "cli/model_flags.h"
 #include "cli/window_size.h"
 #include "core/error.h"
+#include "train/cell_finder.h"
 #include "ui/compare.h"
 
 namespace rnnscope {
@@ -126,7 +127,7 @@ int Main(int argc, char** argv) {
                    "(TARGET h, c or a gate letter i f g o / r z n; LAYER and UNIT a number or 'all'), "
                    "e.g. f,0,3,1 pins unit 3's forget gate open; seq2seq: attn,STEP,SOURCE overwrites the "
                    "attention row of output STEP with a one-hot on SOURCE (or 'uniform')")->type_name("SPEC");
-    cli.add_option("--cell-regex", options.cell_regex, "cell finder: also rank units against this regex");
+    cli.add_option("--cell-regex", options.cell_regex, "cell finder: also rank units against this regex (RE2 syntax)");
     cli.add_option("--cell-query", [&options](const CLI::results_t& r) {
          const int n = std::sscanf(r.front().c_str(), "%d,%d,%f", &options.query_t0, &options.query_t1, &options.query_threshold);
          return n >= 2 && options.query_t0 >= 0 && options.query_t1 >= options.query_t0;
@@ -145,6 +146,15 @@ int Main(int argc, char** argv) {
     cli.parse(argc - skip, argv + skip);
   } catch (const CLI::ParseError& e) {
     return cli.exit(e);
+  }
+  // A pattern that does not compile is refused here, with RE2's reason, rather than showing up
+  // only later in the cell finder panel of a window nobody may be watching (screenshot runs).
+  if (!options.cell_regex.empty()) {
+    try {
+      CheckRegex(options.cell_regex);
+    } catch (const ConfigError& e) {
+      throw UsageError(std::string("--cell-regex: ") + e.what());
+    }
   }
   return RunWindow(options, size);
 }

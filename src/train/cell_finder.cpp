@@ -3,7 +3,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <regex>
+#include <memory>
+
+#include <re2/re2.h>
 
 #include "core/error.h"
 #include "tasks/procedural_corpus.h"
@@ -109,14 +111,36 @@ std::vector<UnitCorrelation> RankUnits(const ValidationTrace& trace, const std::
 
 // ---------------------------------------------------------------- regex signal
 
+namespace {
+
+// RE2 rather than std::regex: the pattern is typed by the user and std::regex backtracks, so
+// "(x+x+)+y" over a few thousand characters would stall the trainer thread. RE2 runs in time
+// linear in the text (no backreferences or lookaround, which need backtracking). Quiet: the
+// error reaches the user through the thrown message, not RE2's log on stderr.
+std::unique_ptr<RE2> CompileRegex(const std::string& pattern) {
+  auto re = std::make_unique<RE2>(pattern, RE2::Quiet);
+  if (!re->ok())
+    throw ConfigError("cell finder: regular expression /" + pattern + "/ does not compile: " + re->error());
+  return re;
+}
+
+// Bytes of the UTF-8 sequence that starts with `lead` (1 for a stray continuation byte, so
+// the scan always moves on).
+std::size_t Utf8Length(unsigned char lead) {
+  if (lead >= 0xF0) return 4;
+  if (lead >= 0xE0) return 3;
+  if (lead >= 0xC0) return 2;
+  return 1;
+}
+
+}  // namespace
+
+void CheckRegex(const std::string& pattern) { CompileRegex(pattern); }
+
 std::vector<float> RegexSignal(const std::vector<std::string>& tokens, const std::string& pattern) {
-  std::regex re;
-  try {
-    re = std::regex(pattern, std::regex::ECMAScript);
-  } catch (const std::regex_error& e) {
-    throw ConfigError("cell finder: regular expression /" + pattern + "/ does not compile: " + e.what());
-  }
-  // Match over the UTF-8 text, then map byte offsets back to character positions.
+  const std::unique_ptr<RE2> re = CompileRegex(pattern);
+  // Match over the UTF-8 text (RE2's default encoding), then map byte offsets back to
+  // character positions.
   std::string text;
   std::vector<std::size_t> offset;  // byte offset of each character
   offset.reserve(tokens.size());
@@ -125,11 +149,25 @@ std::vector<float> RegexSignal(const std::vector<std::string>& tokens, const std
     text += t;
   }
   std::vector<float> signal(tokens.size(), 0.0f);
-  for (auto it = std::sregex_iterator(text.begin(), text.end(), re); it != std::sregex_iterator(); ++it) {
-    const std::size_t begin = static_cast<std::size_t>(it->position(0));
-    const std::size_t end = begin + static_cast<std::size_t>(it->length(0));
-    const auto first = std::lower_bound(offset.begin(), offset.end(), begin);
-    for (auto c = first; c != offset.end() && *c < end; ++c) signal[static_cast<std::size_t>(c - offset.begin())] = 1.0f;
+  const re2::StringPiece whole(text);
+  std::size_t pos = 0;
+  re2::StringPiece match;
+  // Every non-overlapping leftmost match, as std::sregex_iterator would. Each search is
+  // linear; a pattern that matches empty at every position costs one search per character,
+  // which the finder's bounded text (kSequences × kLength) keeps small.
+  while (pos <= text.size() && re->Match(whole, pos, text.size(), RE2::UNANCHORED, &match, 1)) {
+    const std::size_t begin = static_cast<std::size_t>(match.data() - text.data());
+    const std::size_t end = begin + match.size();
+    // Characters whose bytes overlap [begin, end): the last one starting at or before begin
+    // (a token of several code points may be entered mid-way), then the rest up to end.
+    auto c = std::upper_bound(offset.begin(), offset.end(), begin);
+    if (c != offset.begin()) --c;
+    for (; c != offset.end() && *c < end; ++c) {
+      const std::size_t i = static_cast<std::size_t>(c - offset.begin());
+      if (*c + tokens[i].size() > begin) signal[i] = 1.0f;
+    }
+    // An empty match would be found again at the same place: step over one character.
+    pos = end > begin ? end : end + (end < text.size() ? Utf8Length(static_cast<unsigned char>(text[end])) : 1);
   }
   return signal;
 }

@@ -6,7 +6,8 @@
 //
 // Signals: the built-in corpus's latent ones (procedural_corpus.h: inside quotes, bracket
 // depth, position in line; exact, from the regenerated corpus), and a user regular expression
-// (std::regex, ECMAScript): 1 for characters inside any match, else 0.
+// (RE2 syntax, linear time, so a typed pattern cannot stall the trainer thread; no
+// backreferences or lookaround): 1 for characters (code points) inside any match, else 0.
 //
 // Also the LSTMVis query (Strobelt et al. 2017): the units that are on (h > threshold)
 // throughout a span of probe timesteps, and the other spans of the validation text where all
@@ -47,9 +48,11 @@ ValidationTrace RunValidationTrace(const RnnModel<float>& model, const std::vect
 std::vector<UnitCorrelation> RankUnits(const ValidationTrace& trace, const std::vector<float>& signal,
                                        int burn_in, int top_k);
 
-// 0/1 per character of `tokens`: inside any match of `pattern`. Throws ConfigError naming the
-// pattern when it does not compile.
+// 0/1 per character of `tokens`: inside any match of `pattern` (RE2 over the UTF-8 text).
+// Throws ConfigError naming the pattern, with RE2's reason, when it does not compile.
 std::vector<float> RegexSignal(const std::vector<std::string>& tokens, const std::string& pattern);
+// The same check alone (a CLI flag is refused before any training starts).
+void CheckRegex(const std::string& pattern);
 
 // LSTMVis: hidden units (h) with value > threshold at every timestep t0..t1 (inclusive) of the
 // probe trace in `layers` (Snapshot::layers).

@@ -163,7 +163,7 @@ class CellFinderPanel final : public Panel {
     ImGui::SetNextItemWidth(std::max(ImGui::GetFontSize() * 5.0f,
                                      ImGui::GetContentRegionAvail().x - apply_w - ImGui::GetStyle().ItemSpacing.x));
     const bool enter = ImGui::InputTextWithHint("##regex", "e.g. [A-Z]\\w+ or \\d+", &regex_, ImGuiInputTextFlags_EnterReturnsTrue);
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("ECMAScript regex: 1 inside a match, else 0; adds a ranked signal");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("RE2 regex (no backreferences or lookaround): 1 inside a match, else 0; adds a ranked signal");
     ImGui::SameLine();
     if (ImGui::Button("Rank") || enter) {
       state.Send(SetCellFinderCommand{true, regex_, 3000});
