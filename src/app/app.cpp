@@ -234,7 +234,9 @@ std::vector<TrainerLink*> App::RunLinks() {
 }
 
 void App::StopCompare() {
-  extra_runs_.clear();  // each TrainerThread stops and joins
+  // The reaper asks each run to stop now and joins it on its thread: the window keeps drawing.
+  for (auto& run : extra_runs_) reaper_.Reap(std::move(run));
+  extra_runs_.clear();
   run_names_.clear();
   state_.runs.clear();
 }
@@ -286,6 +288,11 @@ void App::StartPreset(const std::string& id, const Snapshot& current) {
 }
 
 App::~App() {
+  // Quitting looks instant: the window goes first, the compared runs are asked to stop at once
+  // (they wind down in parallel while GL and ImGui shut down), and the joins come last.
+  if (window_ != nullptr) glfwHideWindow(window_);
+  for (auto& run : extra_runs_) reaper_.Reap(std::move(run));
+  extra_runs_.clear();
   // GL objects first, while the context is current.
   state_.heatmaps.Clear();
   panels_.reset();
@@ -297,6 +304,7 @@ App::~App() {
   }
   if (window_ != nullptr) glfwDestroyWindow(window_);
   glfwTerminate();
+  reaper_.Drain();
 }
 
 void App::Frame(Image* capture) {

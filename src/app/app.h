@@ -11,6 +11,7 @@
 #include "app/app_options.h"
 #include "app/frame_stats.h"
 #include "train/trainer_link.h"
+#include "train/trainer_reaper.h"
 #include "ui/panel_registry.h"
 #include "ui/ui_state.h"
 #include "viz/imgui_renderer.h"
@@ -88,6 +89,9 @@ class App {
   std::unique_ptr<Monkey> monkey_;  // screenshot --monkey: injects this frame's random input
   std::vector<std::string> run_names_;                    // empty: not comparing
   std::vector<std::unique_ptr<TrainerLink>> extra_runs_;  // runs 1..; each joins its thread when freed
+  // Frees stopped runs on its own thread, so stopping Compare never waits on a training step.
+  // Declared last: destroyed first, after ~App's body drained it.
+  TrainerReaper reaper_;
 };
 
 }  // namespace rnnscope
