@@ -29,7 +29,7 @@ ASAN_EXCLUDE=${ASAN_EXCLUDE:-}
 # tests/*.cpp), each with a gtest filter where only part of the file is threaded.
 TSAN_TESTS=(test_threading test_trainer_thread test_divergence test_breakpoints test_checkpoint_ring
             test_trainer_failures test_engine_threads
-            test_intervention test_structures_training)
+            test_intervention test_structures_training test_trainer_reaper)
 declare -A TSAN_FILTER=([test_structures_training]='*TrainerThread*')
 
 elapsed() { echo "$(( $(date +%s) - $1 ))s"; }

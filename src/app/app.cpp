@@ -1,5 +1,6 @@
 // Contents: GLFW error capture · ini path · App ctor/dtor · Frame · RunGui · RunScreenshot · RunExports
 #include "app/app.h"
+#include "app/monkey.h"
 
 #include <epoxy/gl.h>  // before GLFW (GLFW_INCLUDE_NONE is set by CMake)
 #include <GLFW/glfw3.h>
@@ -233,7 +234,9 @@ std::vector<TrainerLink*> App::RunLinks() {
 }
 
 void App::StopCompare() {
-  extra_runs_.clear();  // each TrainerThread stops and joins
+  // The reaper asks each run to stop now and joins it on its thread: the window keeps drawing.
+  for (auto& run : extra_runs_) reaper_.Reap(std::move(run));
+  extra_runs_.clear();
   run_names_.clear();
   state_.runs.clear();
 }
@@ -285,6 +288,11 @@ void App::StartPreset(const std::string& id, const Snapshot& current) {
 }
 
 App::~App() {
+  // Quitting looks instant: the window goes first, the compared runs are asked to stop at once
+  // (they wind down in parallel while GL and ImGui shut down), and the joins come last.
+  if (window_ != nullptr) glfwHideWindow(window_);
+  for (auto& run : extra_runs_) reaper_.Reap(std::move(run));
+  extra_runs_.clear();
   // GL objects first, while the context is current.
   state_.heatmaps.Clear();
   panels_.reset();
@@ -296,6 +304,7 @@ App::~App() {
   }
   if (window_ != nullptr) glfwDestroyWindow(window_);
   glfwTerminate();
+  reaper_.Drain();
 }
 
 void App::Frame(Image* capture) {
@@ -325,6 +334,7 @@ void App::Frame(Image* capture) {
     ImGui::GetIO().MousePos = click_pos_;
     ImGui::GetIO().MouseDown[0] = click_down_;
   }
+  if (monkey_) monkey_->Inject(ImGui::GetIO());
   ImGui::NewFrame();
   state_.Clamp(snapshot);
   state_.runs.clear();
@@ -553,6 +563,7 @@ int App::RunScreenshot() {
     }
   }
   if (const int failed = RunExports()) return failed;
+  if (const int failed = RunMonkey()) return failed;
   // Timed frames on a settled snapshot; the capture is the last of them.
   frame_stats_ = FrameStats(static_cast<std::size_t>(std::max(options_.frames, 1)));
   last_frame_start_ = glfwGetTime();
@@ -589,6 +600,30 @@ int App::RunScreenshot() {
                  stats.stddev, stats.distinct_colors);
     return 3;
   }
+  return 0;
+}
+
+int App::RunMonkey() {
+  if (options_.monkey_seconds <= 0.0 && options_.monkey_frames <= 0) return 0;
+  std::printf("monkey: seed=%llu\n", static_cast<unsigned long long>(options_.monkey_seed));
+  std::fflush(stdout);
+  const ImVec2 display = ImGui::GetIO().DisplaySize;
+  monkey_ = std::make_unique<Monkey>(options_.monkey_seed, display);
+  // The clock only decides when to stop; the events come from the seed and the frame number.
+  const double end = glfwGetTime() + options_.monkey_seconds;
+  while (options_.monkey_frames > 0 ? static_cast<int64_t>(monkey_->frame()) < options_.monkey_frames
+                                    : glfwGetTime() < end) {
+    if (monkey_->frame() % 600 == 0) {
+      // The frame number goes out before the frame, so a crash's output names its frame.
+      std::printf("monkey: frame=%llu\n", static_cast<unsigned long long>(monkey_->frame()));
+      std::fflush(stdout);
+    }
+    Frame(nullptr);
+  }
+  std::printf("monkey: seed=%llu frames=%llu events=%llu\n", static_cast<unsigned long long>(options_.monkey_seed),
+              static_cast<unsigned long long>(monkey_->frame()), static_cast<unsigned long long>(monkey_->events()));
+  std::fflush(stdout);
+  monkey_.reset();
   return 0;
 }
 

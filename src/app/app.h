@@ -11,6 +11,7 @@
 #include "app/app_options.h"
 #include "app/frame_stats.h"
 #include "train/trainer_link.h"
+#include "train/trainer_reaper.h"
 #include "ui/panel_registry.h"
 #include "ui/ui_state.h"
 #include "viz/imgui_renderer.h"
@@ -19,6 +20,7 @@ struct GLFWwindow;
 
 namespace rnnscope {
 
+class Monkey;
 struct Image;
 struct Snapshot;
 
@@ -55,6 +57,8 @@ class App {
   // Screenshot --export-*: queues the exports, renders until they are done, prints one
   // "exported …" line each. Returns 0, or the exit code (2 bad flag, 4 an export failed).
   int RunExports();
+  // Screenshot --monkey: random input until the time or frame bound; 0, or the exit code.
+  int RunMonkey();
   // One frame; when `capture` is set, reads the back buffer into it before the swap.
   void Frame(Image* capture);
   // Side-by-side runs (ui/compare.h). The first run is trainer_ itself; the others are
@@ -82,8 +86,12 @@ class App {
   bool click_down_ = false;
   ImVec2 click_pos_{0.0f, 0.0f};
   double last_frame_start_ = 0.0;
+  std::unique_ptr<Monkey> monkey_;  // screenshot --monkey: injects this frame's random input
   std::vector<std::string> run_names_;                    // empty: not comparing
   std::vector<std::unique_ptr<TrainerLink>> extra_runs_;  // runs 1..; each joins its thread when freed
+  // Frees stopped runs on its own thread, so stopping Compare never waits on a training step.
+  // Declared last: destroyed first, after ~App's body drained it.
+  TrainerReaper reaper_;
 };
 
 }  // namespace rnnscope

@@ -36,6 +36,12 @@ struct AppOptions {
   // where the back buffer survives a swap (tests that path on machines without a GPU).
   bool redraw_offscreen = false;
 
+  // `rnnscope screenshot --monkey`: random input (app/monkey.h) for this many seconds or frames
+  // after training, with training live; the seed alone decides the events.
+  double monkey_seconds = 0.0;
+  int64_t monkey_frames = 0;
+  uint64_t monkey_seed = 1;
+
   // Screenshot mode (no ini file, no vsync, fixed frame count).
   bool screenshot = false;
   std::string out_path;

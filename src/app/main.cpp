@@ -100,6 +100,10 @@ int Main(int argc, char** argv) {
     cli.add_option("--frames", options.frames, "frames rendered and timed before the capture")
         ->check(CLI::Range(1, 100000))->capture_default_str();
     cli.add_flag("--check", options.check, "exit non-zero if the image is nearly uniform");
+    cli.add_option("--monkey", options.monkey_seconds, "after training, random clicks, drags, wheel, keys and "
+                   "text for this many seconds, training live (prints seed, frames and events)");
+    cli.add_option("--monkey-frames", options.monkey_frames, "the same bounded by frames: replays a seed exactly");
+    cli.add_option("--monkey-seed", options.monkey_seed, "the monkey's seed")->capture_default_str();
     cli.add_option("--show", options.show,
                    "open panels or bring tabs forward: help, attention, probe, samples, weights, "
                    "gradients, step_through, ...");

@@ -16,6 +16,10 @@ class TrainerLink {
   virtual std::shared_ptr<const Snapshot> Latest() const = 0;
   // Queues a command for the next step boundary. Never blocks on training.
   virtual void Send(Command command) = 0;
+  // Asks the trainer to stop after its current step and returns at once; the destructor then
+  // only joins (train/trainer_reaper.h does that off the UI thread). No-op for links without
+  // a thread.
+  virtual void RequestStop() {}
 };
 
 }  // namespace rnnscope

@@ -66,9 +66,13 @@ void TrainerThread::Start() {
   thread_ = std::thread([this] { Run(); });
 }
 
-void TrainerThread::Stop() {
+void TrainerThread::RequestStop() {
   stop_ = true;
   queue_.Push(PublishCommand{});  // wakes a paused trainer
+}
+
+void TrainerThread::Stop() {
+  RequestStop();
   if (thread_.joinable()) thread_.join();
 }
 

@@ -53,6 +53,7 @@ class TrainerThread : public TrainerLink {
 
   void Start();
   void Stop();  // joins; safe to call twice
+  void RequestStop() override;  // non-blocking: the thread ends after its current step
 
   std::shared_ptr<const Snapshot> Latest() const override { return exchange_.Latest(); }
   void Send(Command command) override { queue_.Push(std::move(command)); }
