@@ -281,7 +281,7 @@ TEST(StructureTraining, TrainAndEvalThroughTheBinary) {
   std::string out;
   ASSERT_EQ(run(binary.string() + " train --task majority --readout mean --steps 150 --lr 0.01 --print-every 150 --ckpt " +
                     ckpt.string() + " 2>&1", out), 0) << out;
-  EXPECT_NE(out.find("task majority"), std::string::npos) << out;
+  EXPECT_NE(out.find("model: majority"), std::string::npos) << out;
   std::string json;
   ASSERT_EQ(run(binary.string() + " eval --ckpt " + ckpt.string() + " --json --n 300", json), 0) << json;
   const nlohmann::json m = nlohmann::json::parse(json);

@@ -63,12 +63,12 @@ void RunTrain(TrainOptions& o) {
     ValidateSettings(settings);
     job = MakeJob(o.spec);
   }
-  const ModelConfig& m = job->Model();
-  std::printf("task %s · %s H=%d layers=%d%s · vocab %d · %s lr=%g · batch %d × seq %d · %d thread%s\n",
-              job->Task().c_str(), std::string(CellName(m.cell)).c_str(), m.hidden, m.layers,
-              m.bidirectional ? " bidirectional" : "", m.vocab, settings.optimizer.c_str(),
-              static_cast<double>(settings.learning_rate), settings.batch, settings.seq_len,
-              o.threads, o.threads == 1 ? "" : "s");
+  // The same `model:` line as gui and screenshot (RunningModel::Line): encoder directions,
+  // attention and decoder included, so what is printed is what runs.
+  std::printf("model: %s\n", job->Describe().Line().c_str());
+  std::printf("training: %s lr=%g · batch %d × seq %d · %d thread%s\n", settings.optimizer.c_str(),
+              static_cast<double>(settings.learning_rate), settings.batch, settings.seq_len, o.threads,
+              o.threads == 1 ? "" : "s");
   std::printf("validation: %s\n", job->ValidationScope().c_str());
   const auto start = std::chrono::steady_clock::now();
   const int64_t first = job->StepCount();
