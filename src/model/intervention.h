@@ -13,13 +13,18 @@
 // What a pin means for the rest of the step (applied in recurrent_layer.cpp):
 //   gate (LSTM i, f, g, o): the gate value is replaced, then c_t = f ⊙ c_{t-1} + i ⊙ g and
 //        h_t = o ⊙ tanh(c_t) are recomputed for that unit, so f = 1, i = 0 holds c constant.
-//   gate (GRU r, z, n): z and n pins recompute h_t = (1 − z) ⊙ n + z ⊙ h_{t-1}; an r pin is
-//        shown but cannot change n after the fact (r acts inside n's pre-activation).
+//   gate (GRU r, z, n): an r pin recomputes n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)) from
+//        the step's input part (stashed before the cell runs) — r pins apply before any n pin;
+//        then z, n and r pins recompute h_t = (1 − z) ⊙ n + z ⊙ h_{t-1}.
+//   gate (Jordan u, Elman h): Jordan recomputes y_t = tanh(W_hy u_t + b_hy); Elman's gate is h.
 //   cell: c_t is replaced and h_t = o ⊙ tanh(c_t) recomputed.
 //   hidden: h_t is replaced (what the next layer, fc and the next timestep see).
-// Backward treats the replaced values as if the cell had computed them: a pinned gate at 0 or
-// 1 gets no gradient (σ' = 0 there), an ablated h passes no gradient to the layers above it;
-// other cases are approximate, which is fine for "train with this unit ablated".
+// Backward is exact for the intervened model (tests/test_intervention_gradcheck.cpp checks it
+// against finite differences): a pinned value is a constant, so what computed it gets no
+// gradient from it — a clamped h_t passes no ∂L/∂h_t into its cell, a pinned gate's
+// pre-activation gets none (a GRU n pin also cuts r), a clamped c_t passes none to i, f, g or
+// c_{t-1}. The exception: a peephole LSTM's gate and cell pins, whose peephole weights see the
+// gate gradients inside the cell's backward (approximate there).
 //
 // An attention row override replaces α_i (the row of decoder step i in the (T_dst, T_src) map)
 // after the softmax; the context a_i = Σ_j α_ij h_j and everything downstream follow from it.

@@ -66,37 +66,55 @@ void ForEachSlice(int B, int slices, const F& fn) {
   }
 }
 
-// Applies k.interventions at timestep t (see model/intervention.h for what each pin means):
-// gate pins first (recomputing c and h from the pinned gates), then cell, then hidden clamps.
+constexpr int kPinPasses = 4;
+
+// Which pass of Intervene/MaskInterventionGradients a clamp or pin belongs to: GRU r pins
+// first (they recompute n, which a later n pin may then replace), other gate pins, cell
+// clamps, hidden clamps last (what the next layer and timestep see is the clamped h).
 template <class S, class Cell>
-void Intervene(LayerCache<S>& k, int t) {
+int PinPass(const UnitIntervention& iv) {
+  if (iv.target == InterventionTarget::kGate) return std::is_same_v<Cell, GruCell<S>> && iv.gate == 0 ? 0 : 1;
+  return iv.target == InterventionTarget::kCell ? 2 : 3;
+}
+
+// Applies k.interventions at timestep t (see model/intervention.h for what each pin means),
+// recomputing what depends on the pinned value within the step.
+template <class S, class Cell>
+void Intervene(const LayerParams<S>& p, LayerCache<S>& k, int t) {
   const Eigen::Index H = k.h.rows(), B = k.B, col = static_cast<Eigen::Index>(t) * B;
   const Eigen::Index out = k.OutCol(t), prev = k.PrevCol(t);
   constexpr bool kLstm = std::is_same_v<Cell, LstmCell<S>>;
   constexpr bool kGru = std::is_same_v<Cell, GruCell<S>>;
-  constexpr bool kElman = std::is_same_v<Cell, ElmanCell<S, false>> || std::is_same_v<Cell, ElmanCell<S, true>>;
+  constexpr bool kJordan = std::is_same_v<Cell, JordanCell<S>>;
   const Eigen::Index G = k.gates.rows() / H;
-  for (int pass = 0; pass < 3; ++pass) {
+  for (int pass = 0; pass < kPinPasses; ++pass) {
     for (const UnitIntervention& iv : k.interventions) {
-      const int kind = iv.target == InterventionTarget::kGate ? 0 : iv.target == InterventionTarget::kCell ? 1 : 2;
-      if (kind != pass || iv.unit >= H) continue;
+      if (PinPass<S, Cell>(iv) != pass || iv.unit >= H) continue;
       const Eigen::Index u0 = iv.unit < 0 ? 0 : iv.unit, n = iv.unit < 0 ? H : 1;
       const S v = static_cast<S>(iv.value);
       auto gate = [&](Eigen::Index g) { return k.gates.block(g * H + u0, col, n, B).array(); };
       auto h = k.h.block(u0, out, n, B).array();
-      if (pass == 0) {
+      if (pass <= 1) {
         if (iv.gate < 0 || iv.gate >= G) continue;
         gate(iv.gate).setConstant(v);
         if constexpr (kLstm) {  // c_t = f ⊙ c_{t-1} + i ⊙ g,  h_t = o ⊙ tanh(c_t)
           auto c = k.c.block(u0, out, n, B).array();
           c = gate(1) * k.c.block(u0, prev, n, B).array() + gate(0) * gate(2);
           h = gate(3) * c.tanh();
-        } else if constexpr (kGru) {  // h_t = (1 − z) ⊙ n + z ⊙ h_{t-1}
+        } else if constexpr (kGru) {
+          // r: n = tanh(W_in x + b_in + r ⊙ (W_hn h_{t-1} + b_hn)) from the stashed input part
+          // and aux; then h_t = (1 − z) ⊙ n + z ⊙ h_{t-1}.
+          if (iv.gate == 0) gate(2) = (k.pin_input.middleRows(u0, n).array() + v * k.aux.block(u0, col, n, B).array()).tanh();
           h = (1 - gate(1)) * gate(2) + gate(1) * k.h.block(u0, prev, n, B).array();
-        } else if constexpr (kElman) {
+        } else if constexpr (kJordan) {  // y_t = tanh(W_hy u_t + b_hy): every output sees u
+          auto y = k.h.middleCols(out, B);
+          y.noalias() = p.w_hy * k.gates.middleCols(col, B);
+          y.colwise() += p.b_hy.col(0);
+          y = y.array().tanh().matrix();
+        } else {  // Elman: the gate is h
           h = gate(0);
         }
-      } else if (pass == 1) {
+      } else if (pass == 2) {
         if constexpr (kLstm) {
           auto c = k.c.block(u0, out, n, B).array();
           c.setConstant(v);
@@ -105,6 +123,55 @@ void Intervene(LayerCache<S>& k, int t) {
       } else {
         h.setConstant(v);
       }
+    }
+  }
+}
+
+// GRU r pins: saves the step's W_in x + b_in (the n rows of `gates` before the cell runs), the
+// part of n's pre-activation that the cell does not keep.
+template <class S, class Cell>
+void StashPinInput(LayerCache<S>& k, int t) {
+  if constexpr (std::is_same_v<Cell, GruCell<S>>) {
+    const bool r_pin = std::any_of(k.interventions.begin(), k.interventions.end(), [](const UnitIntervention& iv) {
+      return iv.target == InterventionTarget::kGate && iv.gate == 0;
+    });
+    if (!r_pin) return;
+    const Eigen::Index H = k.h.rows();
+    k.pin_input = k.gates.block(2 * H, static_cast<Eigen::Index>(t) * k.B, H, k.B);
+  }
+}
+
+// Backward through the pins, exactly: a pinned value is a constant, so nothing that computed
+// it gets a gradient from it. Before the cell's backward (`before`): a clamped h_t passes no
+// ∂L/∂h_t into its cell. After it: a pinned gate's pre-activation gradient is zero (GRU: an n
+// pin also cuts r, which acts only through n); a clamped LSTM c_t passes nothing to i, f, g or
+// c_{t-1} (o still gets tanh(c_t) ⊙ ∂L/∂h_t). Columns [b0, b0 + nb) of the batch. Peephole
+// LSTMs are the exception: their peephole weights see a gate's gradient inside the cell's
+// backward, before this mask, so pins on them are approximate there.
+template <class S, class Cell>
+void MaskPinnedGradients(LayerCache<S>& k, int t, Eigen::Index b0, Eigen::Index nb, bool before) {
+  const Eigen::Index H = k.h.rows(), col = static_cast<Eigen::Index>(t) * k.B + b0;
+  constexpr bool kLstm = std::is_same_v<Cell, LstmCell<S>>;
+  constexpr bool kGru = std::is_same_v<Cell, GruCell<S>>;
+  const Eigen::Index G = k.gates.rows() / H;
+  for (const UnitIntervention& iv : k.interventions) {
+    if (iv.unit >= H) continue;
+    const Eigen::Index u0 = iv.unit < 0 ? 0 : iv.unit, n = iv.unit < 0 ? H : 1;
+    auto cut = [&](Eigen::Index g) {
+      k.d_ih.block(g * H + u0, col, n, nb).setZero();
+      if constexpr (kGru) k.d_hh.block(g * H + u0, col, n, nb).setZero();
+    };
+    if (iv.target == InterventionTarget::kHidden) {
+      if (before) k.dh.block(u0, b0, n, nb).setZero();
+    } else if (before) {
+      continue;
+    } else if (iv.target == InterventionTarget::kGate) {
+      if (iv.gate < 0 || iv.gate >= G) continue;
+      cut(iv.gate);
+      if (kGru && iv.gate == 2) cut(0);
+    } else if constexpr (kLstm) {  // cell clamp
+      for (Eigen::Index g : {0, 1, 2}) cut(g);
+      k.dc.block(u0, b0, n, nb).setZero();
     }
   }
 }
@@ -133,11 +200,12 @@ void ForwardWith(const LayerParams<S>& p, const LayerInput<S>& input, const Mat<
       const int t = k.reverse ? T - 1 - s : s;
       const Eigen::Index col = static_cast<Eigen::Index>(t) * B + b0;
       if (one_hot) GatherTokenInput(p, input, k.gates, col, nb);
+      if (!k.interventions.empty()) StashPinInput<S, Cell>(k, t);
       Cell::Forward(p, k.h.middleCols(k.PrevCol(t) + b0, nb), cstore.middleCols(k.PrevCol(t) + b0, nb),
                     k.gates.middleCols(col, nb), k.aux.middleCols(has_aux ? col : 0, has_aux ? nb : 0),
                     k.h.middleCols(k.OutCol(t) + b0, nb), cstore.middleCols(k.OutCol(t) + b0, nb),
                     &k.w_hh_packed);
-      if (!k.interventions.empty()) Intervene<S, Cell>(k, t);
+      if (!k.interventions.empty()) Intervene<S, Cell>(p, k, t);
     }
   });
 }
@@ -184,10 +252,12 @@ void BackwardWith(const LayerParams<S>& p, LayerParams<S>& grad, const LayerInpu
       if (dy) dh += dy->middleCols(col, nb);
       k.norm_sq(t, slice) = dh.squaredNorm();
       StepNorms<S> norms;
+      if (!k.interventions.empty()) MaskPinnedGradients<S, Cell>(k, t, b0, nb, /*before=*/true);
       Cell::Backward(p, grad, k.h.middleCols(k.PrevCol(t) + b0, nb), cstore.middleCols(k.PrevCol(t) + b0, nb),
                      k.gates.middleCols(col, nb), k.aux.middleCols(has_aux ? col : 0, has_aux ? nb : 0),
                      k.h.middleCols(k.OutCol(t) + b0, nb), cstore.middleCols(k.OutCol(t) + b0, nb), dh, dc,
                      k.d_ih.middleCols(col, nb), d_hh_store.middleCols(col, nb), dh_direct, norms);
+      if (!k.interventions.empty()) MaskPinnedGradients<S, Cell>(k, t, b0, nb, /*before=*/false);
       k.norm_sq(t, slices + slice) = norms.dc_norm * norms.dc_norm;
       add_columns(k.d_ih.middleCols(col, nb), k.bias_partial.col(slice));
       // GRU: d_hh's r and z rows are d_ih's (W_ih x and W_hh h enter r and z as a plain sum);

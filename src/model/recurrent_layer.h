@@ -41,6 +41,7 @@ struct LayerCache {
   // caller, kept across forwards; empty on the ordinary path, which then costs one branch per
   // timestep.
   std::vector<UnitIntervention> interventions;
+  Mat<S> pin_input;  // (H, B) GRU with an r pin: the step's W_in x + b_in, which n's recompute needs
   // W_hh packed once per Forward (as is) and once per Backward (transposed) for the per-timestep
   // products (model/gemm.h).
   PackedLhs<S> w_hh_packed;
