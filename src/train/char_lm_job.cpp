@@ -95,6 +95,7 @@ RunningModel CharLmJob::Describe() const {
   RunningModel r = RunningModel::Of("charlm", "language model", model_.config());
   r.data_path = data_.path.empty() ? spec_.text_path : data_.path;
   r.imported_from = spec_.weights_path;
+  r.interventions = "clamps and pins: every recurrent layer and direction";
   return r;
 }
 
@@ -345,38 +346,35 @@ std::unique_ptr<CharLmJob> CharLmJob::LoadFrom(const TensorFile& file, const nlo
     const Vocab saved = Vocab::FromJson(def.at("vocab"));
     const DataIdentity data = DataIdentity::FromJson(meta.at("data"));
 
-    // The corpus: the donor's when it read the same data (time travel), else the file when it
-    // still holds what the checkpoint trained on, else only the saved vocabulary and probe.
-    const auto* same = dynamic_cast<const CharLmJob*>(donor);
-    if (same && same->spec_.text_path == spec.text_path && same->spec_.settings.seed == spec.settings.seed &&
-        same->corpus_->vocab == saved && same->data_.fnv1a64 == data.fnv1a64) {
-      job->corpus_ = same->corpus_;
-      job->data_ = same->data_;
-    } else {
-      const std::string changed = data.ChangedSince();
-      if (changed.empty()) {
-        job->LoadData(spec);
-        if (!(job->corpus_->vocab == saved)) {
-          // The same bytes (the hash matched) in another vocabulary: a model imported from
-          // PyTorch with its own token list. Without a recorded hash (version 1) it is a mismatch.
-          if (data.fnv1a64.empty() && spec.weights_path.empty())
-            throw InputError(path + ": the vocabulary in the checkpoint does not match " + job->corpus_->source);
-          auto recoded = std::make_shared<CharLmCorpus>(*job->corpus_);
-          recoded->vocab = saved;
-          recoded->train = saved.Encode(job->corpus_->vocab.Decode(job->corpus_->train), UnknownPolicy::kSkip);
-          recoded->validation = saved.Encode(job->corpus_->vocab.Decode(job->corpus_->validation), UnknownPolicy::kSkip);
-          job->corpus_ = std::move(recoded);
-        }
-      } else {
-        auto corpus = std::make_shared<CharLmCorpus>();
-        corpus->source = data.path;
-        corpus->vocab = saved;
-        corpus->validation = saved.Encode(def.value("probe", std::string()), UnknownPolicy::kSkip);
-        corpus->unavailable = changed;
-        if (corpus->validation.size() < 2) corpus->validation = {0, 0};
-        job->corpus_ = std::move(corpus);
-        job->data_ = data;
+    // The corpus, down the ladder (train/training_job.h ChooseDataRung).
+    const DataRung<CharLmJob> rung = ChooseDataRung<CharLmJob>(donor, data, [&](const CharLmJob& d) {
+      return d.spec_.text_path == spec.text_path && d.spec_.settings.seed == spec.settings.seed && d.corpus_->vocab == saved;
+    });
+    if (rung.kind == DataRung<CharLmJob>::kDonor) {
+      job->corpus_ = rung.donor->corpus_;
+      job->data_ = rung.donor->data_;
+    } else if (rung.kind == DataRung<CharLmJob>::kFile) {
+      job->LoadData(spec);
+      if (!(job->corpus_->vocab == saved)) {
+        // The same bytes (the hash matched) in another vocabulary: a model imported from
+        // PyTorch with its own token list. Without a recorded hash (version 1) it is a mismatch.
+        if (data.fnv1a64.empty() && spec.weights_path.empty())
+          throw InputError(path + ": the vocabulary in the checkpoint does not match " + job->corpus_->source);
+        auto recoded = std::make_shared<CharLmCorpus>(*job->corpus_);
+        recoded->vocab = saved;
+        recoded->train = saved.Encode(job->corpus_->vocab.Decode(job->corpus_->train), UnknownPolicy::kSkip);
+        recoded->validation = saved.Encode(job->corpus_->vocab.Decode(job->corpus_->validation), UnknownPolicy::kSkip);
+        job->corpus_ = std::move(recoded);
       }
+    } else {
+      auto corpus = std::make_shared<CharLmCorpus>();
+      corpus->source = data.path;
+      corpus->vocab = saved;
+      corpus->validation = saved.Encode(def.value("probe", std::string()), UnknownPolicy::kSkip);
+      corpus->unavailable = rung.changed;
+      if (corpus->validation.size() < 2) corpus->validation = {0, 0};
+      job->corpus_ = std::move(corpus);
+      job->data_ = data;
     }
     job->data_unavailable_ = job->corpus_->unavailable;  // Step refuses to train without the data
     spec.model.vocab = job->corpus_->vocab.Size();

@@ -95,6 +95,9 @@ RunningModel Seq2SeqJob::Describe() const {
   r.decoder_hidden = c.decoder_hidden;
   r.attention = std::string(AttentionName(c.attention));
   r.data_path = options_.task_options.data_path;
+  r.interventions = c.attention == AttentionKind::kNone
+                        ? "clamps and pins: the encoder layers (no attention to override)"
+                        : "clamps and pins: the encoder layers; attention rows: the decoder's steps";
   return r;
 }
 
@@ -414,21 +417,23 @@ std::unique_ptr<Seq2SeqJob> Seq2SeqJob::LoadFrom(const TensorFile& file, const n
     const DataIdentity data = DataIdentity::FromJson(meta.at("data"));
     const std::string task = meta.at("task").get<std::string>();
     std::unique_ptr<Seq2SeqJob> job;
-    const auto* same = dynamic_cast<const Seq2SeqJob*>(donor);
-    if (same && same->Task() == task && same->options_.task_options.data_path == o.task_options.data_path &&
-        same->options_.task_options.min_length == o.task_options.min_length &&
-        same->options_.task_options.max_length == o.task_options.max_length && same->data_.fnv1a64 == data.fnv1a64) {
-      job = std::make_unique<Seq2SeqJob>(same->task_, o, same->data_, same->validation_);  // time travel: no re-read
-    } else if (const std::string changed = data.ChangedSince(); !changed.empty()) {
+    const DataRung<Seq2SeqJob> rung = ChooseDataRung<Seq2SeqJob>(donor, data, [&](const Seq2SeqJob& d) {
+      return d.Task() == task && d.options_.task_options.data_path == o.task_options.data_path &&
+             d.options_.task_options.min_length == o.task_options.min_length &&
+             d.options_.task_options.max_length == o.task_options.max_length;
+    });
+    if (rung.kind == DataRung<Seq2SeqJob>::kDonor) {
+      job = std::make_unique<Seq2SeqJob>(rung.donor->task_, o, rung.donor->data_, rung.donor->validation_);
+    } else if (rung.kind == DataRung<Seq2SeqJob>::kFile) {
+      job = std::make_unique<Seq2SeqJob>(task, o);
+    } else {
       const nlohmann::json& saved = def.contains("validation") ? def.at("validation") : nlohmann::json();
-      if (!saved.is_array()) throw InputError(path + ": " + changed);  // a checkpoint from before examples were saved
+      if (!saved.is_array()) throw InputError(path + ": " + rung.changed);  // a checkpoint from before examples were saved
       std::vector<Seq2SeqExample> validation = Seq2SeqExamplesFromJson(saved);
       auto saved_task = std::shared_ptr<const Seq2SeqTask>(MakeSavedSeq2SeqTask(
           task, def.at("source_vocab").get<std::vector<std::string>>(), def.at("target_vocab").get<std::vector<std::string>>(),
-          validation, changed));
+          validation, rung.changed));
       job = std::make_unique<Seq2SeqJob>(saved_task, o, data, std::move(validation));
-    } else {
-      job = std::make_unique<Seq2SeqJob>(task, o);
     }
     if (job->task_->source_vocab().tokens() != def.at("source_vocab").get<std::vector<std::string>>() ||
         job->task_->target_vocab().tokens() != def.at("target_vocab").get<std::vector<std::string>>())

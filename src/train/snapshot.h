@@ -123,11 +123,23 @@ struct RunningModel {
   std::string condition;            // first | every
   std::string data_path;            // the file the task reads; empty = built in
   std::string imported_from;        // a PyTorch state_dict this model was loaded from
+  // Where clamps and pins (model/intervention.h) act in this job, for the Interventions panel;
+  // empty: nowhere (the job's SetInterventions refuses them).
+  std::string interventions;
   // The recurrent part from a model config (cell, sizes, directions, vocab); the job adds the rest.
   static RunningModel Of(const std::string& task, const std::string& structure, const ModelConfig& c);
   // One line: "reverse (N→M encoder–decoder): encoder GRU H=64 bidirectional, decoder GRU
   // H=64, additive attention, embed 32, vocab 14→14".
   std::string Line() const;
+};
+
+// A file that fits more than one kind (io/file_kind.h): the window asks which, and its answer
+// is an OpenFileCommand with that kind. A new question gets a new id.
+struct OpenChoice {
+  int id = 0;                      // 0: no question
+  std::string path;                // absolute
+  std::vector<std::string> kinds;  // FileKindName of each reading, the likeliest first
+  std::string detail;              // what was seen ("source<TAB>target lines, 2.1 KiB")
 };
 
 struct Snapshot {
@@ -140,6 +152,8 @@ struct Snapshot {
   std::string error;             // non-empty: something the user must see (a modal)
   ModelConfig config;
   RunningModel running;          // what runs (Job::Describe), for Controls and the title
+  std::string opened_file;       // the file this run was opened from (any kind); empty: built in
+  OpenChoice open_choice;        // a file waiting for the user to say how to open it
   TrainSettings settings;
   double tokens_per_second = 0.0;
   double step_ms = 0.0;

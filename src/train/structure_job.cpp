@@ -32,6 +32,7 @@ RunningModel StructureJob::Describe() const {
   if (config_.kind == StructureKind::kGenerator) r.condition = ConditionName(config_.condition);
   const auto data = options_.task_options.find("data");
   if (data != options_.task_options.end() && data->is_string()) r.data_path = data->get<std::string>();
+  r.interventions = "clamps and pins: every recurrent layer and direction";
   return r;
 }
 
@@ -55,16 +56,18 @@ nlohmann::json StructureJob::TrainingState(TensorFile& /*file*/) const { return 
 
 namespace {
 
-// The tagging job of a checkpoint (the one structure task with a data file): the donor's task,
-// the file's, or the saved examples'.
+// The tagging job of a checkpoint (the one structure task with a data file), down the data
+// ladder (train/training_job.h ChooseDataRung): the donor's task, the file's, or the saved
+// examples'.
 std::unique_ptr<StructureJob> LoadTaggingJob(const std::string& task, const StructureJobOptions& o, const nlohmann::json& def,
                                              const DataIdentity& data, const Job* donor, const std::string& path) {
-  const auto* same = dynamic_cast<const TaggingJob*>(donor);
-  if (same && same->Task() == task && same->options().task_options == o.task_options &&
-      same->options().seed == o.seed && same->DataFile().fnv1a64 == data.fnv1a64)
-    return std::make_unique<TaggingJob>(task, same->shared_task(), o, same->DataFile(), same->validation());
-  const std::string changed = data.ChangedSince();
-  if (changed.empty()) return MakeStructureJob(task, o);
+  const DataRung<TaggingJob> rung = ChooseDataRung<TaggingJob>(donor, data, [&](const TaggingJob& d) {
+    return d.Task() == task && d.options().task_options == o.task_options && d.options().seed == o.seed;
+  });
+  if (rung.kind == DataRung<TaggingJob>::kDonor)
+    return std::make_unique<TaggingJob>(task, rung.donor->shared_task(), o, rung.donor->DataFile(), rung.donor->validation());
+  if (rung.kind == DataRung<TaggingJob>::kFile) return MakeStructureJob(task, o);
+  const std::string& changed = rung.changed;
   // The task's vocabulary comes from its data file: a changed file would mislabel every tag, so
   // the checkpoint's own vocabulary and validation sentences stand in for it.
   const nlohmann::json saved = def.value("validation", nlohmann::json());

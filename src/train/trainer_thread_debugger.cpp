@@ -123,8 +123,9 @@ void TrainerThread::Rewind(const RewindCommand& c) {
 
 void TrainerThread::ApplyInterventions() {
   if (job_ && !job_->SetInterventions(interventions_) && !interventions_.empty())
-    status_ = "task '" + job_->Task() + "' cannot apply every intervention (attention rows need attention; "
-              "seq2seq clamps, the encoder layers; the other structures, none)";
+    status_ = "task '" + job_->Task() + "' cannot apply every intervention: " +
+              (job_->Describe().interventions.empty() ? std::string("it applies none")
+                                                      : job_->Describe().interventions);
 }
 
 void TrainerThread::FillDebugger(Snapshot& snap) {

@@ -42,6 +42,18 @@ struct DataIdentity {
   std::string ChangedSince() const;
 };
 
+// Where a job restored from a checkpoint gets its data — one ladder for every task, tried in
+// this order: the running donor's, when the donor is the same task on the same bytes (time
+// travel never re-reads a corpus); the file, when it still holds the bytes the checkpoint
+// recorded; else what the checkpoint itself saved (vocabularies, probe, validation examples),
+// with `changed` naming what happened to the file. Each task builds its job from the rung.
+template <class J>
+struct DataRung {
+  enum Kind { kDonor, kFile, kSaved } kind = kFile;
+  const J* donor = nullptr;  // kDonor
+  std::string changed;       // kSaved
+};
+
 class TrainingJob : public Job {
  public:
   int64_t StepCount() const final { return step_; }
@@ -117,6 +129,19 @@ class TrainingJob : public Job {
   std::vector<RingBuffer<float>> grad_norm_history_;  // per parameter, refs_ order
   bool record_internals_ = true;
 };
+
+// The rung for a checkpoint that recorded `recorded`: J is the task's job type, and
+// same_task(donor) says whether the donor runs the same task definition (the data hash is
+// compared here).
+template <class J, class SameTask>
+DataRung<J> ChooseDataRung(const Job* donor, const DataIdentity& recorded, SameTask&& same_task) {
+  const auto* same = dynamic_cast<const J*>(donor);
+  if (same && same->DataFile().fnv1a64 == recorded.fnv1a64 && same_task(*same))
+    return {DataRung<J>::kDonor, same, {}};
+  std::string changed = recorded.ChangedSince();
+  if (changed.empty()) return {DataRung<J>::kFile, nullptr, {}};
+  return {DataRung<J>::kSaved, nullptr, std::move(changed)};
+}
 
 // Called in a checkpoint loader's catch block: rethrows the error being handled when its message
 // already names `path`, else an InputError "<path>: checkpoint metadata: <what>" (parsers and

@@ -61,14 +61,14 @@ class InterventionsPanel final : public Panel {
     if (draft_.target == InterventionTarget::kGate && !has_gates) draft_.target = InterventionTarget::kHidden;
     if (draft_.target == InterventionTarget::kCell && !lstm) draft_.target = InterventionTarget::kHidden;
     if (has_gates) draft_.gate = std::clamp(draft_.gate, 0, static_cast<int>(gates->size()) - 1);
-    // The char LM and seq2seq jobs apply them (Job::SetInterventions); say what the others do
-    // rather than let an added clamp silently do nothing.
+    // Where they act is the job's word (RunningModel::interventions), not the panel's guess.
     const bool seq2seq = !snapshot.attention.empty();
-    if (seq2seq) {
-      ImGui::TextDisabled("seq2seq: clamps act on the encoder layers; attention rows on the decoder");
-    } else if (snapshot.task != "charlm" && snapshot.version != 0) {
-      ImGui::TextColored({1.0f, 0.7f, 0.35f, 1.0f}, "task '%s' ignores interventions (the character LM and seq2seq tasks apply them)",
-                         snapshot.task.c_str());
+    if (!snapshot.has_job) {
+      ImGui::TextDisabled("no model runs: interventions wait for one");
+    } else if (snapshot.running.interventions.empty()) {
+      ImGui::TextColored({1.0f, 0.7f, 0.35f, 1.0f}, "task '%s' ignores interventions", snapshot.task.c_str());
+    } else {
+      ImGui::TextDisabled("%s", snapshot.running.interventions.c_str());
     }
     DrawForm(snapshot, state, gates, has_gates, lstm);
     if (seq2seq) {
