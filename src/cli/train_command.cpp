@@ -15,6 +15,7 @@
 #include "core/error.h"
 #include "train/job_factory.h"
 #include "train/settings_json.h"
+#include "train/task_registry.h"
 
 namespace rnnscope {
 
@@ -66,9 +67,18 @@ void RunTrain(TrainOptions& o) {
   // The same `model:` line as gui and screenshot (RunningModel::Line): encoder directions,
   // attention and decoder included, so what is printed is what runs.
   std::printf("model: %s\n", job->Describe().Line().c_str());
-  std::printf("training: %s lr=%g · batch %d × seq %d · %d thread%s\n", settings.optimizer.c_str(),
-              static_cast<double>(settings.learning_rate), settings.batch, settings.seq_len, o.threads,
-              o.threads == 1 ? "" : "s");
+  // Only the settings this task reads (train/task_registry.h SettingsUsedBy).
+  const SettingsUsed used = SettingsUsedBy(job->Task());
+  std::string shape = "batch " + std::to_string(settings.batch);
+  if (used.seq_len) shape += " × seq " + std::to_string(settings.seq_len) + (settings.sequential ? " (state carried)" : "");
+  else shape += " examples at their own lengths";
+  if (used.teacher_forcing) {
+    char tf[48];
+    std::snprintf(tf, sizeof tf, " · teacher forcing %g", static_cast<double>(settings.teacher_forcing));
+    shape += tf;
+  }
+  std::printf("training: %s lr=%g · %s · %d thread%s\n", settings.optimizer.c_str(),
+              static_cast<double>(settings.learning_rate), shape.c_str(), o.threads, o.threads == 1 ? "" : "s");
   std::printf("validation: %s\n", job->ValidationScope().c_str());
   const auto start = std::chrono::steady_clock::now();
   const int64_t first = job->StepCount();

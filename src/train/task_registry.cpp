@@ -50,6 +50,18 @@ std::string_view StructureName(TaskStructure structure) {
   return "?";
 }
 
+SettingsUsed SettingsUsedBy(TaskStructure structure) {
+  SettingsUsed u;
+  u.seq_len = u.sequential = u.temperature = structure == S::kLanguageModel;
+  u.teacher_forcing = structure == S::kSeq2Seq;
+  return u;
+}
+
+SettingsUsed SettingsUsedBy(std::string_view task) {
+  const TaskInfo* info = FindTask(task);
+  return info ? SettingsUsedBy(info->structure) : SettingsUsed{};
+}
+
 const std::vector<TaskInfo>& TaskTable() { return kTable; }
 
 std::vector<std::string> TaskNames() {

@@ -15,6 +15,21 @@ enum class TaskStructure { kLanguageModel, kSeq2Seq, kTagging, kClassification, 
 // "language model", "N→M seq2seq", "N→N tagging", "N→1 classification", "1→N generation".
 std::string_view StructureName(TaskStructure structure);
 
+// The training settings (train/snapshot.h TrainSettings) a structure reads beyond the
+// optimizer, clipping and batch that every task uses: the language model cuts chunks of
+// seq_len (carrying the state across them when sequential) and samples at a temperature;
+// seq2seq feeds back its own predictions at 1 − teacher_forcing. The other structures take
+// each example at its own length. Controls and `train` show only what applies.
+struct SettingsUsed {
+  bool seq_len = false;
+  bool sequential = false;
+  bool temperature = false;
+  bool teacher_forcing = false;
+};
+SettingsUsed SettingsUsedBy(TaskStructure structure);
+// By task name: unknown names use none of them.
+SettingsUsed SettingsUsedBy(std::string_view task);
+
 // What the task trains with when a flag is not given.
 struct TaskDefaults {
   CellKind cell = CellKind::kGru;

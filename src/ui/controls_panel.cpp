@@ -293,11 +293,11 @@ class ControlsPanel final : public Panel {
     return f;
   }
 
-  // Seq2seq or not: the running model knows for its own task; for another task, the Task list
-  // holds only the char LM and seq2seq tasks (the task registry will carry the structure type).
+  // Seq2seq or not: the running model knows for its own task; for another, the task registry.
   static bool IsSeq2Seq(const std::string& task, const RunningModel& running) {
     if (task == running.task) return running.seq2seq;
-    return task != "charlm";
+    const TaskInfo* info = FindTask(task);
+    return info != nullptr && info->structure == TaskStructure::kSeq2Seq;
   }
 
   RebuildCommand MakeRebuild(const Snapshot& snapshot) const {
@@ -343,9 +343,27 @@ class ControlsPanel final : public Panel {
       Row("Batch");
       ImGui::SliderInt("##batch", &settings_.batch, 1, 512, "%d", ImGuiSliderFlags_Logarithmic);
       send |= ImGui::IsItemDeactivatedAfterEdit();
+      // The rest only where the running task reads them (train/task_registry.h SettingsUsedBy):
+      // a slider that changes nothing would say otherwise.
+      const SettingsUsed used = SettingsUsedBy(shown.running.task);
       Row("Seq length");
-      ImGui::SliderInt("##seq", &settings_.seq_len, 4, 512, "%d", ImGuiSliderFlags_Logarithmic);
-      send |= ImGui::IsItemDeactivatedAfterEdit();
+      if (used.seq_len) {
+        ImGui::SliderInt("##seq", &settings_.seq_len, 4, 512, "%d", ImGuiSliderFlags_Logarithmic);
+        send |= ImGui::IsItemDeactivatedAfterEdit();
+        Row("Carry state");
+        send |= ImGui::Checkbox("##sequential", &settings_.sequential);
+        if (ImGui::IsItemHovered())
+          ImGui::SetTooltip("truncated BPTT: each chunk starts from the state the previous one ended in");
+      } else {
+        ImGui::TextDisabled("each example's own length");
+      }
+      if (used.teacher_forcing) {
+        Row("Teacher forcing");
+        ImGui::SliderFloat("##teacher", &settings_.teacher_forcing, 0.0f, 1.0f, "%.2f");
+        send |= ImGui::IsItemDeactivatedAfterEdit();
+        if (ImGui::IsItemHovered())
+          ImGui::SetTooltip("the share of decoder steps fed the true previous token (the rest: the model's own guess)");
+      }
       Row("Seed");
       ImGui::InputScalar("##seed", ImGuiDataType_U64, &settings_.seed);
       send |= ImGui::IsItemDeactivatedAfterEdit();

@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "train/snapshot.h"
+#include "train/task_registry.h"
 #include "ui/panel_registry.h"
 #include "ui/ui_state.h"
 
@@ -92,12 +93,16 @@ class SamplesPanel final : public Panel {
 
  private:
   static void DrawGenerated(const Snapshot& snapshot, UiState& state) {
-    ImGui::TextDisabled("generated at step %lld, temperature", static_cast<long long>(snapshot.step));
-    ImGui::SameLine();
-    TrainSettings settings = snapshot.settings;
-    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8.0f);
-    ImGui::SliderFloat("##temperature", &settings.temperature, 0.1f, 2.0f, "%.2f");
-    if (ImGui::IsItemDeactivatedAfterEdit()) state.Send(SetSettingsCommand{settings});
+    if (!SettingsUsedBy(snapshot.running.task).temperature) {  // predictions of a tagger or classifier
+      ImGui::TextDisabled("predictions at step %lld", static_cast<long long>(snapshot.step));
+    } else {
+      ImGui::TextDisabled("generated at step %lld, temperature", static_cast<long long>(snapshot.step));
+      ImGui::SameLine();
+      TrainSettings settings = snapshot.settings;
+      ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8.0f);
+      ImGui::SliderFloat("##temperature", &settings.temperature, 0.1f, 2.0f, "%.2f");
+      if (ImGui::IsItemDeactivatedAfterEdit()) state.Send(SetSettingsCommand{settings});
+    }
     ImGui::BeginChild("##sample", {0, 0}, true);
     ImGui::PushTextWrapPos(0.0f);
     ImGui::TextUnformatted(snapshot.sample.c_str());
