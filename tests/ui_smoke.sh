@@ -122,6 +122,51 @@ fi
 grep -q "expected one row per token" "$outdir/import_mismatch.log" || { echo "ui_smoke: import_mismatch: no explanation:"; cat "$outdir/import_mismatch.log"; exit 1; }
 echo "ui_smoke: import_mismatch ok ($(grep -o 'fc.weight has.*' "$outdir/import_mismatch.log" | head -1))"
 
+# Opening the user's own files by content (io/file_kind.h, `rnnscope PATH`): a Chinese text, a
+# TSV of pairs and a CoNLL file whose names say nothing of their kind, a checkpoint `train`
+# wrote, and the PyTorch state_dict exported above. Each must run as its kind and say so: the
+# `model:` line names the file, and the panels draw that run.
+op="$outdir/open"
+rm -rf "$op"; mkdir -p "$op"
+printf '床前明月光，疑是地上霜。\n举头望明月，低头思故乡。\n白日依山尽，黄河入海流。\n欲穷千里目，更上一层楼。\n' >"$op/唐诗"
+for i in 1 2 3 4 5 6 7 8; do printf '%s\t%s\n' "abc$i" "cba$i"; done >"$op/pairs.dat"
+printf 'John\tB-PER\nlives\tO\nin\tO\nParis\tB-LOC\n\nMary\tB-PER\nleft\tO\nRome\tB-LOC\n\n' >"$op/tags.dat"
+"$bin" train --steps 20 --hidden 32 --ckpt "$op/run.ckpt" >"$outdir/open_train.log" 2>&1 ||
+  { echo "ui_smoke: open: train failed"; cat "$outdir/open_train.log"; exit 1; }
+open_case() {  # NAME FILE MODEL_PATTERN DREW_PATTERN [ARGS...]
+  local name=$1 file=$2 model=$3 drew=$4; shift 4
+  run_case "$name" "$drew" "$file" "$@"
+  grep -qE "^model: $model.* · from $(realpath "$file")\$" "$outdir/$name.log" ||
+    { echo "ui_smoke: $name: no 'model: $model … from $file' line:"; grep -E '^(model|open):' "$outdir/$name.log"; return 1; }
+  echo "ui_smoke: $name ok ($(grep '^open:' "$outdir/$name.log" | tail -1))"
+}
+open_case open_text "$op/唐诗" "charlm" "probe cursor=[0-9]+ unit=[0-9]+ "
+open_case open_tsv "$op/pairs.dat" "tsv" "attention cursor=[0-9]+ unit=[0-9]+ example=0 " --show attention
+open_case open_conll "$op/tags.dat" "conll" "samples cursor=[0-9]+ unit=[0-9]+ chars=[1-9]" --show samples
+open_case open_checkpoint "$op/run.ckpt" "charlm" "probe cursor=[0-9]+ unit=[0-9]+ "
+grep -q "loaded .*run.ckpt (step 20)" "$outdir/open_checkpoint.log" ||
+  grep -q "model: charlm" "$outdir/open_checkpoint.log" || { echo "ui_smoke: open_checkpoint: not at step 20"; exit 1; }
+open_case open_export "$ex/model.safetensors" "charlm" "probe cursor=[0-9]+ unit=[0-9]+ "
+# The same weights as PyTorch would save them: no rnnscope metadata, the vocabulary beside.
+python3 - "$ex/model.safetensors" "$op/torch_model.safetensors" <<'PY'
+import json, struct, sys
+with open(sys.argv[1], "rb") as f:
+    n = struct.unpack("<Q", f.read(8))[0]
+    header = json.loads(f.read(n)); data = f.read()
+header.pop("__metadata__", None)
+raw = json.dumps(header).encode()
+with open(sys.argv[2], "wb") as f:
+    f.write(struct.pack("<Q", len(raw))); f.write(raw); f.write(data)
+PY
+cp "$ex/model.vocab.json" "$op/torch_model.vocab.json"
+open_case open_state_dict "$op/torch_model.safetensors" "charlm" "probe cursor=[0-9]+ unit=[0-9]+ "
+grep -q "as PyTorch state_dict" "$outdir/open_state_dict.log" || { echo "ui_smoke: open_state_dict: not opened as a state_dict"; exit 1; }
+# A file that cannot open: one line naming it, a non-zero exit, no window.
+printf 'x\0y' >"$op/binary.dat"
+if "$bin" gui "$op/binary.dat" >"$outdir/open_binary.log" 2>&1; then echo "ui_smoke: open_binary: accepted"; exit 1; fi
+grep -q "binary.dat: a binary file" "$outdir/open_binary.log" || { echo "ui_smoke: open_binary:"; cat "$outdir/open_binary.log"; exit 1; }
+echo "ui_smoke: open_binary ok ($(cat "$outdir/open_binary.log"))"
+
 # The attention task needs the seq2seq job in MakeJob; say so rather than fail when it is absent.
 if run_case reverse "attention cursor=2 unit=[0-9]+ example=0 size=[1-9][0-9]*x[1-9]|step_through cursor=2 " \
      --task reverse --show attention --cursor 2; then

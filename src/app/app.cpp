@@ -149,6 +149,14 @@ const Snapshot& EmptySnapshot() {
   return empty;
 }
 
+// "rnnscope — 唐诗.txt · charlm": the file opened (its name) and the task; the built-in data
+// says only the task.
+std::string WindowTitle(const Snapshot& snapshot) {
+  std::string title = "rnnscope — ";
+  if (!snapshot.opened_file.empty()) title += std::filesystem::path(snapshot.opened_file).filename().string() + " · ";
+  return title + snapshot.running.task;
+}
+
 }  // namespace
 
 App::App(const AppOptions& options, TrainerLink& trainer) : options_(options), trainer_(trainer) {
@@ -319,11 +327,19 @@ void App::Frame(Image* capture) {
   // keeps drawing the one it took, and no lock is held while drawing.
   const std::shared_ptr<const Snapshot> latest = trainer_.Latest();
   const Snapshot& snapshot = latest ? *latest : EmptySnapshot();
-  if (!model_line_printed_ && latest && latest->running.hidden > 0) {
-    // What runs, as the job built it (not the flags asked for), once: users and scripts read it.
-    std::printf("model: %s\n", latest->running.Line().c_str());
-    std::fflush(stdout);
-    model_line_printed_ = true;
+  if (latest && latest->running.hidden > 0) {
+    // What runs, as the job built it (not the flags asked for): users and scripts read it.
+    const std::string line = latest->running.Line() + (latest->opened_file.empty() ? "" : " · from " + latest->opened_file);
+    if (line != printed_model_line_) {
+      std::printf("model: %s\n", line.c_str());
+      std::fflush(stdout);
+      printed_model_line_ = line;
+    }
+    const std::string title = WindowTitle(*latest);
+    if (title != title_) {
+      glfwSetWindowTitle(window_, title.c_str());
+      title_ = title;
+    }
   }
 
   ImGui_ImplOpenGL3_NewFrame();

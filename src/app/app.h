@@ -73,7 +73,10 @@ class App {
   TrainerLink& trainer_;
   GLFWwindow* window_ = nullptr;
   bool imgui_ready_ = false;
-  bool model_line_printed_ = false;  // the `model:` line goes to stdout once, on the first job
+  // The `model:` line goes to stdout whenever what runs changes (a file opened, a rebuild), and
+  // the window title names the file and task; both from the snapshot, as built.
+  std::string printed_model_line_;
+  std::string title_;
   std::string ini_path_;
   UiState state_;
   std::unique_ptr<PanelRegistry> panels_;

@@ -13,6 +13,13 @@ struct AppOptions {
   // Model / task / settings the trainer starts with: the flags of cli/model_flags.h.
   JobSpec spec;
   float learning_rate = 0.0f;  // > 0: instead of spec's (a --compare run's CELL:LR)
+  // A file to open (`rnnscope PATH`, `gui PATH`, `screenshot PATH`): its kind is detected from
+  // its content (io/file_kind.h) unless open_kind names one. main.cpp turns it into `spec`
+  // (text, TSV, CoNLL, state_dict) or `checkpoint`.
+  std::string open_path;
+  std::string open_kind;
+  std::string checkpoint;   // start from this checkpoint, paused at its step
+  std::string opened_file;  // the absolute path opened, for the title
   // Side-by-side runs (ui/compare.h, docs/compare.md): "CELL[:LR],CELL[:LR][,…]", 2 or 3 runs
   // on the same task and seed; or a Compare menu preset by id (sets task, runs and probe).
   std::string compare;

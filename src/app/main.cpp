@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <filesystem>
 #include <string_view>
 
 #include "app/app.h"
@@ -16,11 +17,41 @@
 #include "cli/model_flags.h"
 #include "cli/window_size.h"
 #include "core/error.h"
+#include "io/file_kind.h"
+#include "train/checkpoint.h"
+#include "train/open_file.h"
 #include "train/cell_finder.h"
 #include "ui/compare.h"
 
 namespace rnnscope {
 namespace {
+
+// `rnnscope PATH`: the file's kind from its content (or --kind), then the spec it runs as or
+// the checkpoint to start from, through the same mechanism as File ▸ Open (train/open_file.h).
+// A file that cannot open is one line naming it and a non-zero exit, before any window exists.
+void OpenPathAtStart(AppOptions& options) {
+  const FileKindGuess guess = DetectFileKind(options.open_path);
+  FileKind kind = guess.kind;
+  if (!options.open_kind.empty()) {
+    if (!ParseFileKind(options.open_kind, &kind))
+      throw UsageError("--kind " + options.open_kind + ": no such kind (text, tsv, conll, checkpoint, state_dict)");
+  } else if (!guess.also.empty()) {
+    std::string also;
+    for (FileKind k : guess.also) also += (also.empty() ? "" : ", ") + std::string(FileKindName(k));
+    std::printf("open: %s (%s) fits %s and also %s; opening it as %s (choose with --kind)\n", options.open_path.c_str(),
+                guess.detail.c_str(), std::string(FileKindName(kind)).c_str(), also.c_str(),
+                std::string(FileKindName(kind)).c_str());
+  }
+  options.opened_file = AbsolutePath(options.open_path);
+  std::printf("open: %s as %s (%s)\n", options.opened_file.c_str(), std::string(FileKindTitle(kind)).c_str(),
+              guess.detail.c_str());
+  if (kind == FileKind::kCheckpoint) {
+    GetMetadata(ReadSafetensors(options.opened_file));  // a damaged or foreign file: refused here, named
+    options.checkpoint = options.opened_file;
+    return;
+  }
+  options.spec = SpecForFile(options.open_path, kind, options.spec);
+}
 
 int RunWindow(AppOptions options, const std::string& size) {
   if (!size.empty()) {
@@ -28,6 +59,7 @@ int RunWindow(AppOptions options, const std::string& size) {
     options.width = parsed.width;
     options.height = parsed.height;
   }
+  if (!options.open_path.empty()) OpenPathAtStart(options);
   // The task, the flags that apply to it and the memory are checked before any thread or
   // window exists, so a mistake is one clean line (exit 2) instead of an error in the window.
   CheckedSpec(options.spec);
@@ -62,7 +94,11 @@ int RunWindow(AppOptions options, const std::string& size) {
 }
 
 int Main(int argc, char** argv) {
-  const bool gui = argc < 2 || std::strcmp(argv[1], "gui") == 0;
+  // `rnnscope PATH`: a first argument that is no command but an existing file opens it.
+  const bool path_first = argc >= 2 && argv[1][0] != '-' && std::strcmp(argv[1], "gui") != 0 &&
+                          std::strcmp(argv[1], "screenshot") != 0 && std::strcmp(argv[1], "measure") != 0 &&
+                          !IsHeadlessCommand(argv[1]) && std::filesystem::exists(argv[1]);
+  const bool gui = argc < 2 || std::strcmp(argv[1], "gui") == 0 || path_first;
   const bool screenshot = argc >= 2 && std::strcmp(argv[1], "screenshot") == 0;
   const bool measure = argc >= 2 && std::strcmp(argv[1], "measure") == 0;
   if (!gui && !screenshot && !measure) return RunCommandLine(argc, argv);
@@ -75,6 +111,11 @@ int Main(int argc, char** argv) {
                           : "Open the rnnscope window",
                screenshot ? "rnnscope screenshot" : measure ? "rnnscope measure" : "rnnscope gui");
   AddModelFlags(cli, options.spec);
+  cli.add_option("path", options.open_path, "a file to open, its kind read from its content: UTF-8 text (char LM), "
+                 "source<TAB>target pairs (seq2seq), token<TAB>tag sentences (tagging), an rnnscope checkpoint "
+                 "(continue the run) or a PyTorch state_dict (inspect it)")->type_name("PATH");
+  cli.add_option("--kind", options.open_kind, "how to read PATH when its content fits several kinds: text, tsv, "
+                 "conll, checkpoint, state_dict")->type_name("KIND");
   std::string size;
   cli.add_option("--size", size, "window size WIDTHxHEIGHT (e.g. 1280x800)")->type_name("WxH");
   cli.add_option("--compare", options.compare, "side-by-side runs on the same task, seed and batches: "
@@ -145,7 +186,7 @@ int Main(int argc, char** argv) {
     cli.add_option("--export-model", options.export_model, "save the model as a PyTorch state_dict (File menu)");
   }
   // Skip argv[1] (the subcommand) when there is one.
-  const int skip = argc >= 2 ? 1 : 0;
+  const int skip = argc >= 2 && !path_first ? 1 : 0;
   try {
     cli.parse(argc - skip, argv + skip);
   } catch (const CLI::ParseError& e) {

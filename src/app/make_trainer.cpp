@@ -10,6 +10,8 @@ std::unique_ptr<TrainerLink> MakeTrainer(const AppOptions& options) {
   if (options.learning_rate > 0.0f) t.spec.settings.learning_rate = options.learning_rate;
   // Screenshots train exactly --steps steps (the app sends them) and then hold still.
   t.start_paused = options.screenshot;
+  t.checkpoint = options.checkpoint;
+  t.opened_file = options.opened_file;
   t.background_priority = true;  // frames first: the window must stay smooth while training
   auto trainer = std::make_unique<TrainerThread>(std::move(t));
   trainer->Start();

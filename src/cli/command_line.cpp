@@ -14,10 +14,10 @@
 
 namespace rnnscope {
 
-int RunCommandLine(int argc, char** argv) {
-  CLI::App app{"rnnscope: watch a recurrent network think while it learns"};
-  app.require_subcommand(1);
-  // One line per subcommand; each lives in its own src/cli/*_command.cpp.
+namespace {
+
+// One line per subcommand; each lives in its own src/cli/*_command.cpp.
+void AddCommands(CLI::App& app) {
   const std::vector<std::function<void(CLI::App&)>> commands = {
       AddTrainCommand,
       AddSampleCommand,
@@ -28,6 +28,22 @@ int RunCommandLine(int argc, char** argv) {
       AddBenchCommand,
   };
   for (const auto& add : commands) add(app);
+}
+
+}  // namespace
+
+bool IsHeadlessCommand(std::string_view name) {
+  CLI::App app;
+  AddCommands(app);
+  for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; }))
+    if (sub->get_name() == name) return true;
+  return false;
+}
+
+int RunCommandLine(int argc, char** argv) {
+  CLI::App app{"rnnscope: watch a recurrent network think while it learns"};
+  app.require_subcommand(1);
+  AddCommands(app);
   // CLI11 would take a misspelt command for a stray argument and say only "A subcommand is
   // required": name it, list the commands, suggest the closest.
   if (argc >= 2 && argv[1][0] != '-') {

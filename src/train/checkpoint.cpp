@@ -50,6 +50,17 @@ TensorFile StateDictOnly(const TensorFile& checkpoint) {
     const bool extra = it->first.rfind("optim.", 0) == 0 || it->first.rfind("state.", 0) == 0;
     it = extra ? out.tensors.erase(it) : std::next(it);
   }
+  // The metadata says so, so that opening the export in rnnscope (io/file_kind.h) restores the
+  // model, vocabularies and settings with a fresh optimizer and no carried state.
+  if (const auto it = out.metadata.find("rnnscope"); it != out.metadata.end()) {
+    nlohmann::json meta = nlohmann::json::parse(it->second, nullptr, /*allow_exceptions=*/false);
+    if (meta.is_object()) {
+      meta["state_dict_only"] = true;
+      if (meta.contains("state") && meta["state"].is_object() && meta["state"].contains("carried"))
+        meta["state"]["carried"] = false;
+      it->second = meta.dump();
+    }
+  }
   return out;
 }
 

@@ -24,6 +24,8 @@ struct RebuildCommand {
   // Non-empty: the char LM opens this PyTorch state_dict + vocabulary (JSON list of tokens)
   // instead of fresh weights (train/char_lm_import.cpp; File > Open PyTorch model).
   std::string weights_path{}, vocab_path{};
+  // true: the task's own default model on its built-in data (File ▸ Examples), not `model`.
+  bool task_defaults = false;
 };
 struct ProbeCommand { std::string text; };          // run this text through the current weights
 // state_dict_only: only the weights under their PyTorch names (no optimizer buffers, no carried
@@ -33,6 +35,14 @@ struct SaveCommand {
   bool state_dict_only = false;
 };
 struct LoadCommand { std::string path; };
+// Open a file by what it holds (io/file_kind.h, train/open_file.h): a text, TSV, CoNLL file,
+// checkpoint or PyTorch state_dict. kind: a FileKindName, or empty to detect; a file that fits
+// several kinds is not opened but asked about (Snapshot::open_choice). A file that fails leaves
+// the running job as it was.
+struct OpenFileCommand {
+  std::string path;
+  std::string kind{};
+};
 struct PublishCommand {};                            // publish a snapshot now
 
 // Debugger commands (train/debugger_types.h, model/intervention.h).
@@ -69,7 +79,7 @@ struct AddInterventionCommand { Intervention intervention; };  // its id is assi
 struct RemoveInterventionCommand { int id = -1; };               // -1: remove all
 
 using Command = std::variant<PauseCommand, StepCommand, ResetCommand, SetSettingsCommand,
-                             RebuildCommand, ProbeCommand, SaveCommand, LoadCommand,
+                             RebuildCommand, ProbeCommand, SaveCommand, LoadCommand, OpenFileCommand,
                              PublishCommand, SetBreakpointsCommand, RewindCommand,
                              SetCheckpointRingCommand, SetCellFinderCommand, CellQueryCommand,
                              AddInterventionCommand, RemoveInterventionCommand>;

@@ -115,12 +115,7 @@ void TrainerThread::Apply(Command& command) {
         } else if constexpr (std::is_same_v<T, ResetCommand>) {
           JobSpec spec = options_.spec;
           spec.settings = settings_;
-          job_ = MakeJob(spec);
-          history_.Clear();
-          markers_.clear();
-          error_.clear();
-          status_ = "reset: fresh weights from seed " + std::to_string(settings_.seed);
-          OnNewJob();
+          AdoptJob(MakeJob(spec), spec, settings_, "reset: fresh weights from seed " + std::to_string(settings_.seed));
         } else if constexpr (std::is_same_v<T, SetSettingsCommand>) {
           SetSettings(c.settings);
         } else if constexpr (std::is_same_v<T, RebuildCommand>) {
@@ -130,18 +125,21 @@ void TrainerThread::Apply(Command& command) {
           spec.settings = c.settings;
           spec.attention = c.attention;
           spec.given.reset();  // the UI sends every field: all of them as chosen
+          if (c.task_defaults) {
+            spec.given.emplace();  // none chosen: the task's defaults, on its built-in data
+            spec.text_path.clear();
+            spec.data_path.clear();
+            opened_file_.clear();
+          }
           // A plain rebuild asks for a fresh model, not the imported one.
           spec.weights_path = c.weights_path;
           spec.vocab_path = c.vocab_path;
-          job_ = MakeJob(spec);  // throws on a bad spec: the old job stays
-          options_.spec = spec;
-          settings_ = c.settings;
-          history_.Clear();
-          markers_.clear();
-          error_.clear();
-          status_ = (spec.weights_path.empty() ? "rebuilt: " : "opened " + spec.weights_path + ": ") + spec.task +
-                    ", " + std::string(CellName(job_->Model().cell)) + " H=" + std::to_string(job_->Model().hidden);
-          OnNewJob();
+          std::unique_ptr<Job> job = MakeJob(spec);  // throws on a bad spec: the old job stays
+          const std::string what = (spec.weights_path.empty() ? "rebuilt: " : "opened " + spec.weights_path + ": ") +
+                                   spec.task + ", " + std::string(CellName(job->Model().cell)) + " H=" +
+                                   std::to_string(job->Model().hidden);
+          if (!spec.weights_path.empty()) opened_file_ = spec.weights_path;
+          AdoptJob(std::move(job), spec, c.settings, what);
         } else if constexpr (std::is_same_v<T, ProbeCommand>) {
           probe_ = c.text;
         } else if constexpr (std::is_same_v<T, SaveCommand>) {
@@ -154,16 +152,9 @@ void TrainerThread::Apply(Command& command) {
           status_ = (c.state_dict_only ? "exported state_dict " : "saved ") + c.path + " at step " +
                     std::to_string(job.StepCount());
         } else if constexpr (std::is_same_v<T, LoadCommand>) {
-          TrainSettings loaded;
-          job_ = LoadJob(c.path, &loaded);
-          settings_ = loaded;
-          options_.spec.task = job_->Task();
-          options_.spec.model = job_->Model();
-          history_.Clear();
-          markers_.clear();
-          error_.clear();
-          status_ = "loaded " + c.path + " (step " + std::to_string(job_->StepCount()) + ")";
-          OnNewJob();
+          LoadCheckpoint(c.path);
+        } else if constexpr (std::is_same_v<T, OpenFileCommand>) {
+          OpenFile(c);
         } else if constexpr (std::is_same_v<T, PublishCommand>) {
         } else if constexpr (std::is_same_v<T, SetBreakpointsCommand>) {
           breakpoints_.SetRules(c.rules);
@@ -257,6 +248,8 @@ void TrainerThread::Publish() {
   snap->tokens_trained = tokens_trained_;
   snap->markers = markers_;
   snap->history = history_.Points();
+  snap->opened_file = opened_file_;
+  snap->open_choice = open_choice_;
   if (job_) {
     snap->has_job = true;
     snap->task = job_->Task();
@@ -293,8 +286,13 @@ void TrainerThread::Run() {
   // count into the other.
   SetEngineThreadsForThisThread(options_.engine_threads);
   try {
-    job_ = MakeJob(options_.spec);
-    OnNewJob();
+    opened_file_ = options_.opened_file;
+    if (!options_.checkpoint.empty()) {
+      LoadCheckpoint(options_.checkpoint);
+    } else {
+      job_ = MakeJob(options_.spec);
+      OnNewJob();
+    }
   } catch (const std::exception& e) {
     Fail(e.what());
   }

@@ -42,6 +42,11 @@ struct TrainerOptions {
   // once when a frame is due. Measured with `rnnscope measure` at 1280×800 under llvmpipe on 2
   // cores: frame p95 23 → 21 ms, training 0.95 → 0.86 of headless (nice 19: 20.6 ms, 0.72).
   bool background_priority = false;
+  // Non-empty: start from this checkpoint (the run it records, paused at its step) instead of
+  // a fresh job from `spec`.
+  std::string checkpoint;
+  // The file the spec was opened from (`rnnscope PATH`), shown in the window's title.
+  std::string opened_file;
 };
 
 class TrainerThread : public TrainerLink {
@@ -68,6 +73,10 @@ class TrainerThread : public TrainerLink {
   Job& RequireJob(const char* action) const;
   static std::shared_ptr<Snapshot> SlimSnapshot(const Snapshot& from, const std::string& error);
   void SetSettings(const TrainSettings& next);
+  // Opening runs (trainer_thread_open.cpp): every way a new job arrives ends in AdoptJob.
+  void OpenFile(const OpenFileCommand& command);
+  void LoadCheckpoint(const std::string& path);
+  void AdoptJob(std::unique_ptr<Job> job, const JobSpec& spec, const TrainSettings& settings, std::string status);
   // Debugger (breakpoints, time travel): see trainer_thread_debugger.cpp.
   void OnNewJob();                        // fresh run: ring restarts, branches go, rules re-arm
   void Break(const BreakpointHit& hit);   // pause with the hit shown
@@ -89,6 +98,9 @@ class TrainerThread : public TrainerLink {
   int pending_steps_ = 0;
   bool publish_now_ = true;
   std::string probe_;
+  std::string opened_file_;   // Snapshot::opened_file
+  OpenChoice open_choice_;    // Snapshot::open_choice
+  int next_open_choice_id_ = 1;
   std::string status_;
   std::string error_;
   BoundedHistory history_;

@@ -263,7 +263,8 @@ void TrainingJob::RestoreTraining(const TensorFile& file, const nlohmann::json& 
                        std::to_string(e.param->cols()));
     *e.param = std::move(loaded);  // the MatF object (and refs_' pointer to it) stays
   }
-  optimizer_.ImportState(GetOptimizerState(file, meta), refs_);
+  // A state_dict export (StateDictOnly) has no optimizer buffers: the optimizer starts fresh.
+  if (!meta.value("state_dict_only", false)) optimizer_.ImportState(GetOptimizerState(file, meta), refs_);
   optimizer_.SetSettings(OptimizerSettingsFrom(settings));
   step_ = meta.at("step").get<int64_t>();
   if (step_ < 0) throw InputError(file.source + ": negative step " + std::to_string(step_));

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "train/snapshot.h"
+#include "ui/open_dialogs.h"
 #include "ui/ui_state.h"
 
 namespace rnnscope {
@@ -162,6 +163,10 @@ void PanelRegistry::DrawFileMenu(const Snapshot& snapshot, UiState& state) {
   // A trainer whose model failed to build still publishes (its error): nothing to save then.
   const bool has_model = snapshot.has_job;
   if (ImGui::MenuItem("Open PyTorch model\u2026")) exporter_.Ask(ExportKind::kOpenModel, "", snapshot);
+  if (ImGui::BeginMenu("Examples")) {
+    DrawExamplesMenu(snapshot, state);
+    ImGui::EndMenu();
+  }
   ImGui::Separator();
   if (ImGui::MenuItem("Export trace (safetensors)\u2026", nullptr, false, !snapshot.layers.empty())) {
     exporter_.Ask(ExportKind::kTrace, "", snapshot);
@@ -282,6 +287,7 @@ void PanelRegistry::DrawAll(const Snapshot& snapshot, UiState& state) {
     panel->Draw(snapshot, state);
   }
   DrawErrorModal(snapshot);
+  DrawOpenChoiceDialog(snapshot, state);
   exporter_.EndFrame(snapshot, state, *this);
 }
 
