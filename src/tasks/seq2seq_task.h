@@ -8,8 +8,8 @@
 //
 // Alignment: for each target token (not <eos>) the span [begin, end) of source positions it
 // comes from — copy: i, reverse: n-1-i, dates: the field the character is read from (a month
-// digit written as "May" aligns to the whole word). begin = -1 where there is none (addition,
-// the dashes in a date).
+// digit written as "May" aligns to the whole word, zh_en: "china" to both characters of 中国).
+// begin = -1 where there is none (addition, the dashes in a date).
 #pragma once
 
 #include <cstdint>
