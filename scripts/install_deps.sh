@@ -13,6 +13,14 @@ packages=(
   libeigen3-dev libimgui-dev libglfw3-dev libepoxy-dev libstb-dev
   nlohmann-json3-dev libcli11-dev libre2-dev libgtest-dev googletest libbenchmark-dev
   xvfb xauth libgl1-mesa-dri fonts-dejavu-core
+  # A CJK font (5 MB): src/app/fonts.cpp loads /usr/share/fonts/truetype/wqy/wqy-microhei.ttc so
+  # the window can draw Chinese (the zh_en task's source, a Chinese --text); without it the
+  # characters show as boxes.
+  fonts-wqy-microhei
+  # Chinese text to train on: the Tang and Song poems at /usr/share/games/fortunes/tang300 and
+  # song100 (UTF-8; the poems are centuries old, the Debian packaging is GPL-3+; read at run
+  # time, never copied into the repository). Pulls in fortune-mod.
+  fortunes-zh
 )
 for option in "$@"; do
   case "$option" in

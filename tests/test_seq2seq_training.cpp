@@ -51,6 +51,24 @@ TEST(Seq2SeqTraining, TranslationLearnsTheReorderingWithAttentionOnTheRightWords
   RecordProperty("alignment_accuracy", std::to_string(after.alignment_accuracy));
 }
 
+TEST(Seq2SeqTraining, ZhEnLearnsCharactersToWordsWithAttentionInsideEachWordsSpan) {
+  // Chinese characters in, English words out: each two-character noun must be attended to on
+  // one of its own characters, and the time and place phrases found again after the verb.
+  const nlohmann::json small = {{"hidden", 32}, {"embed", 16}, {"attention_size", 32}};
+  Seq2SeqJob job("zh_en", Seq2SeqOptionsFromJson("zh_en", small));
+  const Seq2SeqMetrics before = job.Evaluate(Split::kTest, 300);
+  TrainSettings s;
+  s.batch = 16;
+  s.learning_rate = 1e-2f;
+  for (int i = 0; i < 300; ++i) ASSERT_TRUE(job.Step(s).non_finite.empty());
+  const Seq2SeqMetrics after = job.Evaluate(Split::kTest, 300);
+  EXPECT_LT(before.sequence_accuracy, 0.05);
+  EXPECT_GT(after.token_accuracy, 0.9);
+  EXPECT_GT(after.alignment_accuracy, 0.7);
+  RecordProperty("sequence_accuracy", std::to_string(after.sequence_accuracy));
+  RecordProperty("alignment_accuracy", std::to_string(after.alignment_accuracy));
+}
+
 TEST(Seq2SeqTraining, ResumeAndTimeTravelContinueBitForBit) {
   // Weights, Adam's moments and the RNG (batches, teacher forcing) all travel with the
   // checkpoint, on disk and in memory: the continuation repeats the original losses exactly.

@@ -79,11 +79,13 @@ std::string Seq2SeqTask::DecodeTarget(const std::vector<int32_t>& ids) const {
 std::string Seq2SeqTask::DecodeSource(const std::vector<int32_t>& ids) const {
   std::vector<std::string> tokens;
   for (int32_t id : ids) tokens.push_back(source_.Token(id));
-  return Join(tokens);
+  return JoinSource(tokens);
 }
 
 // The generated tasks; "tsv" (file-backed) is made by MakeSeq2SeqTask too.
-std::vector<std::string> Seq2SeqTaskNames() { return {"copy", "reverse", "sort", "add", "dates", "translation"}; }
+std::vector<std::string> Seq2SeqTaskNames() {
+  return {"copy", "reverse", "sort", "add", "dates", "translation", "zh_en"};
+}
 
 std::unique_ptr<Seq2SeqTask> MakeSeq2SeqTask(const std::string& name, const TaskOptions& options) {
   if (options.min_length < 1 || options.max_length < options.min_length || options.max_length > 256)
@@ -95,6 +97,7 @@ std::unique_ptr<Seq2SeqTask> MakeSeq2SeqTask(const std::string& name, const Task
   if (name == "add" || name == "addition") return MakeAdditionTask(options);
   if (name == "dates") return MakeDateTask(options);
   if (name == "translation") return MakeTranslationTask(options);
+  if (name == "zh_en") return MakeZhEnTask(options);
   if (name == "tsv") return MakeTsvTask(options);
   std::string known;
   for (const auto& n : Seq2SeqTaskNames()) known += (known.empty() ? "" : ", ") + n;

@@ -1,6 +1,6 @@
 // Sequence-to-sequence tasks whose ground truth is known, generated on the fly from a seed.
 // Each task is one file (copy_task.cpp, reverse_task.cpp, sort_task.cpp, addition_task.cpp,
-// date_task.cpp, translation_task.cpp); this header is their common interface, the symbol table and the batcher.
+// date_task.cpp, translation_task.cpp, zh_en_task.cpp); this header is their common interface, the symbol table and the batcher.
 //
 // Splits are disjoint by construction: an example belongs to train, validation or test by a
 // hash of its source (8:1:1), and Sample() rejects examples of the other splits, so held-out
@@ -8,8 +8,8 @@
 //
 // Alignment: for each target token (not <eos>) the span [begin, end) of source positions it
 // comes from — copy: i, reverse: n-1-i, dates: the field the character is read from (a month
-// digit written as "May" aligns to the whole word). begin = -1 where there is none (addition,
-// the dashes in a date).
+// digit written as "May" aligns to the whole word, zh_en: "china" to both characters of 中国).
+// begin = -1 where there is none (addition, the dashes in a date).
 #pragma once
 
 #include <cstdint>
@@ -77,6 +77,9 @@ class Seq2SeqTask {
   // Encodes a user string (one token per UTF-8 character, or per word for word-level tasks).
   virtual std::vector<int32_t> EncodeSource(const std::string& text) const;
   virtual std::string Join(const std::vector<std::string>& tokens) const;  // for display
+  // The source side's display, when it joins differently from the target (zh_en: Chinese
+  // characters without spaces, English words with them).
+  virtual std::string JoinSource(const std::vector<std::string>& tokens) const { return Join(tokens); }
   std::string DecodeTarget(const std::vector<int32_t>& ids) const;  // stops at <eos>
   std::string DecodeSource(const std::vector<int32_t>& ids) const;
 
@@ -87,7 +90,7 @@ class Seq2SeqTask {
 
 Split SplitOf(const std::vector<int32_t>& source);
 
-// "copy", "reverse", "sort", "add", "dates", "translation", "tsv"; throws ConfigError naming the known tasks.
+// "copy", "reverse", "sort", "add", "dates", "translation", "zh_en", "tsv"; throws ConfigError naming the known tasks.
 std::unique_ptr<Seq2SeqTask> MakeSeq2SeqTask(const std::string& name, const TaskOptions& options);
 std::vector<std::string> Seq2SeqTaskNames();
 
@@ -98,6 +101,9 @@ std::unique_ptr<Seq2SeqTask> MakeAdditionTask(const TaskOptions& options);
 std::unique_ptr<Seq2SeqTask> MakeDateTask(const TaskOptions& options);
 // Word-level toy translation with a reordering grammar (translation_task.cpp); ignores lengths.
 std::unique_ptr<Seq2SeqTask> MakeTranslationTask(const TaskOptions& options);
+// Toy Chinese→English: Chinese one character per token, English one word per token, with a
+// reordering grammar (zh_en_task.cpp); ignores lengths.
+std::unique_ptr<Seq2SeqTask> MakeZhEnTask(const TaskOptions& options);
 // "tsv": pairs from options.data_path, one character per token; InputError with the line number
 // on a malformed line.
 std::unique_ptr<Seq2SeqTask> MakeTsvTask(const TaskOptions& options);

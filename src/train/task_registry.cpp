@@ -25,6 +25,8 @@ const std::vector<TaskInfo> kTable = {
     {"dates", S::kSeq2Seq, "written dates → ISO 8601: \"3 May 1987\" → \"1987-05-03\"", kSeq, D::kGenerated, 41,
      64},
     {"translation", S::kSeq2Seq, "toy word-level translation whose grammar reorders", kSeq, D::kGenerated, 24, 128},
+    {"zh_en", S::kSeq2Seq, "toy Chinese→English, characters in, words out: \"我爱中国\" → \"i love china\"", kSeq,
+     D::kGenerated, 12, 64},
     {"tsv", S::kSeq2Seq, "'source<TAB>target' pairs from --data FILE, one token per character", kSeq,
      D::kDataRequired, 256, 4096},
     {"slots", S::kTagging, "travel requests tagged with from/to/date slots (--tags bio|plain)", kStructure,
