@@ -59,6 +59,13 @@ class App {
   int RunExports();
   // Screenshot --monkey: random input until the time or frame bound; 0, or the exit code.
   int RunMonkey();
+  // Screenshot --open-via-browser / --drop: opens the file as the user would, then renders
+  // until the opened model runs; 0, or the exit code.
+  int RunOpens();
+  // Files chosen in File ▸ Open… or dropped since the last frame (app/open_path.h).
+  void OpenPendingFiles();
+  // A new char-LM trainer on this text replaces the one shown; "" or the reason it did not.
+  std::string TrainOnText(const std::string& path);
   // One frame; when `capture` is set, reads the back buffer into it before the swap.
   void Frame(Image* capture);
   // Side-by-side runs (ui/compare.h). The first run is trainer_ itself; the others are
@@ -70,10 +77,16 @@ class App {
   std::vector<TrainerLink*> RunLinks();  // trainer_ first; just trainer_ when not comparing
 
   AppOptions options_;
-  TrainerLink& trainer_;
+  // The trainer the window shows: main's, until a text file is opened (TrainOnText), then one
+  // the app owns.
+  TrainerLink* trainer_;
+  std::unique_ptr<TrainerLink> opened_trainer_;
+  std::vector<std::string> pending_opens_;  // from UiState::on_open, opened next frame
+  std::size_t opens_handled_ = 0;
   GLFWwindow* window_ = nullptr;
   bool imgui_ready_ = false;
-  bool model_line_printed_ = false;  // the `model:` line goes to stdout once, on the first job
+  std::string model_line_;           // the `model:` line last printed (once per model that runs)
+  uint64_t model_line_version_ = ~uint64_t{0};
   std::string ini_path_;
   UiState state_;
   std::unique_ptr<PanelRegistry> panels_;
