@@ -704,6 +704,7 @@ int App::RunOpens() {
   if (options_.open_via_browser.empty() && options_.drop.empty()) return 0;
   const std::size_t before = opens_handled_;
   const std::string line_before = model_line_;
+  const TrainerLink* trainer_before = trainer_;
   if (!options_.open_via_browser.empty()) {
     // File ▸ Open…, then the path typed into the browser's path field and Enter.
     panels_->exporter().AskOpen();
@@ -728,7 +729,9 @@ int App::RunOpens() {
       std::fprintf(stderr, "rnnscope: trainer error after opening: %s\n", latest->error.c_str());
       return 1;
     }
-    if (model_line_ != line_before && latest && latest->paused) break;
+    // A new trainer (a text) trains --steps as the first one did; a loaded checkpoint is shown as saved.
+    const bool trained = trainer_ == trainer_before || (latest && latest->step >= options_.steps);
+    if (model_line_ != line_before && latest && latest->paused && trained) break;
     Frame(nullptr);
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
