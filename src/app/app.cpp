@@ -746,6 +746,9 @@ int App::RunMonkey() {
   std::fflush(stdout);
   const ImVec2 display = ImGui::GetIO().DisplaySize;
   monkey_ = std::make_unique<Monkey>(options_.monkey_seed, display);
+  // Random clicks on Up and Save must not write files outside the folder the run started in.
+  std::error_code cwd_error;
+  panels_->exporter().browser().ConfineTo(std::filesystem::current_path(cwd_error).string());
   // The clock only decides when to stop; the events come from the seed and the frame number.
   const double end = glfwGetTime() + options_.monkey_seconds;
   while (options_.monkey_frames > 0 ? static_cast<int64_t>(monkey_->frame()) < options_.monkey_frames

@@ -81,9 +81,24 @@ void FileBrowser::Cancel() {
   overwrite_pending_ = false;
 }
 
+void FileBrowser::ConfineTo(const std::string& folder) {
+  confine_ = folder.empty() ? std::string() : NormalizeTypedPath(folder, WorkingDirectory());
+  if (!confine_.empty()) folder_ = confine_;
+}
+
+bool FileBrowser::Inside(const std::string& path) const {
+  if (confine_.empty() || confine_ == "/") return true;
+  const std::string p = NormalizeTypedPath(path, folder_);
+  return p == confine_ || p.rfind(confine_ + "/", 0) == 0;
+}
+
 void FileBrowser::Navigate(const std::string& folder) {
-  DirectoryListing next = ListDirectory(folder, show_hidden_);
   typed_[0] = '\0';
+  if (!Inside(folder)) {
+    error_ = folder + ": outside " + confine_ + ", where this browser is confined";
+    return;
+  }
+  DirectoryListing next = ListDirectory(folder, show_hidden_);
   if (!next.error.empty() && next.entries.empty()) {
     // Stay where we were (or show the empty folder on first open) and say why.
     error_ = next.error;
@@ -116,6 +131,10 @@ void FileBrowser::SubmitTypedPath(const std::string& path) {
 
 void FileBrowser::Choose(const std::string& path) {
   error_.clear();
+  if (!Inside(path)) {
+    error_ = path + ": outside " + confine_ + ", where this browser is confined";
+    return;
+  }
   std::error_code ec;
   if (fs::is_directory(path, ec)) {
     Navigate(path);

@@ -54,6 +54,9 @@ class FileBrowser {
   // `rnnscope screenshot --open-via-browser` and by tests.
   void SubmitTypedPath(const std::string& path);
   void Cancel();
+  // Keeps browsing and choosing inside `folder` (lexically; "" = anywhere): the screenshot
+  // command's monkey clicks Up and Save at random, and must not write outside its own folder.
+  void ConfineTo(const std::string& folder);
 
   const std::string& folder() const { return folder_; }
   const std::string& error() const { return error_; }
@@ -73,6 +76,7 @@ class FileBrowser {
   void DrawRecent();
   void DrawFooter();
   void DrawOverwriteConfirmation();
+  bool Inside(const std::string& path) const;
 
   Mode mode_ = Mode::kLoad;
   bool open_ = false, pending_open_ = false;
@@ -82,6 +86,7 @@ class FileBrowser {
   bool show_hidden_ = false;
   std::string folder_;
   std::string last_save_folder_;
+  std::string confine_;      // non-empty: the folder nothing may leave (ConfineTo)
   DirectoryListing listing_;
   std::string selected_;     // absolute path of the highlighted file
   std::string error_;        // shown in red under the table until the next action
