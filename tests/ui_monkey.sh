@@ -14,11 +14,12 @@ mkdir -p "$outdir"
 bin=$(realpath "$bin")
 command -v xvfb-run >/dev/null || { echo "ui_monkey: xvfb-run not installed (apt-get install xvfb xauth)"; exit 1; }
 
-# run_case NAME ARGS...: cwd is the output dir, so any file the monkey saves stays in it.
+# run_case NAME ARGS...: cwd is the output dir, so any file the monkey saves stays in it (the
+# file browser is confined to it), and so does the recent-files list (XDG_CONFIG_HOME).
 run_case() {
   local name=$1; shift
   local log="$outdir/$name.log"
-  if ! (cd "$outdir" && xvfb-run -a -s '-screen 0 1280x800x24' "$bin" screenshot --out "$outdir/$name.png" \
+  if ! (cd "$outdir" && XDG_CONFIG_HOME="$outdir/config" xvfb-run -a -s '-screen 0 1280x800x24' "$bin" screenshot --out "$outdir/$name.png" \
           --steps 5 --frames 2 "$@") >"$log" 2>&1; then
     echo "ui_monkey: $name: rnnscope failed:"; tail -40 "$log"; return 1
   fi

@@ -166,6 +166,28 @@ printf 'x\0y' >"$op/binary.dat"
 if "$bin" gui "$op/binary.dat" >"$outdir/open_binary.log" 2>&1; then echo "ui_smoke: open_binary: accepted"; exit 1; fi
 grep -q "binary.dat: a binary file" "$outdir/open_binary.log" || { echo "ui_smoke: open_binary:"; cat "$outdir/open_binary.log"; exit 1; }
 echo "ui_smoke: open_binary ok ($(cat "$outdir/open_binary.log"))"
+# Opening files as a user would (ui/file_browser.h, app/open_path.h): File > Open... with a
+# path typed into the in-window browser (the same code path as the path field's Enter), and a
+# checkpoint dropped on the window. Each must end with the window running the opened file: the
+# `model:` line printed again for the new model, naming the text it trains on (or the loaded
+# checkpoint's sizes), and the trainer's status naming the file. XDG_CONFIG_HOME keeps the
+# recent-files list in the output dir; the opened text must be the first entry.
+mkdir -p "$op/浏览" "$op/config"
+for i in $(seq 1 40); do echo "床前明月光，疑是地上霜。举头望明月，低头思故乡。"; done >"$op/浏览/唐诗.txt"
+XDG_CONFIG_HOME="$op/config" run_case open_via_browser "gradients cursor=" --cell lstm --open-via-browser "$op/浏览/唐诗.txt"
+grep -q "^open: text $op/浏览/唐诗.txt (UTF-8 text" "$outdir/open_via_browser.log" || { echo "ui_smoke: open_via_browser: no 'open: text' line:"; cat "$outdir/open_via_browser.log"; exit 1; }
+grep -q "^model: charlm .*, data $op/浏览/唐诗.txt" "$outdir/open_via_browser.log" || { echo "ui_smoke: open_via_browser: the window does not run the opened text:"; grep '^model:' "$outdir/open_via_browser.log"; exit 1; }
+python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert r[0]==sys.argv[2], r' "$op/config/rnnscope/recent.json" "$op/浏览/唐诗.txt" ||
+  { echo "ui_smoke: open_via_browser: the opened file is not first in recent.json"; exit 1; }
+echo "ui_smoke: open_via_browser files ok ($(grep '^model:' "$outdir/open_via_browser.log" | tail -1))"
+# A checkpoint of a different size (H=24) on the same text, dropped on a default window.
+"$bin" train --steps 5 --hidden 24 --text "$op/浏览/唐诗.txt" --checkpoint "$op/ck.safetensors" >"$outdir/open_train.log" 2>&1 ||
+  { echo "ui_smoke: drop: could not train the checkpoint:"; cat "$outdir/open_train.log"; exit 1; }
+XDG_CONFIG_HOME="$op/config" run_case drop "gradients cursor=" --cell lstm --drop "$op/ck.safetensors"
+grep -q "^open: checkpoint $op/ck.safetensors" "$outdir/drop.log" || { echo "ui_smoke: drop: no 'open: checkpoint' line:"; cat "$outdir/drop.log"; exit 1; }
+grep -q "^status: loaded $op/ck.safetensors" "$outdir/drop.log" || { echo "ui_smoke: drop: the checkpoint was not loaded:"; grep '^status:' "$outdir/drop.log"; exit 1; }
+grep -q "^model: charlm .*H=24.*, data $op/浏览/唐诗.txt" "$outdir/drop.log" || { echo "ui_smoke: drop: the window does not run the checkpoint:"; grep '^model:' "$outdir/drop.log"; exit 1; }
+echo "ui_smoke: drop files ok ($(grep '^status:' "$outdir/drop.log"))"
 
 # The attention task needs the seq2seq job in MakeJob; say so rather than fail when it is absent.
 if run_case reverse "attention cursor=2 unit=[0-9]+ example=0 size=[1-9][0-9]*x[1-9]|step_through cursor=2 " \

@@ -1,6 +1,7 @@
 // Contents: GLFW error capture · ini path · App ctor/dtor · Frame · RunGui · RunScreenshot · RunExports
 #include "app/app.h"
 #include "app/monkey.h"
+#include "app/open_path.h"
 
 #include <epoxy/gl.h>  // before GLFW (GLFW_INCLUDE_NONE is set by CMake)
 #include <GLFW/glfw3.h>
@@ -16,12 +17,14 @@
 #include <cstring>
 #include <filesystem>
 #include <optional>
+#include <set>
 #include <thread>
 #include <utility>
 
 #include "app/fonts.h"
 #include "core/error.h"
 #include "model/cell_kind.h"
+#include "tasks/text_corpus.h"
 #include "app/make_trainer.h"
 #include "ui/compare.h"
 #include "ui/shortcuts.h"
@@ -140,6 +143,22 @@ Intervention ParseIntervention(const std::string& spec, CellKind cell) {
   return result;
 }
 
+// Files dropped on the window, queued by the GLFW callback (inside glfwPollEvents) and opened
+// by the next frame, before it takes its snapshot. One window per process, so one queue.
+GLFWdropfun g_previous_drop = nullptr;
+std::vector<std::string>& DroppedPaths() {
+  static std::vector<std::string> paths;
+  return paths;
+}
+void OnDrop(GLFWwindow* window, int count, const char** paths) {
+  // GLFW keeps one drop callback per window: chain to whichever was there (ImGui 1.86's GLFW
+  // backend installs none, but a later one might).
+  if (g_previous_drop != nullptr) g_previous_drop(window, count, paths);
+  for (int i = 0; i < count; ++i) {
+    if (paths[i] != nullptr) DroppedPaths().emplace_back(paths[i]);
+  }
+}
+
 const Snapshot& EmptySnapshot() {
   static const Snapshot empty = [] {
     Snapshot s;
@@ -159,7 +178,7 @@ std::string WindowTitle(const Snapshot& snapshot) {
 
 }  // namespace
 
-App::App(const AppOptions& options, TrainerLink& trainer) : options_(options), trainer_(trainer) {
+App::App(const AppOptions& options, TrainerLink& trainer) : options_(options), trainer_(&trainer) {
   glfwSetErrorCallback(OnGlfwError);
   if (!glfwInit()) {
     throw Error("cannot open a window (no display?): " + LastGlfwError() +
@@ -194,11 +213,16 @@ App::App(const AppOptions& options, TrainerLink& trainer) : options_(options), t
   LoadFonts(std::round(15.0f * scale));
   ApplyTheme(scale);
   ImGui_ImplGlfw_InitForOpenGL(window_, true);
+  // After ImGui's callbacks are in place, so a drop callback of its own would be chained.
+  g_previous_drop = glfwSetDropCallback(window_, OnDrop);
   ImGui_ImplOpenGL3_Init("#version 330 core");  // still creates the font texture
   imgui_ready_ = true;
   renderer_ = std::make_unique<ImGuiRenderer>(!options.redraw_offscreen && BackBufferSurvivesSwap(window_));
 
-  state_.trainer = &trainer_;
+  state_.trainer = trainer_;
+  // File ▸ Open…: opened at the start of the next frame (the trainer may be replaced, and this
+  // frame still draws from the current one).
+  state_.on_open = [this](const std::string& path) { pending_opens_.push_back(path); };
   if (options.cursor_t >= 0) state_.cursor_t = options.cursor_t;
   if (options.unit >= 0) state_.selected_unit = options.unit;
   panels_ = std::make_unique<PanelRegistry>();
@@ -236,7 +260,7 @@ void App::StartExtraRuns(const AppOptions& base, const std::vector<RunSpec>& run
 }
 
 std::vector<TrainerLink*> App::RunLinks() {
-  std::vector<TrainerLink*> links = {&trainer_};
+  std::vector<TrainerLink*> links = {trainer_};
   for (const auto& run : extra_runs_) links.push_back(run.get());
   return links;
 }
@@ -284,8 +308,8 @@ void App::StartPreset(const std::string& id, const Snapshot& current) {
   rebuild.model.layers = base.spec.model.layers;
   rebuild.model.bidirectional = false;
   rebuild.settings = settings;
-  trainer_.Send(rebuild);
-  trainer_.Send(PauseCommand{false});
+  trainer_->Send(rebuild);
+  trainer_->Send(PauseCommand{false});
   run_names_ = {runs.front().Name()};
   runs.erase(runs.begin());
   StartExtraRuns(base, runs, false);
@@ -323,9 +347,10 @@ void App::Frame(Image* capture) {
   state_.frame = {interval_ms, frame_stats_.Median(), frame_stats_.P95()};
 
   glfwPollEvents();
+  OpenPendingFiles();
   // One snapshot per frame, held by shared_ptr: the trainer may publish meanwhile, this frame
   // keeps drawing the one it took, and no lock is held while drawing.
-  const std::shared_ptr<const Snapshot> latest = trainer_.Latest();
+  const std::shared_ptr<const Snapshot> latest = trainer_->Latest();
   const Snapshot& snapshot = latest ? *latest : EmptySnapshot();
   if (latest && latest->running.hidden > 0) {
     // What runs, as the job built it (not the flags asked for): users and scripts read it.
@@ -392,6 +417,27 @@ void App::Frame(Image* capture) {
   glfwSwapBuffers(window_);
 }
 
+void App::OpenPendingFiles() {
+  std::vector<std::string> paths = std::exchange(pending_opens_, {});
+  // Several files dropped at once: the first is opened (each open replaces the model).
+  std::vector<std::string>& dropped = DroppedPaths();
+  if (!dropped.empty()) paths.push_back(dropped.front());
+  if (dropped.size() > 1) std::printf("open: %zu files dropped, opening the first\n", dropped.size());
+  dropped.clear();
+  for (const std::string& path : paths) {
+    const OpenedPath opened = OpenPathInWindow(path, [this](Command command) { trainer_->Send(std::move(command)); });
+    panels_->exporter().Report(opened.line, opened.error);  // the menu bar's status
+    std::printf("%s\n", opened.line.c_str());
+    std::fflush(stdout);
+    // Screenshots keep the trainer paused: a new run trains --steps as the first did; a
+    // checkpoint is shown as it was saved.
+    if (options_.screenshot && opened.kind && *opened.kind != FileKind::kCheckpoint)
+      trainer_->Send(StepCommand{options_.steps});
+    if (!opened.error) ++opens_handled_;
+    last_open_kind_ = opened.kind;
+  }
+}
+
 int App::RunGui() {
   std::signal(SIGINT, OnInterrupt);
   std::signal(SIGTERM, OnInterrupt);
@@ -420,7 +466,7 @@ App::PacedRun App::RunPaced(double warmup, double seconds) {
     const bool measuring = start - begin >= warmup;
     if (measuring && measured_from < 0.0) {
       measured_from = start;
-      const auto s = trainer_.Latest();
+      const auto s = trainer_->Latest();
       tokens_from = s ? s->tokens_trained : 0;
     }
     Frame(nullptr);
@@ -437,7 +483,7 @@ App::PacedRun App::RunPaced(double warmup, double seconds) {
     if (end < next) std::this_thread::sleep_for(std::chrono::duration<double>(next - end));
     else next = end;
   }
-  const auto last = trainer_.Latest();
+  const auto last = trainer_->Latest();
   const double span = glfwGetTime() - measured_from;
   run.frames = work.count();
   run.work_median_ms = work.Median();
@@ -460,11 +506,11 @@ int App::RunScreenshot() {
   std::vector<Intervention> interventions;
   if (!options_.interventions.empty()) {
     const auto until = Clock::now() + std::chrono::seconds(60);
-    while (!trainer_.Latest() && Clock::now() < until) {
+    while (!trainer_->Latest() && Clock::now() < until) {
       Frame(nullptr);
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
-    const auto first = trainer_.Latest();
+    const auto first = trainer_->Latest();
     const CellKind cell = first ? first->config.cell : ResolveSpec(options_.spec).model.cell;
     for (const std::string& spec : options_.interventions) interventions.push_back(ParseIntervention(spec, cell));
   }
@@ -477,12 +523,12 @@ int App::RunScreenshot() {
     rules.at_step = options_.break_at;
     rules.grad_norm_above = options_.break_grad_norm;
     rules.saturation_fraction_above = options_.break_saturation;
-    trainer_.Send(SetBreakpointsCommand{rules});
+    trainer_->Send(SetBreakpointsCommand{rules});
   }
-  for (const Intervention& i : interventions) trainer_.Send(AddInterventionCommand{i});
-  if (!options_.cell_regex.empty()) trainer_.Send(SetCellFinderCommand{true, options_.cell_regex, 3000});
+  for (const Intervention& i : interventions) trainer_->Send(AddInterventionCommand{i});
+  if (!options_.cell_regex.empty()) trainer_->Send(SetCellFinderCommand{true, options_.cell_regex, 3000});
   if (options_.query_t0 >= 0) {
-    trainer_.Send(CellQueryCommand{options_.query_t0, options_.query_t1, options_.query_threshold, 3});
+    trainer_->Send(CellQueryCommand{options_.query_t0, options_.query_t1, options_.query_threshold, 3});
   }
   for (TrainerLink* link : RunLinks()) {
     if (options_.steps > 0) link->Send(StepCommand{options_.steps});
@@ -495,7 +541,7 @@ int App::RunScreenshot() {
   // drops the remaining steps) and `also` holds; 0 when reached, else the exit code.
   auto wait_for_steps = [&](auto also) {
     for (;;) {
-      const auto latest = trainer_.Latest();
+      const auto latest = trainer_->Latest();
       bool others_done = true;
       for (const auto& run : extra_runs_) {
         const auto other = run->Latest();
@@ -527,7 +573,7 @@ int App::RunScreenshot() {
   if (options_.branch_at >= 0) {
     // The time-travel figure: back to the newest kept checkpoint at or before --branch-at,
     // then the same number of steps again with a 4x learning rate as a branch of its own.
-    const auto before = trainer_.Latest();
+    const auto before = trainer_->Latest();
     int64_t kept = -1;
     for (int64_t s : before->ring_steps) {
       if (s <= options_.branch_at) kept = s;
@@ -538,9 +584,9 @@ int App::RunScreenshot() {
     }
     TrainSettings settings = before->settings;
     settings.learning_rate *= 4.0f;
-    trainer_.Send(RewindCommand{kept, true, true, settings, {}});
-    trainer_.Send(StepCommand{static_cast<int>(options_.steps - kept)});
-    trainer_.Send(PublishCommand{});
+    trainer_->Send(RewindCommand{kept, true, true, settings, {}});
+    trainer_->Send(StepCommand{static_cast<int>(options_.steps - kept)});
+    trainer_->Send(PublishCommand{});
     const std::size_t branches = before->branches.size();
     if (const int failed = wait_for_steps([&](const Snapshot& s) { return s.branches.size() > branches; })) return failed;
   }
@@ -580,6 +626,7 @@ int App::RunScreenshot() {
   }
   if (const int failed = RunExports()) return failed;
   if (const int failed = RunMonkey()) return failed;
+  if (const int failed = RunOpens()) return failed;
   // Timed frames on a settled snapshot; the capture is the last of them.
   frame_stats_ = FrameStats(static_cast<std::size_t>(std::max(options_.frames, 1)));
   last_frame_start_ = glfwGetTime();
@@ -619,12 +666,55 @@ int App::RunScreenshot() {
   return 0;
 }
 
+int App::RunOpens() {
+  if (options_.open_via_browser.empty() && options_.drop.empty()) return 0;
+  const std::size_t before = opens_handled_;
+  const std::string line_before = printed_model_line_;
+  if (!options_.open_via_browser.empty()) {
+    // File ▸ Open…, then the path typed into the browser's path field and Enter.
+    panels_->exporter().AskOpen();
+    for (int i = 0; i < 3; ++i) Frame(nullptr);  // the modal opens and lists its folder
+    FileBrowser& browser = panels_->exporter().browser();
+    browser.SubmitTypedPath(options_.open_via_browser);
+    Frame(nullptr);  // Draw hands the choice to UiState::on_open
+    std::printf("browser: folder=%s open=%d error=%s\n", browser.folder().c_str(), browser.IsOpen() ? 1 : 0,
+                browser.error().empty() ? "none" : browser.error().c_str());
+  }
+  if (!options_.drop.empty()) {
+    const char* path = options_.drop.c_str();
+    OnDrop(window_, 1, &path);  // as GLFW calls it for a drop
+  }
+  Frame(nullptr);  // opens what was chosen or dropped
+  if (opens_handled_ == before) return 0;  // a folder was typed: the browser stays open
+  // Until the opened model runs (a new model: line, trained --steps unless it is a checkpoint)
+  // or the trainer says why not.
+  const bool checkpoint = last_open_kind_ == FileKind::kCheckpoint;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < until) {
+    const auto latest = trainer_->Latest();
+    if (latest && !latest->error.empty()) {
+      std::fprintf(stderr, "rnnscope: trainer error after opening: %s\n", latest->error.c_str());
+      return 1;
+    }
+    const bool trained = checkpoint || (latest && latest->step >= options_.steps);
+    if (printed_model_line_ != line_before && latest && latest->paused && trained) break;
+    Frame(nullptr);
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  const auto latest = trainer_->Latest();
+  std::printf("status: %s\n", latest ? latest->status.c_str() : "no snapshot");
+  return 0;
+}
+
 int App::RunMonkey() {
   if (options_.monkey_seconds <= 0.0 && options_.monkey_frames <= 0) return 0;
   std::printf("monkey: seed=%llu\n", static_cast<unsigned long long>(options_.monkey_seed));
   std::fflush(stdout);
   const ImVec2 display = ImGui::GetIO().DisplaySize;
   monkey_ = std::make_unique<Monkey>(options_.monkey_seed, display);
+  // Random clicks on Up and Save must not write files outside the folder the run started in.
+  std::error_code cwd_error;
+  panels_->exporter().browser().ConfineTo(std::filesystem::current_path(cwd_error).string());
   // The clock only decides when to stop; the events come from the seed and the frame number.
   const double end = glfwGetTime() + options_.monkey_seconds;
   while (options_.monkey_frames > 0 ? static_cast<int64_t>(monkey_->frame()) < options_.monkey_frames
@@ -671,7 +761,7 @@ int App::RunExports() {
   if (!options_.export_model.empty()) {
     const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     while (!std::filesystem::exists(options_.export_model) && std::chrono::steady_clock::now() < until) {
-      const auto latest = trainer_.Latest();
+      const auto latest = trainer_->Latest();
       if (latest && !latest->error.empty()) break;
       Frame(nullptr);
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -681,7 +771,7 @@ int App::RunExports() {
   exporter.log().clear();
   if (exporter.failures() > 0) return 4;
   if (!options_.export_model.empty() && !std::filesystem::exists(options_.export_model)) {
-    const auto latest = trainer_.Latest();
+    const auto latest = trainer_->Latest();
     std::fprintf(stderr, "rnnscope: --export-model %s: not written%s%s\n", options_.export_model.c_str(),
                  latest && !latest->error.empty() ? ": " : "", latest ? latest->error.c_str() : "");
     return 4;

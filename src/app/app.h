@@ -5,11 +5,13 @@
 #include <imgui.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "app/app_options.h"
 #include "app/frame_stats.h"
+#include "io/file_kind.h"
 #include "train/trainer_link.h"
 #include "train/trainer_reaper.h"
 #include "ui/panel_registry.h"
@@ -59,6 +61,11 @@ class App {
   int RunExports();
   // Screenshot --monkey: random input until the time or frame bound; 0, or the exit code.
   int RunMonkey();
+  // Screenshot --open-via-browser / --drop: opens the file as the user would, then renders
+  // until the opened model runs; 0, or the exit code.
+  int RunOpens();
+  // Files chosen in File ▸ Open… or dropped since the last frame (app/open_path.h).
+  void OpenPendingFiles();
   // One frame; when `capture` is set, reads the back buffer into it before the swap.
   void Frame(Image* capture);
   // Side-by-side runs (ui/compare.h). The first run is trainer_ itself; the others are
@@ -70,7 +77,11 @@ class App {
   std::vector<TrainerLink*> RunLinks();  // trainer_ first; just trainer_ when not comparing
 
   AppOptions options_;
-  TrainerLink& trainer_;
+  // The trainer the window shows (main's): an opened file becomes its new job (OpenFileCommand).
+  TrainerLink* trainer_;
+  std::vector<std::string> pending_opens_;  // from UiState::on_open, opened next frame
+  std::size_t opens_handled_ = 0;
+  std::optional<FileKind> last_open_kind_;  // of the last file sent to the trainer
   GLFWwindow* window_ = nullptr;
   bool imgui_ready_ = false;
   // The `model:` line goes to stdout whenever what runs changes (a file opened, a rebuild), and

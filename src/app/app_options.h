@@ -74,6 +74,10 @@ struct AppOptions {
   // "PANEL:FILE" for a panel's PNG / CSV; FILE for the probe trace / PyTorch state_dict.
   std::vector<std::string> export_png, export_csv;
   std::string export_trace, export_model;
+  // Opening files as a user would (app/open_path.h), after exports and the monkey:
+  // File ▸ Open… with this path typed into the browser (a folder leaves the browser open on it,
+  // for a picture of it), and a file dropped on the window.
+  std::string open_via_browser, drop;
 };
 
 }  // namespace rnnscope

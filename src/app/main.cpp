@@ -184,6 +184,10 @@ int Main(int argc, char** argv) {
         ->type_name("PANEL:FILE");
     cli.add_option("--export-trace", options.export_trace, "save the probe's trace as safetensors (File menu)");
     cli.add_option("--export-model", options.export_model, "save the model as a PyTorch state_dict (File menu)");
+    cli.add_option("--open-via-browser", options.open_via_browser, "after training, File > Open... and type PATH into "
+                   "the file browser (a folder: the browser stays open on it; a file: it is opened)")->type_name("PATH");
+    cli.add_option("--drop", options.drop, "after training, open PATH as if it were dropped on the window")
+        ->type_name("PATH");
   }
   // Skip argv[1] (the subcommand) when there is one.
   const int skip = argc >= 2 && !path_first ? 1 : 0;

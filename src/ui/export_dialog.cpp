@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <stdexcept>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -83,10 +84,57 @@ void Exporter::MenuItems(const Panel& panel, const Snapshot& snapshot, UiState& 
 
 void Exporter::Ask(ExportKind kind, const std::string& panel, const Snapshot& snapshot) {
   dialog_job_ = ExportJob{kind, panel, {}};
-  const std::string name = DefaultName(kind, panel, snapshot.step);
-  std::snprintf(path_buffer_, sizeof path_buffer_, "%s", name.c_str());
-  if (kind == ExportKind::kOpenModel) std::snprintf(vocab_buffer_, sizeof vocab_buffer_, "%s", "model.vocab.json");
-  dialog_pending_ = true;  // opened in EndFrame, at the root of the ID stack
+  if (kind == ExportKind::kOpenModel) {
+    asking_ = Asking::kWeights;
+    browser_.OpenForLoad("Open PyTorch model: the state_dict (safetensors)",
+                         {AllFilesFilter(), ExtensionFilter("safetensors (.safetensors)", {".safetensors"})}, 1);
+    return;
+  }
+  asking_ = Asking::kSavePath;
+  browser_.OpenForSave(std::string("Save ") + Describe(kind), DefaultName(kind, panel, snapshot.step));
+}
+
+void Exporter::AskOpen() {
+  asking_ = Asking::kOpenAny;
+  browser_.OpenForLoad("Open a text, TSV or CoNLL file, a checkpoint or a PyTorch model", open_filters_);
+}
+
+void Exporter::Chosen(const std::string& path, UiState& state) {
+  switch (std::exchange(asking_, Asking::kNothing)) {
+    case Asking::kNothing:
+      return;
+    case Asking::kSavePath:
+      dialog_job_.path = path;
+      queue_.push_back(dialog_job_);
+      return;
+    case Asking::kWeights: {
+      dialog_job_.path = path;
+      // The vocabulary Export model writes beside the weights; ask only when it is not there.
+      const std::string vocab = VocabPathFor(path);
+      std::error_code ec;
+      if (std::filesystem::is_regular_file(vocab, ec)) {
+        dialog_job_.vocab = vocab;
+        queue_.push_back(dialog_job_);
+        return;
+      }
+      asking_ = Asking::kVocab;
+      browser_.OpenForLoad("Open PyTorch model: the vocabulary for " + std::filesystem::path(path).filename().string() +
+                               " (JSON list of tokens)",
+                           {AllFilesFilter(), ExtensionFilter("JSON (.json)", {".json"})}, 1);
+      return;
+    }
+    case Asking::kVocab:
+      dialog_job_.vocab = path;
+      queue_.push_back(dialog_job_);
+      return;
+    case Asking::kOpenAny:
+      if (!state.on_open) {
+        Finish(path + ": this window cannot open files (no handler)", true);
+        return;
+      }
+      state.on_open(path);  // the app reports what it did (Report)
+      return;
+  }
 }
 
 void Exporter::BeginFrame() {
@@ -97,40 +145,10 @@ void Exporter::BeginFrame() {
 }
 
 void Exporter::EndFrame(const Snapshot& snapshot, UiState& state, PanelRegistry& panels) {
-  // One popup ID, its visible title following the job ("Open" for the one import).
-  const std::string title = std::string(dialog_job_.kind == ExportKind::kOpenModel ? "Open" : "Export") + "###export_dialog";
-  if (dialog_pending_) {
-    ImGui::OpenPopup("###export_dialog");
-    dialog_pending_ = false;
-  }
-  dialog_open_ = ImGui::BeginPopupModal(title.c_str(), nullptr, ImGuiWindowFlags_AlwaysAutoResize);
-  if (dialog_open_) {
-    ImGui::TextUnformatted(Describe(dialog_job_.kind));
-    if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();
-    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 30.0f);
-    const bool enter = ImGui::InputText("##path", path_buffer_, sizeof path_buffer_, ImGuiInputTextFlags_EnterReturnsTrue);
-    const bool open_model = dialog_job_.kind == ExportKind::kOpenModel;
-    bool vocab_enter = false;
-    if (open_model) {
-      ImGui::SameLine();
-      ImGui::TextUnformatted("weights");
-      ImGui::SetNextItemWidth(ImGui::GetFontSize() * 30.0f);
-      vocab_enter = ImGui::InputText("##vocab", vocab_buffer_, sizeof vocab_buffer_, ImGuiInputTextFlags_EnterReturnsTrue);
-      ImGui::SameLine();
-      ImGui::TextUnformatted("vocabulary");
-    }
-    ImGui::TextDisabled("relative to %s", Absolute(".").c_str());
-    if (ImGui::Button(open_model ? "Open" : "Save", {120.0f, 0.0f}) || enter || vocab_enter) {
-      dialog_job_.path = path_buffer_;
-      dialog_job_.vocab = vocab_buffer_;
-      queue_.push_back(dialog_job_);
-      ImGui::CloseCurrentPopup();
-    }
-    ImGui::SameLine();
-    if (ImGui::Button("Cancel", {120.0f, 0.0f}) || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape))) {
-      ImGui::CloseCurrentPopup();
-    }
-    ImGui::EndPopup();
+  if (const std::optional<std::string> chosen = browser_.Draw()) {
+    Chosen(*chosen, state);
+  } else if (!browser_.IsOpen() && asking_ != Asking::kNothing) {
+    asking_ = Asking::kNothing;  // cancelled
   }
 
   if (png_wait_ > 0) {
@@ -143,7 +161,7 @@ void Exporter::EndFrame(const Snapshot& snapshot, UiState& state, PanelRegistry&
     } else {
       Finish(png_path_ + ": the panel was not drawn (closed or collapsed?)", true);
     }
-  } else if (!queue_.empty() && !dialog_open_) {
+  } else if (!queue_.empty() && !browser_.IsOpen()) {
     const ExportJob job = queue_.front();
     queue_.pop_front();
     Run(job, snapshot, state, panels);

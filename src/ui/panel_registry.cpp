@@ -162,6 +162,7 @@ void PanelRegistry::DrawFileMenu(const Snapshot& snapshot, UiState& state) {
   if (!ImGui::BeginMenu("File")) return;
   // A trainer whose model failed to build still publishes (its error): nothing to save then.
   const bool has_model = snapshot.has_job;
+  if (ImGui::MenuItem("Open\u2026")) exporter_.AskOpen();
   if (ImGui::MenuItem("Open PyTorch model\u2026")) exporter_.Ask(ExportKind::kOpenModel, "", snapshot);
   if (ImGui::BeginMenu("Examples")) {
     DrawExamplesMenu(snapshot, state);

@@ -3,6 +3,7 @@
 // the main thread only; panels read the Snapshot and read/write this.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,10 @@ struct UiState {
   // preset id, or "stop") for the app, which owns the trainers.
   std::vector<CompareRun> runs;
   std::string compare_request;
+  // File ▸ Open… (and files dropped on the window): the app decides what a chosen file means
+  // (app/open_path.h) and owns the trainers, so the UI only hands it the absolute path. Set by
+  // the app; empty in tests that only draw (the menu then reports that nothing can open).
+  std::function<void(const std::string& path)> on_open;
 
   // Screenshot mode points this at a list; each panel appends one line saying what it drew
   // ("step_through cursor=5 unit=3 ...") so tests can check the shared selection reached it.
