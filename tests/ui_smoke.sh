@@ -188,6 +188,11 @@ grep -q "^open: checkpoint $op/ck.safetensors" "$outdir/drop.log" || { echo "ui_
 grep -q "^status: loaded $op/ck.safetensors" "$outdir/drop.log" || { echo "ui_smoke: drop: the checkpoint was not loaded:"; grep '^status:' "$outdir/drop.log"; exit 1; }
 grep -q "^model: charlm .*H=24.*, data $op/浏览/唐诗.txt" "$outdir/drop.log" || { echo "ui_smoke: drop: the window does not run the checkpoint:"; grep '^model:' "$outdir/drop.log"; exit 1; }
 echo "ui_smoke: drop files ok ($(grep '^status:' "$outdir/drop.log"))"
+# One-word pairs in groups fit tagging and translation: dropped, the window asks which.
+printf 'cat\tchat\ndog\tchien\n\nsun\tsoleil\nsea\tmer\n' >"$op/both.dat"
+XDG_CONFIG_HOME="$op/config" run_case drop_ambiguous "open-choice .*both.dat kinds=2" --drop "$op/both.dat"
+grep -q "^open-choice: .*both.dat kinds=2" "$outdir/drop_ambiguous.log" || { echo "ui_smoke: drop_ambiguous: no question:"; cat "$outdir/drop_ambiguous.log"; exit 1; }
+echo "ui_smoke: drop_ambiguous ok ($(grep '^status:' "$outdir/drop_ambiguous.log"))"
 
 # The attention task needs the seq2seq job in MakeJob; say so rather than fail when it is absent.
 if run_case reverse "attention cursor=2 unit=[0-9]+ example=0 size=[1-9][0-9]*x[1-9]|step_through cursor=2 " \

@@ -696,6 +696,11 @@ int App::RunOpens() {
       std::fprintf(stderr, "rnnscope: trainer error after opening: %s\n", latest->error.c_str());
       return 1;
     }
+    if (latest && latest->open_choice.id != 0) {  // two kinds fit: the window asks (the capture shows it)
+      for (int i = 0; i < 3; ++i) Frame(nullptr);
+      std::printf("open-choice: %s kinds=%zu\n", latest->open_choice.path.c_str(), latest->open_choice.kinds.size());
+      break;
+    }
     const bool trained = checkpoint || (latest && latest->step >= options_.steps);
     if (printed_model_line_ != line_before && latest && latest->paused && trained) break;
     Frame(nullptr);

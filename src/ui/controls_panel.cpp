@@ -355,7 +355,8 @@ class ControlsPanel final : public Panel {
         if (ImGui::IsItemHovered())
           ImGui::SetTooltip("truncated BPTT: each chunk starts from the state the previous one ended in");
       } else {
-        ImGui::TextDisabled("each example's own length");
+        ImGui::TextDisabled("per example");
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("each example is trained at its own length");
       }
       if (used.teacher_forcing) {
         Row("Teacher forcing");
