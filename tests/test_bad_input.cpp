@@ -502,6 +502,39 @@ TEST_F(BadInput, ModelFlagsCannotChangeOnResume) {
                  {"--cell cannot be combined with --resume"}, 20);
 }
 
+// `rnnscope gui PATH` (and `rnnscope PATH`): a file that cannot open is refused before any
+// window exists, naming it and the problem (io/file_kind.h, train/open_file.h), so these run
+// without a display. A build without the window has no `gui`: skipped there.
+TEST_F(BadInput, OpeningAFileRefusesItByName) {
+  const ChildResult probe = RunChild(binary_, {"gui", "--help"}, dir_);
+  if (probe.err.find("unknown command") != std::string::npos) GTEST_SKIP() << "this rnnscope has no window (gui)";
+  fs::create_directories(dir_ / "afolder");
+  ExpectRejected("open: a folder", {"gui", (dir_ / "afolder").string()}, {"afolder", "is a folder"}, 20);
+  ExpectRejected("open: an empty file", {"gui", Write("nothing", "").string()}, {"nothing", "empty"}, 20);
+  ExpectRejected("open: a binary file", {"gui", Write("prog", std::string("\x7f" "ELF\x02\x01\x01\0\0", 9)).string()},
+                 {"prog", "binary file"}, 20);
+  ExpectRejected("open: Latin-1 text", {"gui", Write("latin", "caf\xe9\n").string()}, {"latin", "not UTF-8"}, 20);
+  ExpectRejected("open: a PyTorch pickle", {"gui", Write("model.pt", std::string("PK\x03\x04rest", 8)).string()},
+                 {"model.pt", "PyTorch pickle", "save_file"}, 20);
+  TensorFile conv;
+  conv.SetMatrix<float>("conv.weight", MatF::Zero(2, 2));
+  WriteSafetensors(dir_ / "conv.safetensors", conv);
+  ExpectRejected("open: safetensors without a recurrent layer", {"gui", (dir_ / "conv.safetensors").string()},
+                 {"conv.safetensors", "no recurrent layer", "conv.weight"}, 20);
+  TensorFile future = conv;
+  future.metadata["rnnscope"] = R"({"format":"rnnscope-checkpoint","version":99,"task":"charlm"})";
+  WriteSafetensors(dir_ / "future.safetensors", future);
+  ExpectRejected("open: a checkpoint of another format version", {"gui", (dir_ / "future.safetensors").string()},
+                 {"future.safetensors", "99"}, 20);
+  TensorFile torch;
+  torch.SetMatrix<float>("rnn.weight_ih_l0", MatF::Zero(8, 3));
+  WriteSafetensors(dir_ / "torch.safetensors", torch);
+  ExpectRejected("open: a state_dict without its vocabulary", {"gui", (dir_ / "torch.safetensors").string()},
+                 {"torch.safetensors", "vocabulary", "torch.vocab.json"}, 20);
+  ExpectRejected("open: --kind not a kind", {"gui", Write("ok.txt", "hello there\n").string(), "--kind", "poem"},
+                 {"--kind poem", "text, tsv, conll"}, 20);
+}
+
 TEST_F(BadInput, SettingsGivenWithResumeOverrideTheCheckpoint) {
   // After a divergence the user resumes with a lower rate: it must be used, and said so.
   const fs::path ckpt = dir_ / "resume.safetensors";

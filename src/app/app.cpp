@@ -9,6 +9,7 @@
 #include <imgui_impl_glfw.h>
 #include <imgui_impl_opengl3.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -689,7 +690,12 @@ int App::RunOpens() {
   // Until the opened model runs (a new model: line, trained --steps unless it is a checkpoint)
   // or the trainer says why not.
   const bool checkpoint = last_open_kind_ == FileKind::kCheckpoint;
-  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  // The frames drawn while the trainer opens the file (a large text takes seconds): the window
+  // must keep drawing. Their work times and the wait go out as one line.
+  FrameStats wait_frames(1u << 20);
+  const auto wait_start = std::chrono::steady_clock::now();
+  double wait_max_ms = 0.0;
+  const auto until = wait_start + std::chrono::seconds(120);
   while (std::chrono::steady_clock::now() < until) {
     const auto latest = trainer_->Latest();
     if (latest && !latest->error.empty()) {
@@ -703,9 +709,16 @@ int App::RunOpens() {
     }
     const bool trained = checkpoint || (latest && latest->step >= options_.steps);
     if (printed_model_line_ != line_before && latest && latest->paused && trained) break;
+    const auto frame_start = std::chrono::steady_clock::now();
     Frame(nullptr);
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - frame_start).count();
+    wait_frames.Add(ms);
+    wait_max_ms = std::max(wait_max_ms, ms);
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
+  std::printf("open-wait: seconds=%.2f frames=%zu frame_work_ms median=%.2f p95=%.2f max=%.2f\n",
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - wait_start).count(), wait_frames.count(),
+              wait_frames.Median(), wait_frames.P95(), wait_max_ms);
   const auto latest = trainer_->Latest();
   std::printf("status: %s\n", latest ? latest->status.c_str() : "no snapshot");
   return 0;
