@@ -188,6 +188,18 @@ grep -q "^open: checkpoint $op/ck.safetensors" "$outdir/drop.log" || { echo "ui_
 grep -q "^status: loaded $op/ck.safetensors" "$outdir/drop.log" || { echo "ui_smoke: drop: the checkpoint was not loaded:"; grep '^status:' "$outdir/drop.log"; exit 1; }
 grep -q "^model: charlm .*H=24.*, data $op/浏览/唐诗.txt" "$outdir/drop.log" || { echo "ui_smoke: drop: the window does not run the checkpoint:"; grep '^model:' "$outdir/drop.log"; exit 1; }
 echo "ui_smoke: drop files ok ($(grep '^status:' "$outdir/drop.log"))"
+# Every kind through the other two ways as well: typed into File > Open... and dropped. Each
+# must end with the window running it (`model: … · from FILE`).
+for way in open-via-browser drop; do
+  i=0
+  for f in "$op/唐诗" "$op/pairs.dat" "$op/tags.dat" "$op/run.ckpt" "$ex/model.safetensors" "$op/torch_model.safetensors"; do
+    i=$((i + 1)); name="${way}_$i"
+    XDG_CONFIG_HOME="$op/config" run_case "$name" "gradients cursor=[0-9]+ unit=[0-9]+ series=[1-9]" --"$way" "$f"
+    grep -qE "^model: .* · from $(realpath "$f")\$" "$outdir/$name.log" ||
+      { echo "ui_smoke: $name: the window does not run $f:"; grep -E '^(model|open|status|browser):' "$outdir/$name.log"; exit 1; }
+  done
+done
+echo "ui_smoke: six kinds opened by typing into the browser and by dropping ok"
 # One-word pairs in groups fit tagging and translation: dropped, the window asks which.
 printf 'cat\tchat\ndog\tchien\n\nsun\tsoleil\nsea\tmer\n' >"$op/both.dat"
 XDG_CONFIG_HOME="$op/config" run_case drop_ambiguous "open-choice .*both.dat kinds=2" --drop "$op/both.dat"
