@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "io/atomic_file.h"
+#include "io/file_kind.h"
 #include "io/safetensors.h"
 #include "train/snapshot_export.h"
 #include "train/snapshot.h"
@@ -108,6 +109,16 @@ void Exporter::Chosen(const std::string& path, UiState& state) {
       queue_.push_back(dialog_job_);
       return;
     case Asking::kWeights: {
+      // A checkpoint (what `train` writes, or a model export) is a run, not bare weights: it
+      // opens as one, by content, instead of failing on its optimizer tensors.
+      try {
+        if (DetectFileKind(path).kind == FileKind::kCheckpoint && state.on_open) {
+          state.on_open(path);
+          return;
+        }
+      } catch (const std::exception&) {
+        // Unreadable or not a model: the import below names the problem.
+      }
       dialog_job_.path = path;
       // The vocabulary Export model writes beside the weights; ask only when it is not there.
       const std::string vocab = VocabPathFor(path);
