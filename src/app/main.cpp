@@ -94,10 +94,12 @@ int RunWindow(AppOptions options, const std::string& size) {
 }
 
 int Main(int argc, char** argv) {
-  // `rnnscope PATH`: a first argument that is no command but an existing file opens it.
+  // `rnnscope PATH`: a first argument that is no command but a file opens it; one that looks
+  // like a path (a '/' or '.') but is missing gets "no such file", not "unknown command".
   const bool path_first = argc >= 2 && argv[1][0] != '-' && std::strcmp(argv[1], "gui") != 0 &&
                           std::strcmp(argv[1], "screenshot") != 0 && std::strcmp(argv[1], "measure") != 0 &&
-                          !IsHeadlessCommand(argv[1]) && std::filesystem::exists(argv[1]);
+                          !IsHeadlessCommand(argv[1]) &&
+                          (std::filesystem::exists(argv[1]) || std::strpbrk(argv[1], "/.") != nullptr);
   const bool gui = argc < 2 || std::strcmp(argv[1], "gui") == 0 || path_first;
   const bool screenshot = argc >= 2 && std::strcmp(argv[1], "screenshot") == 0;
   const bool measure = argc >= 2 && std::strcmp(argv[1], "measure") == 0;
