@@ -131,6 +131,8 @@ TEST_P(JobContract, DivergingStepRollsBackWeightsOptimizerAndStepThenContinues) 
   r = job_->Step(good);
   ASSERT_FALSE(r.non_finite.empty()) << "weights of ~1e38 gave a finite loss " << r.loss;
   EXPECT_EQ(job_->StepCount(), 3) << "the step count did not roll back";
+  ASSERT_EQ(job_->LossHistory().size(), 3u) << "the undone step 4 stayed on the loss curve";
+  EXPECT_EQ(job_->LossHistory().Points().back().step, 3);
   const auto after = TrainingTensors(*training_, good);
   ASSERT_EQ(after.size(), before.size());
   for (std::size_t k = 0; k < after.size(); ++k) {
@@ -141,6 +143,8 @@ TEST_P(JobContract, DivergingStepRollsBackWeightsOptimizerAndStepThenContinues) 
   EXPECT_TRUE(r.non_finite.empty()) << r.non_finite;
   EXPECT_TRUE(std::isfinite(r.loss));
   EXPECT_EQ(job_->StepCount(), 4);
+  ASSERT_EQ(job_->LossHistory().size(), 4u);
+  EXPECT_EQ(job_->LossHistory().Points().back().train_loss, r.loss);
 }
 
 TEST_P(JobContract, SaveLoadGivesTheSameNextLossBitForBit) {

@@ -35,6 +35,9 @@ class BoundedHistory {
   // Sets the val loss of the newest point when it is at `step` (validation runs after the step
   // it measures); returns false, changing nothing, when the newest point is another step.
   bool SetNewestValLoss(int64_t step, float val_loss);
+  // Removes the newest point when it is at `step` (a step whose update was rolled back: the
+  // run goes on from the step before, and the next step takes its number again).
+  bool DropNewest(int64_t step);
   void Clear();
 
   // Oldest first. A bucket reports the step of its last point and the mean train loss and grad
@@ -136,6 +139,13 @@ inline bool BoundedHistory::SetNewestValLoss(int64_t step, float val_loss) {
   // The newest point is always raw (in `recent_`), so setting it changes no bucket's mean.
   if (recent_.size() == 0 || recent_[recent_.size() - 1].step != step) return false;
   recent_[recent_.size() - 1].val_loss = val_loss;
+  return true;
+}
+
+inline bool BoundedHistory::DropNewest(int64_t step) {
+  if (recent_.size() == 0 || recent_[recent_.size() - 1].step != step) return false;
+  recent_.PopBack();  // a point folded out when this one came stays folded: older, so harmless
+  --total_;
   return true;
 }
 

@@ -72,7 +72,8 @@ void LossHistoryFromJson(const nlohmann::json& j, const std::string& source, int
     if (!p[0].is_number_integer()) throw bad(i, "has a step that is not an integer");
     LossPoint point;
     point.step = p[0].get<int64_t>();
-    // A step the run repeats after a rejected update may appear twice; never backwards.
+    // Steps never go backwards (a rolled-back step's point is dropped, so none repeats; a
+    // repeat is accepted all the same) nor past the checkpoint's own step.
     if (point.step < 0 || point.step < previous || point.step > last_step)
       throw bad(i, "has step " + std::to_string(point.step) + " out of order (previous " +
                        (i ? std::to_string(previous) : std::string("none")) + ", checkpoint step " +
@@ -177,7 +178,10 @@ StepResult TrainingJob::Step(const TrainSettings& settings) {
     // buffers and step count — which gave a finite loss and gradient: a lower learning rate
     // can continue from there.
     result.non_finite = std::isfinite(result.loss) ? FirstNonFiniteGradient() : NonFiniteForward();
-    if (optimizer_.UndoLastStep(refs_)) --step_;
+    if (optimizer_.UndoLastStep(refs_)) {
+      history_.DropNewest(step_);  // that step is undone: its point leaves the curve too
+      --step_;
+    }
     OnStepRejected();
     return result;
   }
