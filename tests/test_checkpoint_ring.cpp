@@ -107,7 +107,7 @@ TEST(CheckpointRing, LossHistoryStaysBoundedInEveryCheckpoint) {
   EXPECT_EQ(history.back().at(0).get<int64_t>(), steps);
   EXPECT_LT(history.front().at(0).get<int64_t>(), 16) << "the start of the run is still on the curve";
   const std::size_t json_bytes = history.dump().size();
-  EXPECT_LT(json_bytes, 100u << 10) << "a full history should stay near 45 bytes a point";
+  EXPECT_LT(json_bytes, 100u << 10) << "a full history should stay near 36 bytes a point";
   std::printf("full loss history: %zu points, %zu bytes of JSON\n", history.size(), json_bytes);
   std::unique_ptr<Job> restored = job.LoadFromBytes(bytes, nullptr);
   const std::vector<LossPoint> points = restored->LossHistory().Points();

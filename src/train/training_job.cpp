@@ -29,7 +29,7 @@ std::string Hex64(uint64_t v) {
 
 // A float as the double of its 9-digit decimal: that reads back as the same float, and
 // nlohmann writes the shortest form of the double ("2.34500003", not "2.3450000286102295"),
-// which keeps a full history near 45 bytes a point. Non-finite (a val loss never measured) → null.
+// which keeps a history near 36 bytes a point. Non-finite (a val loss never measured) → null.
 nlohmann::json CompactFloat(float v) {
   if (!std::isfinite(v)) return nullptr;
   char buf[32];
