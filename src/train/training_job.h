@@ -63,7 +63,8 @@ class TrainingJob : public Job {
   const BoundedHistory& LossHistory() const final { return history_; }
   void RecordValidation(int64_t step, float val_loss) final { history_.SetNewestValLoss(step, val_loss); }
   // Points the loss history keeps, and so at most what a checkpoint's "history" holds: about
-  // 75 KB of JSON when full (36 bytes a point measured; the window's plot is ~1000 px wide; older steps are averaged).
+  // 75 KB of JSON when full (36 bytes a point, measured). The window's plot is ~1000 px wide;
+  // older steps are averaged.
   static constexpr std::size_t kLossHistoryCapacity = 2048;
   void Save(const std::string& path, const TrainSettings& settings) const final;
   std::vector<unsigned char> SaveToBytes(const TrainSettings& settings) const override;
