@@ -139,6 +139,35 @@ TEST(BoundedHistory, ValMeanIsWeightedByEvaluations) {
   }
 }
 
+// Validation runs after the step it measures: its loss goes on that step's point, and only there.
+TEST(BoundedHistory, SetNewestValLossTouchesOnlyTheNewestPointAtThatStep) {
+  BoundedHistory h(16);
+  for (int64_t s = 1; s <= 40; ++s) h.Add(Point(s));  // some already folded into buckets
+  EXPECT_FALSE(h.SetNewestValLoss(39, 1.5f)) << "an older step is not the newest point";
+  EXPECT_TRUE(h.SetNewestValLoss(40, 2.5f));
+  const std::vector<LossPoint> p = h.Points();
+  EXPECT_EQ(p.back().step, 40);
+  EXPECT_EQ(p.back().val_loss, 2.5f);
+  for (std::size_t k = 0; k + 1 < p.size(); ++k) EXPECT_TRUE(std::isnan(p[k].val_loss)) << k;
+  BoundedHistory empty(16);
+  EXPECT_FALSE(empty.SetNewestValLoss(0, 1.0f));
+  EXPECT_EQ(empty.size(), 0u);
+}
+
+TEST(BoundedHistory, DropNewestRemovesOnlyThatStepsPoint) {
+  BoundedHistory h(16);
+  for (int64_t s = 1; s <= 40; ++s) h.Add(Point(s));
+  const std::size_t before = h.size();
+  EXPECT_FALSE(h.DropNewest(39));
+  EXPECT_TRUE(h.DropNewest(40));
+  EXPECT_EQ(h.size(), before - 1);
+  EXPECT_EQ(h.total_added(), 39u);
+  EXPECT_EQ(h.Points().back().step, 39);
+  h.Add(Point(40));  // the step done again
+  EXPECT_EQ(h.Points().back().step, 40);
+  EXPECT_EQ(h.size(), before);
+}
+
 TEST(BoundedHistory, NaNTrainLossStaysVisible) {
   BoundedHistory h(8);
   for (int64_t s = 0; s < 40; ++s) {

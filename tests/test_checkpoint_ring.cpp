@@ -7,8 +7,10 @@
 #include <chrono>
 #include <cstdio>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <thread>
 
+#include "io/safetensors.h"
 #include "train/char_lm_job.h"
 #include "train/checkpoint_ring.h"
 #include "train/trainer_thread.h"
@@ -83,6 +85,35 @@ TEST(CheckpointRing, JobRestoredFromBytesReplaysTheSameLossesExactly) {
   EXPECT_EQ(restored->StepCount(), 10);
   EXPECT_EQ(restored_settings.batch, settings.batch);
   for (int i = 0; i < 15; ++i) EXPECT_EQ(restored->Step(settings).loss, original[static_cast<std::size_t>(i)]) << "step " << 11 + i;
+}
+
+// Every checkpoint (a ring entry too) carries the loss history: bounded however long the run,
+// oldest steps averaged, and read back within the same bound.
+TEST(CheckpointRing, LossHistoryStaysBoundedInEveryCheckpoint) {
+  JobSpec spec = SmallSpec();
+  spec.model.hidden = 4;
+  spec.settings.batch = 1;
+  spec.settings.seq_len = 2;
+  CharLmJob job(spec);
+  const int64_t steps = 3 * static_cast<int64_t>(TrainingJob::kLossHistoryCapacity);
+  for (int64_t i = 0; i < steps; ++i) ASSERT_TRUE(job.Step(spec.settings).non_finite.empty());
+  EXPECT_LE(job.LossHistory().size(), TrainingJob::kLossHistoryCapacity);
+  EXPECT_EQ(job.LossHistory().total_added(), static_cast<uint64_t>(steps));
+  const std::vector<unsigned char> bytes = job.SaveToBytes(spec.settings);
+  const nlohmann::json meta = nlohmann::json::parse(ParseSafetensors(bytes, "ring").metadata.at("rnnscope"));
+  const nlohmann::json& history = meta.at("history");
+  EXPECT_EQ(history.size(), job.LossHistory().size());
+  EXPECT_GT(history.size(), TrainingJob::kLossHistoryCapacity / 2) << "decimated far below its bound";
+  EXPECT_EQ(history.back().at(0).get<int64_t>(), steps);
+  EXPECT_LT(history.front().at(0).get<int64_t>(), 16) << "the start of the run is still on the curve";
+  const std::size_t json_bytes = history.dump().size();
+  EXPECT_LT(json_bytes, 100u << 10) << "a full history should stay near 36 bytes a point";
+  std::printf("full loss history: %zu points, %zu bytes of JSON\n", history.size(), json_bytes);
+  std::unique_ptr<Job> restored = job.LoadFromBytes(bytes, nullptr);
+  const std::vector<LossPoint> points = restored->LossHistory().Points();
+  EXPECT_LE(points.size(), TrainingJob::kLossHistoryCapacity);
+  EXPECT_EQ(points.back().step, steps);
+  EXPECT_EQ(points.back().train_loss, job.LossHistory().Points().back().train_loss);
 }
 
 // The app's default model (LSTM, H = 64, one layer, one-hot input, Adam, batch 32): what one

@@ -14,6 +14,7 @@
 #include <random>
 #include <string>
 #include <thread>
+#include <utility>
 
 #include "core/error.h"
 #include "io/safetensors.h"
@@ -157,15 +158,18 @@ class ForeignCheckpoint : public CrashSafeCheckpoint {
     JobSpec spec = Spec();
     spec.model.hidden = 8;
     CharLmJob job(spec);
+    for (int i = 0; i < 3; ++i) job.Step(spec.settings);  // a loss history of steps 1-3
     job.Save(path_, spec.settings);
   }
-  // Rewrites one metadata field of the checkpoint, returns the new file's path.
-  std::string Tamper(const std::string& key, const nlohmann::json& value) {
+  // Rewrites one metadata field of the checkpoint (a null value removes it), returns the new
+  // file's path.
+  std::string Tamper(const std::string& key, const nlohmann::json& value, const std::string& tag = "") {
     TensorFile f = ReadSafetensors(path_);
     nlohmann::json meta = nlohmann::json::parse(f.metadata.at("rnnscope"));
-    meta[key] = value;
+    if (value.is_null()) meta.erase(key);
+    else meta[key] = value;
     f.metadata["rnnscope"] = meta.dump();
-    const std::string out = (dir_ / ("tampered_" + key + ".safetensors")).string();
+    const std::string out = (dir_ / ("tampered_" + key + tag + ".safetensors")).string();
     WriteSafetensors(out, f);
     return out;
   }
@@ -209,6 +213,48 @@ TEST_F(ForeignCheckpoint, AnotherTask) {
     ADD_FAILURE() << "loaded";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("'translate'"), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(ForeignCheckpoint, KeepsItsLossHistory) {
+  const std::unique_ptr<Job> job = LoadJob(path_, nullptr);
+  const std::vector<LossPoint> points = job->LossHistory().Points();
+  ASSERT_EQ(points.size(), 3u);
+  for (std::size_t k = 0; k < 3; ++k) {
+    EXPECT_EQ(points[k].step, static_cast<int64_t>(k) + 1);
+    EXPECT_TRUE(std::isfinite(points[k].train_loss) && points[k].train_loss > 0) << points[k].train_loss;
+  }
+}
+
+// Written before checkpoints carried the loss history: loads, the curve starts at its step.
+TEST_F(ForeignCheckpoint, WithoutHistoryLoadsWithAnEmptyCurve) {
+  const std::string old = Tamper("history", nullptr);
+  ASSERT_EQ(nlohmann::json::parse(ReadSafetensors(old).metadata.at("rnnscope")).count("history"), 0u);
+  TrainSettings settings;
+  const std::unique_ptr<Job> job = LoadJob(old, &settings);
+  EXPECT_EQ(job->StepCount(), 3);
+  EXPECT_EQ(job->LossHistory().size(), 0u);
+  ASSERT_TRUE(job->Step(settings).non_finite.empty());
+  const std::vector<LossPoint> points = job->LossHistory().Points();
+  ASSERT_EQ(points.size(), 1u);
+  EXPECT_EQ(points[0].step, 4);
+}
+
+TEST_F(ForeignCheckpoint, HistoryOfTheWrongTypes) {
+  const std::pair<const char*, nlohmann::json> bad[] = {
+      {"string", "1,2,3"},
+      {"flat", nlohmann::json::array({1, 2.5, nullptr, 0.5, 0})},
+      {"short", nlohmann::json::parse("[[1, 2.5, null]]")},
+      {"loss_string", nlohmann::json::parse(R"([[1, "2.5", null, 0.5, 0]])")},
+      {"step_float", nlohmann::json::parse("[[1.5, 2.5, null, 0.5, 0]]")},
+      {"backwards", nlohmann::json::parse("[[2, 2.5, null, 0.5, 0], [1, 2.4, null, 0.5, 0]]")},
+      {"past_step", nlohmann::json::parse("[[1, 2.5, null, 0.5, 0], [9, 2.4, null, 0.5, 0]]")},
+      {"huge", nlohmann::json::parse("[[1, 1e300, null, 0.5, 0]]")},
+      {"clipped", nlohmann::json::parse(R"([[1, 2.5, null, 0.5, "yes"]])")},
+  };
+  for (const auto& [tag, value] : bad) {
+    SCOPED_TRACE(tag);
+    ExpectLoadFails(Tamper("history", value, tag), "history");
   }
 }
 

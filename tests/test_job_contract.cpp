@@ -2,7 +2,8 @@
 // factory knows, unidirectional and (where the task allows it) bidirectional:
 //   - a diverging step rolls back weights, optimizer state and step count, and a good step
 //     continues from there;
-//   - save → load (bytes for time travel, and a file) → the next loss is bit-identical;
+//   - save → load (bytes for time travel, and a file) → the next loss is bit-identical, and the
+//     loss history comes back point for point;
 //   - every layer trace's initial state is the model's (zero) initial state, in every direction;
 //   - every snapshot has weights and per-parameter norms with their gradient-norm history;
 //   - an intervention changes the probe.
@@ -130,6 +131,8 @@ TEST_P(JobContract, DivergingStepRollsBackWeightsOptimizerAndStepThenContinues) 
   r = job_->Step(good);
   ASSERT_FALSE(r.non_finite.empty()) << "weights of ~1e38 gave a finite loss " << r.loss;
   EXPECT_EQ(job_->StepCount(), 3) << "the step count did not roll back";
+  ASSERT_EQ(job_->LossHistory().size(), 3u) << "the undone step 4 stayed on the loss curve";
+  EXPECT_EQ(job_->LossHistory().Points().back().step, 3);
   const auto after = TrainingTensors(*training_, good);
   ASSERT_EQ(after.size(), before.size());
   for (std::size_t k = 0; k < after.size(); ++k) {
@@ -140,6 +143,8 @@ TEST_P(JobContract, DivergingStepRollsBackWeightsOptimizerAndStepThenContinues) 
   EXPECT_TRUE(r.non_finite.empty()) << r.non_finite;
   EXPECT_TRUE(std::isfinite(r.loss));
   EXPECT_EQ(job_->StepCount(), 4);
+  ASSERT_EQ(job_->LossHistory().size(), 4u);
+  EXPECT_EQ(job_->LossHistory().Points().back().train_loss, r.loss);
 }
 
 TEST_P(JobContract, SaveLoadGivesTheSameNextLossBitForBit) {
@@ -160,6 +165,47 @@ TEST_P(JobContract, SaveLoadGivesTheSameNextLossBitForBit) {
     EXPECT_EQ(from_bytes->Step(s).loss, expected) << "time travel, step " << i;
     EXPECT_EQ(from_file->Step(s).loss, expected) << "file, step " << i;
   }
+}
+
+// Every field of every point, NaN (no val loss measured) equal to NaN.
+void ExpectSameHistory(const std::vector<LossPoint>& got, const std::vector<LossPoint>& want, const char* what) {
+  ASSERT_EQ(got.size(), want.size()) << what;
+  for (std::size_t k = 0; k < got.size(); ++k) {
+    EXPECT_EQ(got[k].step, want[k].step) << what << " point " << k;
+    EXPECT_EQ(got[k].train_loss, want[k].train_loss) << what << " point " << k;
+    EXPECT_EQ(std::isnan(got[k].val_loss), std::isnan(want[k].val_loss)) << what << " point " << k;
+    if (!std::isnan(want[k].val_loss)) EXPECT_EQ(got[k].val_loss, want[k].val_loss) << what << " point " << k;
+    EXPECT_EQ(got[k].grad_norm, want[k].grad_norm) << what << " point " << k;
+    EXPECT_EQ(got[k].clipped, want[k].clipped) << what << " point " << k;
+  }
+}
+
+TEST_P(JobContract, SaveLoadKeepsTheLossHistory) {
+  const TrainSettings s = spec_.settings;
+  std::vector<float> losses;
+  for (int i = 0; i < 6; ++i) {
+    losses.push_back(job_->Step(s).loss);
+    if (job_->StepCount() % 3 == 0) job_->RecordValidation(job_->StepCount(), job_->ValidationLoss());
+  }
+  const std::vector<LossPoint> saved = job_->LossHistory().Points();
+  ASSERT_EQ(saved.size(), 6u);
+  for (std::size_t k = 0; k < saved.size(); ++k) {
+    EXPECT_EQ(saved[k].step, static_cast<int64_t>(k) + 1);
+    EXPECT_EQ(saved[k].train_loss, losses[k]) << "Step's loss is the point's";
+    EXPECT_EQ(std::isnan(saved[k].val_loss), saved[k].step % 3 != 0) << "val only where recorded, step " << saved[k].step;
+  }
+  const fs::path file = DataDir() / (GetParam().task + (GetParam().bidirectional ? "_bi" : "") + "_history.safetensors");
+  job_->Save(file.string(), s);
+  std::unique_ptr<Job> from_file = LoadJob(file.string(), nullptr);
+  std::unique_ptr<Job> from_bytes = job_->LoadFromBytes(job_->SaveToBytes(s), nullptr);
+  ExpectSameHistory(from_file->LossHistory().Points(), saved, "file");
+  ExpectSameHistory(from_bytes->LossHistory().Points(), saved, "bytes");
+  // Training on continues the curve.
+  const float next = from_file->Step(s).loss;
+  const std::vector<LossPoint> grown = from_file->LossHistory().Points();
+  ASSERT_EQ(grown.size(), 7u);
+  EXPECT_EQ(grown.back().step, 7);
+  EXPECT_EQ(grown.back().train_loss, next);
 }
 
 TEST_P(JobContract, TracesStartFromTheInitialStateInEveryDirection) {

@@ -3,11 +3,15 @@
 // under ThreadSanitizer in CI (RNNSCOPE_SANITIZE=thread).
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <thread>
 
+#include "train/job_factory.h"
 #include "train/trainer_thread.h"
 #include "trainer_test_util.h"
 
@@ -57,6 +61,38 @@ TEST(TrainerThread, PauseStepAndSettingsApplyAtTheNextStep) {
   ASSERT_EQ(s->markers.size(), 1u);
   EXPECT_EQ(s->markers[0].step, 3) << "the change applies from the step after step 3";
   EXPECT_NE(s->markers[0].what.find("lr"), std::string::npos);
+}
+
+// A run trained headless and opened in the window shows the curve that led there (the
+// checkpoint's loss history), then the new steps continuing it.
+TEST(TrainerThread, StartedFromACheckpointShowsItsCurveAndContinuesIt) {
+  TrainerOptions o = SmallOptions();
+  std::unique_ptr<Job> headless = MakeJob(o.spec);
+  for (int i = 0; i < 25; ++i) ASSERT_TRUE(headless->Step(o.spec.settings).non_finite.empty());
+  headless->RecordValidation(25, headless->ValidationLoss());
+  const std::vector<LossPoint> saved = headless->LossHistory().Points();
+  ASSERT_EQ(saved.size(), 25u);
+  const std::filesystem::path path =
+      std::filesystem::temp_directory_path() / ("rnnscope_thread_history." + std::to_string(::getpid()) + ".safetensors");
+  headless->Save(path.string(), o.spec.settings);
+
+  o.checkpoint = path.string();
+  TrainerThread trainer(o);
+  trainer.Start();
+  // A checkpoint opens paused at its step, its curve already there.
+  auto s = WaitFor(trainer, [](const Snapshot& x) { return x.has_job && x.paused && x.step == 25; });
+  ASSERT_EQ(s->history.size(), saved.size());
+  for (std::size_t k = 0; k < saved.size(); ++k) {
+    EXPECT_EQ(s->history[k].step, saved[k].step) << k;
+    EXPECT_EQ(s->history[k].train_loss, saved[k].train_loss) << k;
+  }
+  EXPECT_EQ(s->history.back().val_loss, saved.back().val_loss) << "the val point came along";
+  trainer.Send(StepCommand{10});
+  s = WaitFor(trainer, [](const Snapshot& x) { return x.step == 35 && x.history.size() == 35; });
+  for (std::size_t k = 0; k < saved.size(); ++k) EXPECT_EQ(s->history[k].train_loss, saved[k].train_loss) << k;
+  for (std::size_t k = 25; k < 35; ++k) EXPECT_EQ(s->history[k].step, static_cast<int64_t>(k) + 1);
+  trainer.Stop();
+  std::filesystem::remove(path);
 }
 
 TEST(TrainerThread, RebuildAndBadRebuild) {

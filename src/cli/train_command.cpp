@@ -110,6 +110,8 @@ void RunTrain(TrainOptions& o) {
         const auto v0 = std::chrono::steady_clock::now();
         last_val = job->ValidationLoss();
         last_val_step = job->StepCount();
+        // On the job's loss history too, so the checkpoint's curve has the val points.
+        job->RecordValidation(last_val_step, static_cast<float>(last_val));
         validation_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - v0).count();
       }
       const double val = last_val;

@@ -36,6 +36,12 @@ class RingBuffer {
     --size_;
   }
 
+  // Removes the newest element. Precondition: !empty().
+  void PopBack() {
+    assert(!empty());
+    --size_;
+  }
+
   void Clear() {
     head_ = 0;
     size_ = 0;

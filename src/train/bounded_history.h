@@ -6,7 +6,8 @@
 // A raw point leaving `recent` is folded into the partial bucket; a full bucket (stride points)
 // joins `coarse`. When `coarse` fills up, neighbouring buckets merge pairwise and the stride
 // doubles, so memory stays ≤ capacity and old history keeps a uniform (if coarser) resolution.
-// Amortised O(1) per Add. Owned by the trainer thread; not thread-safe.
+// Amortised O(1) per Add. Owned by a job (Job::LossHistory), used by its one thread; not
+// thread-safe.
 #pragma once
 
 #include <algorithm>
@@ -31,6 +32,12 @@ class BoundedHistory {
 
   // Points are expected in increasing step order.
   void Add(const LossPoint& point);
+  // Sets the val loss of the newest point when it is at `step` (validation runs after the step
+  // it measures); returns false, changing nothing, when the newest point is another step.
+  bool SetNewestValLoss(int64_t step, float val_loss);
+  // Removes the newest point when it is at `step` (a step whose update was rolled back: the
+  // run goes on from the step before, and the next step takes its number again).
+  bool DropNewest(int64_t step);
   void Clear();
 
   // Oldest first. A bucket reports the step of its last point and the mean train loss and grad
@@ -126,6 +133,20 @@ inline void BoundedHistory::Add(const LossPoint& point) {
   }
   recent_.Push(point);
   ++total_;
+}
+
+inline bool BoundedHistory::SetNewestValLoss(int64_t step, float val_loss) {
+  // The newest point is always raw (in `recent_`), so setting it changes no bucket's mean.
+  if (recent_.size() == 0 || recent_[recent_.size() - 1].step != step) return false;
+  recent_[recent_.size() - 1].val_loss = val_loss;
+  return true;
+}
+
+inline bool BoundedHistory::DropNewest(int64_t step) {
+  if (recent_.size() == 0 || recent_[recent_.size() - 1].step != step) return false;
+  recent_.PopBack();  // a point folded out when this one came stays folded: older, so harmless
+  --total_;
+  return true;
 }
 
 inline void BoundedHistory::Clear() {

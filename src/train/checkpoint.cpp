@@ -73,13 +73,15 @@ void PutMetadata(const nlohmann::json& meta, TensorFile& file) {
 
 namespace {
 
-// Every metadata field rnnscope writes as a JSON float is a hyperparameter; all others are
-// integers. nlohmann's get<int>() converts a float with static_cast, undefined behaviour when
+// Every metadata field rnnscope writes as a JSON float is a hyperparameter or a point of the
+// loss history; all others are integers. nlohmann's get<int>() converts a float with static_cast, undefined behaviour when
 // it is out of range (found by tests/fuzz: "hidden": 1e300, "corpus_seed": -1.5), so floats
-// outside (-1, 2^31) are refused here unless the field is one of the hyperparameters.
+// outside (-1, 2^31) are refused here unless the field is one of the hyperparameters or the history.
 void CheckMetadataNumbers(const nlohmann::json& j, const std::string& key, const std::string& src) {
+  // "history" holds the loss curve's points (losses, gradient norms: any finite value); its
+  // steps are integers, which the history's own reader checks (training_job.cpp).
   static const char* const kFloatFields[] = {"learning_rate", "momentum", "beta2", "weight_decay",
-                                             "clip", "temperature", "teacher_forcing"};
+                                             "clip", "temperature", "teacher_forcing", "history"};
   if (j.is_object()) {
     for (auto it = j.begin(); it != j.end(); ++it) CheckMetadataNumbers(it.value(), it.key(), src);
   } else if (j.is_array()) {

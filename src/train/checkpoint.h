@@ -2,7 +2,8 @@
 // (so `safetensors.torch.load_file` + `load_state_dict(strict=False)` continues in PyTorch),
 // optimizer buffers as "optim.<param>.<buffer>", carried recurrent state as "state.h.<k>" /
 // "state.c.<k>". Metadata key "rnnscope" holds JSON: format version, task, model config,
-// settings, vocabulary, step, optimizer kind/step, RNG and batcher state. Written atomically
+// settings, vocabulary, step, optimizer kind/step, RNG and batcher state, and the loss
+// history (at most TrainingJob::kLossHistoryCapacity points). Written atomically
 // (temp file, fsync, rename), so a crash mid-save leaves the previous checkpoint intact.
 #pragma once
 
@@ -16,7 +17,9 @@
 namespace rnnscope {
 
 // Version 2: one envelope for every task (train/training_job.h): kind, task, step, settings,
-// optimizer, data {path, bytes, fnv1a64}, definition {…the task's…}, state {…}. Version 1 files
+// optimizer, data {path, bytes, fnv1a64}, definition {…the task's…}, state {…}, history
+// [[step, train_loss, val_loss|null, grad_norm, clipped 0/1], …] (absent in files written
+// before it existed: an empty curve; a version-2 addition old readers ignore). Version 1 files
 // (one layout per kind) are read by upgrading their metadata to version 2 (GetMetadata).
 inline constexpr int kCheckpointVersion = 2;
 inline constexpr const char* kCheckpointFormat = "rnnscope-checkpoint";

@@ -10,6 +10,7 @@
 
 #include "core/error.h"
 #include "model/intervention.h"
+#include "train/bounded_history.h"
 #include "train/snapshot.h"
 
 namespace rnnscope {
@@ -32,8 +33,17 @@ class Job {
   // data file as built, for Controls, the window title and the `model:` line.
   virtual RunningModel Describe() const = 0;
 
-  // One optimisation step on the next batch with these hyperparameters.
+  // One optimisation step on the next batch with these hyperparameters. An applied step adds
+  // its point (train loss, grad norm, clipped) to LossHistory.
   virtual StepResult Step(const TrainSettings& settings) = 0;
+  // The run's loss history, bounded and decimated (train/bounded_history.h). The job owns it,
+  // not the trainer thread or `train`, because it belongs to the run: checkpoints save and
+  // restore it with the weights (so a run opened in the window continues its curve), and a
+  // rewind's in-memory checkpoint brings back the curve as it was at that step.
+  virtual const BoundedHistory& LossHistory() const = 0;
+  // Puts a val loss measured after step `step` on that step's point (no-op when the newest
+  // point is another step). Whoever calls ValidationLoss decides whether it belongs on the curve.
+  virtual void RecordValidation(int64_t step, float val_loss) = 0;
   // Loss on the held-out data: the whole validation split, or a fixed sample that
   // ValidationScope names where the split is too large to evaluate often.
   virtual float ValidationLoss() = 0;
@@ -41,7 +51,7 @@ class Job {
   // "validation split (111,396 characters)" or "256 validation examples".
   virtual std::string ValidationScope() const { return "validation split"; }
   // Fills the probe/trace/sample/attention parts of a snapshot for `probe` (empty = default
-  // probe). Step, history and settings are filled by the caller.
+  // probe). Step, history (LossHistory) and settings are filled by the caller.
   virtual void FillSnapshot(const std::string& probe, const TrainSettings& settings, Snapshot& out) = 0;
 
   // Checkpoints: weights (safetensors) + JSON metadata, written atomically.

@@ -197,21 +197,16 @@ void TrainerThread::TrainOneStep() {
          "weights. Lower the learning rate or enable clipping, then resume.");
     return;
   }
-  LossPoint point;
-  point.step = job_->StepCount();
-  point.train_loss = r.loss;
-  point.grad_norm = r.grad_norm;
-  point.clipped = r.clipped;
+  // The job put this step on its loss history (Job::LossHistory); a validation goes on it too.
   const auto now = Clock::now();
   // The whole validation split can take a while on a large text: wait at least 19 times its
   // last duration, so validating stays at or under 5 % of the trainer's time.
   const auto wait = std::max<Clock::duration>(std::chrono::milliseconds(options_.validate_interval_ms), 19 * last_validate_took_);
   if (now - last_validate_ >= wait) {
-    point.val_loss = job_->ValidationLoss();
+    job_->RecordValidation(job_->StepCount(), job_->ValidationLoss());
     last_validate_ = Clock::now();
     last_validate_took_ = last_validate_ - now;
   }
-  history_.Add(point);
   KeepCheckpoint();
   if (std::optional<BreakpointHit> hit = breakpoints_.AfterStep(job_->StepCount(), r)) Break(*hit);
   if (options_.max_steps >= 0 && job_->StepCount() >= options_.max_steps) paused_ = true;
@@ -247,7 +242,6 @@ void TrainerThread::Publish() {
   snap->step_ms = step_ms_;
   snap->tokens_trained = tokens_trained_;
   snap->markers = markers_;
-  snap->history = history_.Points();
   snap->opened_file = opened_file_;
   snap->open_choice = open_choice_;
   if (job_) {
@@ -256,6 +250,7 @@ void TrainerThread::Publish() {
     snap->config = job_->Model();
     snap->running = job_->Describe();
     snap->step = job_->StepCount();
+    snap->history = job_->LossHistory().Points();
     try {
       job_->FillSnapshot(probe_, settings_, *snap);
       FillDebugger(*snap);

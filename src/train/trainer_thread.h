@@ -103,7 +103,8 @@ class TrainerThread : public TrainerLink {
   int next_open_choice_id_ = 1;
   std::string status_;
   std::string error_;
-  BoundedHistory history_;
+  // No loss history here: the job owns it (Job::LossHistory), so a checkpoint, a rewind and
+  // `train` all carry the same curve; Publish copies it into the snapshot.
   std::vector<SettingMarker> markers_;
   uint64_t version_ = 0;
   double tokens_per_second_ = 0.0;

@@ -15,15 +15,12 @@ namespace {
 
 constexpr std::size_t kMaxBranches = 32;  // abandoned futures kept for the loss plot
 
-// A BoundedHistory holding only the points up to `step` (a rewind cuts off the future).
-// Coarse buckets are re-added as points, which keeps their means; good enough for a plot.
-void TruncateHistory(BoundedHistory& history, int64_t step, std::vector<LossPoint>* after) {
-  const std::vector<LossPoint> points = history.Points();
-  history.Clear();
-  for (const LossPoint& p : points) {
-    if (p.step <= step) history.Add(p);
-    else if (after) after->push_back(p);
-  }
+// The points of `history` after `step`: the future a rewind to `step` abandons.
+std::vector<LossPoint> PointsAfter(const BoundedHistory& history, int64_t step) {
+  std::vector<LossPoint> after;
+  for (const LossPoint& p : history.Points())
+    if (p.step > step) after.push_back(p);
+  return after;
 }
 
 }  // namespace
@@ -82,8 +79,9 @@ void TrainerThread::Rewind(const RewindCommand& c) {
   TrainSettings restored;
   std::unique_ptr<Job> job = job_->LoadFromBytes(entry->bytes, &restored);  // throws: old job stays
 
-  std::vector<LossPoint> future;
-  TruncateHistory(history_, step, &future);
+  // The restored job brings the loss history as it was at `step` (the ring's bytes are a
+  // checkpoint, history included); what the running job has after it is the abandoned future.
+  std::vector<LossPoint> future = PointsAfter(job_->LossHistory(), step);
   std::erase_if(markers_, [&](const SettingMarker& m) { return m.step > step; });
   ring_.DropAfter(step);
   job_ = std::move(job);

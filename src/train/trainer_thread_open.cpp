@@ -12,7 +12,7 @@ void TrainerThread::AdoptJob(std::unique_ptr<Job> job, const JobSpec& spec, cons
   job_ = std::move(job);
   options_.spec = spec;
   settings_ = settings;
-  history_.Clear();
+  // The loss history comes with the job: empty for a new run, the saved curve for a checkpoint.
   markers_.clear();
   error_.clear();
   status_ = std::move(status);

@@ -6,7 +6,9 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <cstdlib>
 #include <fstream>
+#include <limits>
 
 #include "core/error.h"
 #include "train/checkpoint.h"
@@ -23,6 +25,68 @@ std::string Hex64(uint64_t v) {
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
   return buf;
+}
+
+// A float as the double of its 9-digit decimal: that reads back as the same float, and
+// nlohmann writes the shortest form of the double ("2.34500003", not "2.3450000286102295"),
+// which keeps a history near 36 bytes a point. Non-finite (a val loss never measured) → null.
+nlohmann::json CompactFloat(float v) {
+  if (!std::isfinite(v)) return nullptr;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.9g", static_cast<double>(v));
+  return std::strtod(buf, nullptr);
+}
+
+// Checkpoint "history": [[step, train_loss, val_loss, grad_norm, clipped], …] oldest first,
+// the LossPoint fields; a loss that is null was not measured (NaN), clipped is 0 or 1.
+nlohmann::json LossHistoryToJson(const BoundedHistory& history) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const LossPoint& p : history.Points())
+    out.push_back({p.step, CompactFloat(p.train_loss), CompactFloat(p.val_loss), CompactFloat(p.grad_norm),
+                   p.clipped ? 1 : 0});
+  return out;
+}
+
+// Refuses anything but the layout above, in step order and not past the checkpoint's step:
+// the message names the file and the first bad point.
+void LossHistoryFromJson(const nlohmann::json& j, const std::string& source, int64_t last_step,
+                         BoundedHistory& out) {
+  auto bad = [&](std::size_t i, const std::string& what) {
+    return InputError(source + ": checkpoint metadata field 'history': point " + std::to_string(i) + " " + what +
+                      " (expected [step, train_loss, val_loss, grad_norm, clipped])");
+  };
+  if (!j.is_array()) throw InputError(source + ": checkpoint metadata field 'history' is not an array");
+  auto loss = [&](const nlohmann::json& v, std::size_t i, const char* name) {
+    if (v.is_null()) return std::numeric_limits<float>::quiet_NaN();
+    if (!v.is_number()) throw bad(i, std::string("has a ") + name + " that is not a number or null");
+    const double d = v.get<double>();  // finite: CheckMetadataNumbers refused the rest
+    if (!(std::fabs(d) <= std::numeric_limits<float>::max()))  // casting it would be undefined
+      throw bad(i, std::string("has a ") + name + " outside float range");
+    return static_cast<float>(d);
+  };
+  out.Clear();
+  int64_t previous = std::numeric_limits<int64_t>::min();
+  for (std::size_t i = 0; i < j.size(); ++i) {
+    const nlohmann::json& p = j[i];
+    if (!p.is_array() || p.size() != 5) throw bad(i, "is not an array of 5");
+    if (!p[0].is_number_integer()) throw bad(i, "has a step that is not an integer");
+    LossPoint point;
+    point.step = p[0].get<int64_t>();
+    // Steps never go backwards (a rolled-back step's point is dropped, so none repeats; a
+    // repeat is accepted all the same) nor past the checkpoint's own step.
+    if (point.step < 0 || point.step < previous || point.step > last_step)
+      throw bad(i, "has step " + std::to_string(point.step) + " out of order (previous " +
+                       (i ? std::to_string(previous) : std::string("none")) + ", checkpoint step " +
+                       std::to_string(last_step) + ")");
+    previous = point.step;
+    point.train_loss = loss(p[1], i, "train_loss");
+    point.val_loss = loss(p[2], i, "val_loss");
+    const float grad_norm = loss(p[3], i, "grad_norm");
+    point.grad_norm = std::isnan(grad_norm) ? 0.0f : grad_norm;
+    if (!(p[4].is_number_integer() || p[4].is_boolean())) throw bad(i, "has a clipped flag that is not 0 or 1");
+    point.clipped = p[4].is_boolean() ? p[4].get<bool>() : p[4].get<int64_t>() != 0;
+    out.Add(point);  // buckets come back as points (their means kept); past capacity they re-merge
+  }
 }
 }  // namespace
 
@@ -114,7 +178,10 @@ StepResult TrainingJob::Step(const TrainSettings& settings) {
     // buffers and step count — which gave a finite loss and gradient: a lower learning rate
     // can continue from there.
     result.non_finite = std::isfinite(result.loss) ? FirstNonFiniteGradient() : NonFiniteForward();
-    if (optimizer_.UndoLastStep(refs_)) --step_;
+    if (optimizer_.UndoLastStep(refs_)) {
+      history_.DropNewest(step_);  // that step is undone: its point leaves the curve too
+      --step_;
+    }
     OnStepRejected();
     return result;
   }
@@ -122,6 +189,12 @@ StepResult TrainingJob::Step(const TrainSettings& settings) {
   ++step_;
   OnStepApplied();
   if (record_internals_) RecordGradNorms();
+  LossPoint point;
+  point.step = step_;
+  point.train_loss = result.loss;
+  point.grad_norm = result.grad_norm;
+  point.clipped = result.clipped;
+  history_.Add(point);
   return result;
 }
 
@@ -230,6 +303,7 @@ TensorFile TrainingJob::CheckpointFile(const TrainSettings& settings) const {
   meta["data"] = data_.ToJson();
   meta["definition"] = Definition();
   meta["state"] = TrainingState(file);
+  meta["history"] = LossHistoryToJson(history_);
   PutMetadata(meta, file);
   return file;
 }
@@ -268,6 +342,10 @@ void TrainingJob::RestoreTraining(const TensorFile& file, const nlohmann::json& 
   optimizer_.SetSettings(OptimizerSettingsFrom(settings));
   step_ = meta.at("step").get<int64_t>();
   if (step_ < 0) throw InputError(file.source + ": negative step " + std::to_string(step_));
+  // Checkpoints written before the history was saved have none: the curve starts here.
+  const auto history = meta.find("history");
+  if (history != meta.end()) LossHistoryFromJson(*history, file.source, step_, history_);
+  else history_.Clear();
 }
 
 }  // namespace rnnscope

@@ -7,8 +7,10 @@
 //     history, weight heatmaps; and the layer trace of one layer/direction of a B = 1 pass;
 //   - the checkpoint envelope (train/checkpoint.h, metadata version 2): kind, task, step,
 //     settings, optimizer, the data file's path and content hash, the task's "definition"
-//     (model, task options, vocabularies: everything to rebuild it without the data) and its
-//     "state" (RNGs, batcher); time travel saves and restores through the same bytes.
+//     (model, task options, vocabularies: everything to rebuild it without the data), its
+//     "state" (RNGs, batcher) and the loss "history"; time travel saves and restores through
+//     the same bytes;
+//   - the loss history (Job::LossHistory): every applied step's point, val losses as recorded.
 // A task supplies its data, ForwardBackward on a batch, its probe (FillSnapshot) and metrics.
 #pragma once
 
@@ -58,6 +60,12 @@ class TrainingJob : public Job {
  public:
   int64_t StepCount() const final { return step_; }
   StepResult Step(const TrainSettings& settings) final;
+  const BoundedHistory& LossHistory() const final { return history_; }
+  void RecordValidation(int64_t step, float val_loss) final { history_.SetNewestValLoss(step, val_loss); }
+  // Points the loss history keeps, and so at most what a checkpoint's "history" holds: about
+  // 75 KB of JSON when full (36 bytes a point, measured). The window's plot is ~1000 px wide;
+  // older steps are averaged.
+  static constexpr std::size_t kLossHistoryCapacity = 2048;
   void Save(const std::string& path, const TrainSettings& settings) const final;
   std::vector<unsigned char> SaveToBytes(const TrainSettings& settings) const override;
   std::unique_ptr<Job> LoadFromBytes(std::span<const unsigned char> bytes, TrainSettings* settings_out) const final;
@@ -108,8 +116,9 @@ class TrainingJob : public Job {
   // caches' elements, so they hold for every forward through these caches.
   static void SetLayerInterventions(std::vector<LayerCache<float>>& caches, int layers, int directions,
                                     const std::vector<Intervention>& all, bool training);
-  // Restores weights (by name and shape), optimizer state and step from a checkpoint. The
-  // data identity is the task's to set (it read the file, or knows it could not).
+  // Restores weights (by name and shape), optimizer state, step and loss history (empty when
+  // the checkpoint has none) from a checkpoint. The data identity is the task's to set (it
+  // read the file, or knows it could not).
   void RestoreTraining(const TensorFile& file, const nlohmann::json& meta, const TrainSettings& settings);
   std::string FirstNonFiniteGradient() const;
 
@@ -128,6 +137,7 @@ class TrainingJob : public Job {
   std::vector<MatF*> grad_list_;  // refs_' gradients, writable, for ClipGradients
   std::vector<RingBuffer<float>> grad_norm_history_;  // per parameter, refs_ order
   bool record_internals_ = true;
+  BoundedHistory history_{kLossHistoryCapacity};
 };
 
 // The rung for a checkpoint that recorded `recorded`: J is the task's job type, and
