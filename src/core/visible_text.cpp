@@ -35,7 +35,9 @@ void AppendVisible(char32_t cp, VisibleMode mode, std::string* out) {
   } else if (cp >= 0x80 && cp <= 0x9F) {
     AppendHexByte(static_cast<unsigned char>(cp), out);  // C1 (CSI 0x9b, NEL 0x85, …)
   } else if (IsInvisibleFormat(cp)) {
-    *out += "<" + CodePointName(cp) + ">";
+    out->push_back('<');
+    out->append(CodePointName(cp));
+    out->push_back('>');
   } else {
     AppendUtf8(cp, out);
   }
