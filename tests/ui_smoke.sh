@@ -177,6 +177,8 @@ for i in $(seq 1 40); do echo "床前明月光，疑是地上霜。举头望明�
 XDG_CONFIG_HOME="$op/config" run_case open_via_browser "gradients cursor=" --cell lstm --open-via-browser "$op/浏览/唐诗.txt"
 grep -q "^open: text $op/浏览/唐诗.txt (UTF-8 text" "$outdir/open_via_browser.log" || { echo "ui_smoke: open_via_browser: no 'open: text' line:"; cat "$outdir/open_via_browser.log"; exit 1; }
 grep -q "^model: charlm .*, data $op/浏览/唐诗.txt" "$outdir/open_via_browser.log" || { echo "ui_smoke: open_via_browser: the window does not run the opened text:"; grep '^model:' "$outdir/open_via_browser.log"; exit 1; }
+# 浏 (in the folder name) is not in ImGui's common Chinese set: the browser asks for it.
+grep -qE "^fonts: rebuilt .*common set \+ [1-9][0-9]* in use" "$outdir/open_via_browser.log" || { echo "ui_smoke: open_via_browser: the font atlas did not grow for the folder name:"; grep '^fonts:' "$outdir/open_via_browser.log"; exit 1; }
 python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert r[0]==sys.argv[2], r' "$op/config/rnnscope/recent.json" "$op/浏览/唐诗.txt" ||
   { echo "ui_smoke: open_via_browser: the opened file is not first in recent.json"; exit 1; }
 echo "ui_smoke: open_via_browser files ok ($(grep '^model:' "$outdir/open_via_browser.log" | tail -1))"

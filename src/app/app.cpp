@@ -28,6 +28,7 @@
 #include "train/snapshot.h"
 #include "app/make_trainer.h"
 #include "ui/compare.h"
+#include "ui/glyph_requests.h"
 #include "ui/shortcuts.h"
 #include "ui/theme.h"
 #include "viz/screenshot.h"
@@ -343,7 +344,14 @@ App::~App() {
 
 // Every text a panel may draw from this snapshot, so the atlas has its glyphs before the frame.
 void App::WantFontsFor(const Snapshot& snapshot) {
-  if (snapshot.version == fonts_checked_version_ && state_.probe_text == fonts_checked_probe_) return;
+  fonts_.Want(TakeGlyphRequests());  // file names the browser lists (ui/glyph_requests.h)
+  if (snapshot.version == fonts_checked_version_ && state_.probe_text == fonts_checked_probe_) {
+    if (fonts_.RebuildIfNeeded()) {
+      std::printf("fonts: rebuilt for the texts shown: %s\n", fonts_.Describe().c_str());
+      std::fflush(stdout);
+    }
+    return;
+  }
   fonts_checked_version_ = snapshot.version;
   fonts_checked_probe_ = state_.probe_text;
   for (const std::string& t : snapshot.vocab) fonts_.Want(t);
@@ -391,7 +399,7 @@ void App::Frame(Image* capture) {
     }
   }
 
-  if (latest) WantFontsFor(*latest);
+  WantFontsFor(snapshot);
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
   if (options_.mouse_x >= 0.0f) ImGui::GetIO().MousePos = {options_.mouse_x, options_.mouse_y};
