@@ -177,6 +177,8 @@ for i in $(seq 1 40); do echo "床前明月光，疑是地上霜。举头望明�
 XDG_CONFIG_HOME="$op/config" run_case open_via_browser "gradients cursor=" --cell lstm --open-via-browser "$op/浏览/唐诗.txt"
 grep -q "^open: text $op/浏览/唐诗.txt (UTF-8 text" "$outdir/open_via_browser.log" || { echo "ui_smoke: open_via_browser: no 'open: text' line:"; cat "$outdir/open_via_browser.log"; exit 1; }
 grep -q "^model: charlm .*, data $op/浏览/唐诗.txt" "$outdir/open_via_browser.log" || { echo "ui_smoke: open_via_browser: the window does not run the opened text:"; grep '^model:' "$outdir/open_via_browser.log"; exit 1; }
+# 浏 (in the folder name) is not in ImGui's common Chinese set: the browser asks for it.
+grep -qE "^fonts: rebuilt .*common set \+ [1-9][0-9]* in use" "$outdir/open_via_browser.log" || { echo "ui_smoke: open_via_browser: the font atlas did not grow for the folder name:"; grep '^fonts:' "$outdir/open_via_browser.log"; exit 1; }
 python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert r[0]==sys.argv[2], r' "$op/config/rnnscope/recent.json" "$op/浏览/唐诗.txt" ||
   { echo "ui_smoke: open_via_browser: the opened file is not first in recent.json"; exit 1; }
 echo "ui_smoke: open_via_browser files ok ($(grep '^model:' "$outdir/open_via_browser.log" | tail -1))"
@@ -215,10 +217,23 @@ if run_case reverse "attention cursor=2 unit=[0-9]+ example=0 size=[1-9][0-9]*x[
   run_case reverse_attention_row "attention cursor=[0-9]+ unit=[0-9]+ example=0 size=[1-9][0-9]*x[1-9][0-9]* overwritten=1 " \
     --task reverse --show attention --intervene attn,1,0
   run_case reverse_attention_row_list "interventions count=1 labels=1" --task reverse --show interventions --intervene attn,1,uniform
+  # Word-level targets are shown as the task joins them: with spaces, not "maozaifangzi".
+  run_case translation_words "attention cursor=[0-9]+ unit=[0-9]+ example=0 .* output='[a-z]+ [a-z]+" --task translation --show attention
 elif grep -q "unknown task" "$outdir/reverse.log"; then
   echo "ui_smoke: reverse: skipped (the seq2seq job is not in MakeJob yet)"
 else
   exit 1
+fi
+# Chinese Tang poems (fortunes-zh) whose titles are wrapped in ANSI colour codes: the atlas must
+# grow with the characters beyond ImGui's common set, and ESC must draw as a symbol (␛), not "?".
+tang=/usr/share/games/fortunes/tang300
+if [[ -f "$tang" ]]; then
+  run_case tang_poems "probe cursor=[0-9]+ unit=[0-9]+ rows=[1-9][0-9]* symbols=[1-9][0-9]* escapes=[1-9][0-9]* missing_glyphs=0$" "$tang" --show probe
+  grep -qE '^fonts: rebuilt .*CJK ideographs [0-9]+ \(common set \+ [1-9][0-9]* in use\)' "$outdir/tang_poems.log" ||
+    { echo "ui_smoke: tang_poems: the font atlas did not grow for the poems' characters:"; grep '^fonts:' "$outdir/tang_poems.log"; exit 1; }
+  echo "ui_smoke: tang_poems fonts ok ($(grep '^fonts: rebuilt' "$outdir/tang_poems.log" | sed 's/.*; CJK/CJK/'))"
+else
+  echo "ui_smoke: tang_poems: skipped ($tang not installed: apt-get install fortunes-zh)"
 fi
 # `rnnscope measure` (README, issue 4): both runs trained and the window drew frames. Its numbers
 # are for the README, not for a timed test. --verify-redraw also draws every frame that left no

@@ -26,8 +26,10 @@
 #include "core/error.h"
 #include "model/cell_kind.h"
 #include "tasks/text_corpus.h"
+#include "train/snapshot.h"
 #include "app/make_trainer.h"
 #include "ui/compare.h"
+#include "ui/glyph_requests.h"
 #include "ui/shortcuts.h"
 #include "ui/theme.h"
 #include "viz/screenshot.h"
@@ -211,7 +213,8 @@ App::App(const AppOptions& options, TrainerLink& trainer) : options_(options), t
   float xscale = 1.0f, yscale = 1.0f;
   glfwGetWindowContentScale(window_, &xscale, &yscale);
   const float scale = std::max(1.0f, std::max(xscale, yscale));
-  LoadFonts(std::round(15.0f * scale));
+  fonts_.Load(std::round(15.0f * scale));
+  std::printf("fonts: %s\n", fonts_.Describe().c_str());
   ApplyTheme(scale);
   ImGui_ImplGlfw_InitForOpenGL(window_, true);
   // After ImGui's callbacks are in place, so a drop callback of its own would be chained.
@@ -340,6 +343,35 @@ App::~App() {
   reaper_.Drain();
 }
 
+// Every text a panel may draw from this snapshot, so the atlas has its glyphs before the frame.
+void App::WantFontsFor(const Snapshot& snapshot) {
+  fonts_.Want(TakeGlyphRequests());  // file names the browser lists (ui/glyph_requests.h)
+  if (snapshot.version == fonts_checked_version_ && state_.probe_text == fonts_checked_probe_) {
+    if (fonts_.RebuildIfNeeded()) {
+      std::printf("fonts: rebuilt for the texts shown: %s\n", fonts_.Describe().c_str());
+      std::fflush(stdout);
+    }
+    return;
+  }
+  fonts_checked_version_ = snapshot.version;
+  fonts_checked_probe_ = state_.probe_text;
+  for (const std::string& t : snapshot.vocab) fonts_.Want(t);
+  for (const std::string& t : snapshot.probe_tokens) fonts_.Want(t);
+  for (const std::string& t : snapshot.probe_targets) fonts_.Want(t);
+  fonts_.Want(snapshot.sample);
+  fonts_.Want(state_.probe_text);
+  fonts_.Want(snapshot.opened_file);
+  for (const AttentionTrace& a : snapshot.attention) {
+    for (const std::string& t : a.source_tokens) fonts_.Want(t);
+    for (const std::string& t : a.output_tokens) fonts_.Want(t);
+    for (const std::string& t : a.beam_outputs) fonts_.Want(t);
+  }
+  if (fonts_.RebuildIfNeeded()) {
+    std::printf("fonts: rebuilt for the run's characters: %s\n", fonts_.Describe().c_str());
+    std::fflush(stdout);
+  }
+}
+
 void App::Frame(Image* capture) {
   const double start = glfwGetTime();
   const double interval_ms = (start - last_frame_start_) * 1000.0;
@@ -368,6 +400,7 @@ void App::Frame(Image* capture) {
     }
   }
 
+  WantFontsFor(snapshot);
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
   if (options_.mouse_x >= 0.0f) ImGui::GetIO().MousePos = {options_.mouse_x, options_.mouse_y};

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "app/app_options.h"
+#include "app/fonts.h"
 #include "app/frame_stats.h"
 #include "io/file_kind.h"
 #include "train/trainer_link.h"
@@ -68,6 +69,7 @@ class App {
   void OpenPendingFiles();
   // One frame; when `capture` is set, reads the back buffer into it before the swap.
   void Frame(Image* capture);
+  void WantFontsFor(const Snapshot& snapshot);  // grows the font atlas, between frames
   // Side-by-side runs (ui/compare.h). The first run is trainer_ itself; the others are
   // TrainerThreads the app owns, built with the same task, sizes and settings (so the same seed
   // gives the same batches), one engine thread each so the UI keeps a core.
@@ -89,6 +91,11 @@ class App {
   std::string printed_model_line_;
   std::string title_;
   std::string ini_path_;
+  // The font atlas grows with the characters the run uses (app/fonts.h): checked once per new
+  // snapshot or edited probe text, rebuilt between frames.
+  FontAtlas fonts_;
+  uint64_t fonts_checked_version_ = ~uint64_t{0};
+  std::string fonts_checked_probe_;
   UiState state_;
   std::unique_ptr<PanelRegistry> panels_;
   std::unique_ptr<ImGuiRenderer> renderer_;

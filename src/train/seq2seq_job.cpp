@@ -360,6 +360,9 @@ void Seq2SeqJob::FillSnapshot(const std::string& probe, const TrainSettings& /*s
       if (o.step < a.weights.rows()) a.overridden_rows.push_back(o.step);
     if (intervened)
       for (int32_t id : plain_outs[b]) a.plain_output_tokens.push_back(task_->target_vocab().Token(id));
+    a.source_text = task_->DecodeSource(shown[b].source);
+    a.output_text = task_->DecodeTarget(outs[b]);
+    if (intervened) a.plain_output_text = task_->DecodeTarget(plain_outs[b]);
     if (b == 0) {
       std::vector<int32_t> src = shown[b].source;
       src.push_back(SymbolTable::kEos);

@@ -97,6 +97,10 @@ struct AttentionTrace {
   // greedy output the model gives without any intervention (both empty when none apply).
   std::vector<int> overridden_rows;
   std::vector<std::string> plain_output_tokens;
+  // The same sequences joined the way the task joins them (Seq2SeqTask::JoinSource / Join):
+  // word-level sides with spaces ("we watch pandas"), character-level ones without, <eos>
+  // left out. Panels show these, never their own concatenation of the tokens.
+  std::string source_text, output_text, plain_output_text;
 };
 
 // What runs, as the job built it: Controls, the window title and the `model:` line read this,

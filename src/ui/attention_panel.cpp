@@ -19,14 +19,9 @@
 namespace rnnscope {
 namespace {
 
-std::string Joined(const std::vector<std::string>& tokens) {
-  std::string s;
-  for (const auto& t : tokens) {
-    if (t == "<eos>" || t == "<pad>") continue;
-    s += t;
-  }
-  return s;
-}
+// A whole sequence as the task joins it (AttentionTrace::source_text / output_text: words with
+// spaces, characters without), control characters made visible.
+std::string Shown(const std::string& joined) { return VisibleRunningText(joined); }
 
 class AttentionPanel final : public Panel {
  public:
@@ -81,11 +76,12 @@ class AttentionPanel final : public Panel {
     ImGui::SameLine();
     DrawOutputs(snapshot, a, side_w);
 
-    char note[160];
-    std::snprintf(note, sizeof note, "attention cursor=%d unit=%d example=%d size=%dx%d overwritten=%zu changed=%d",
+    char note[256];
+    std::snprintf(note, sizeof note, "attention cursor=%d unit=%d example=%d size=%dx%d overwritten=%zu changed=%d output='%.120s'",
                   state.cursor_t, state.selected_unit, example_, static_cast<int>(a.weights.rows()),
                   static_cast<int>(a.weights.cols()), a.overridden_rows.size(),
-                  !a.plain_output_tokens.empty() && a.plain_output_tokens != a.output_tokens ? 1 : 0);
+                  !a.plain_output_tokens.empty() && a.plain_output_tokens != a.output_tokens ? 1 : 0,
+                  Shown(a.output_text).c_str());
     state.NoteDrawn(note);
   }
 
@@ -101,8 +97,8 @@ class AttentionPanel final : public Panel {
     ImGui::SameLine();
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 11.0f);
     auto name = [&](int i) {
-      const auto& s = snapshot.attention[static_cast<std::size_t>(i)].source_tokens;
-      return (i == 0 ? "probe: " : "val " + std::to_string(i) + ": ") + Joined(s);
+      const auto& s = snapshot.attention[static_cast<std::size_t>(i)].source_text;
+      return (i == 0 ? "probe: " : "val " + std::to_string(i) + ": ") + Shown(s);
     };
     if (ImGui::BeginCombo("##example", name(example_).c_str())) {
       for (int i = 0; i < static_cast<int>(snapshot.attention.size()); ++i) {
@@ -152,14 +148,16 @@ class AttentionPanel final : public Panel {
   static void DrawOutputs(const Snapshot& snapshot, const AttentionTrace& a, float width) {
     ImGui::BeginChild("##outputs", {width, 0}, true);
     ImGui::TextDisabled("source");
-    ImGui::TextWrapped("%s", Joined(a.source_tokens).c_str());
+    ImGui::TextWrapped("%s", Shown(a.source_text).c_str());
     ImGui::Spacing();
     const bool intervened = !a.plain_output_tokens.empty();
     ImGui::TextDisabled(intervened ? "with interventions" : "greedy output");
-    ImGui::TextColored({1.0f, 0.83f, 0.35f, 1.0f}, "%s", Joined(a.output_tokens).c_str());
+    ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.83f, 0.35f, 1.0f));
+    ImGui::TextWrapped("%s", Shown(a.output_text).c_str());
+    ImGui::PopStyleColor();
     if (intervened) {
       ImGui::TextDisabled("without (as trained)");
-      ImGui::TextWrapped("%s", Joined(a.plain_output_tokens).c_str());
+      ImGui::TextWrapped("%s", Shown(a.plain_output_text).c_str());
       for (int row : a.overridden_rows) {
         ImGui::TextColored({1.0f, 0.45f, 0.45f, 1.0f}, "row %d overwritten", row);
       }
@@ -172,7 +170,7 @@ class AttentionPanel final : public Panel {
         ImGui::Text("%zu.", i + 1);
         ImGui::SameLine();
         ImGui::TextColored(i == 0 ? ImVec4(0.55f, 0.9f, 0.55f, 1.0f) : ImVec4(0.85f, 0.85f, 0.9f, 1.0f), "%s",
-                           a.beam_outputs[i].c_str());
+                           Shown(a.beam_outputs[i]).c_str());
         ImGui::SameLine();
         ImGui::TextDisabled("%.3f", static_cast<double>(score));
       }

@@ -69,8 +69,7 @@ std::vector<float> ProbeSignal(const std::string& name, const std::vector<std::s
 // A span of several characters on one line: newlines made visible.
 std::string OneLine(const std::string& text) {
   std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
+  for (char c : VisibleRunningText(text)) {
     if (c == '\n') out += "\u23CE"; else out += c;
   }
   return out;

@@ -1,5 +1,6 @@
 // Contents: filters · opening · choosing · typed paths · drawing (path bar, recent, table, footer, overwrite)
 #include "ui/file_browser.h"
+#include "ui/glyph_requests.h"
 
 #include <imgui.h>
 
@@ -94,6 +95,7 @@ void FileBrowser::OpenForLoad(std::string title, std::vector<FileFilter> filters
   filter_ = std::clamp(initial_filter, 0, static_cast<int>(filters_.size()) - 1);
   recent_.Load();
   recent_shown_ = recent_.Existing();
+  for (const auto& r : recent_shown_) RequestGlyphs(r);
   name_[0] = '\0';
   open_ = pending_open_ = true;
   Navigate(folder_);
@@ -141,6 +143,8 @@ void FileBrowser::Navigate(const std::string& folder) {
   error_ = next.error;
   listing_ = std::move(next);
   folder_ = listing_.folder;
+  RequestGlyphs(folder_);  // Chinese folder and file names draw from the next frame on
+  for (const auto& entry : listing_.entries) RequestGlyphs(entry.name);
   selected_.clear();
   navigated_at_ = Now();
 }

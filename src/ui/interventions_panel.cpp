@@ -11,6 +11,7 @@
 
 #include "train/snapshot.h"
 #include "ui/panel_registry.h"
+#include "ui/token_text.h"
 #include "ui/ui_state.h"
 
 namespace rnnscope {
@@ -199,7 +200,7 @@ class InterventionsPanel final : public Panel {
     ImGui::TableSetupColumn("widget", ImGuiTableColumnFlags_WidthStretch);
     const float w = ImGui::GetFontSize() * 5.0f;
     auto token = [](const std::vector<std::string>& v, int i) {
-      return i >= 0 && i < static_cast<int>(v.size()) ? v[static_cast<std::size_t>(i)] : std::string("?");
+      return i >= 0 && i < static_cast<int>(v.size()) ? VisibleToken(v[static_cast<std::size_t>(i)]) : std::string("?");
     };
 
     Row("output step");

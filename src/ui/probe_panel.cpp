@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <numeric>
 
+#include "core/utf8.h"
 #include "train/snapshot.h"
 #include "ui/layer_picker.h"
 #include "ui/panel_registry.h"
@@ -35,6 +36,11 @@ class ProbePanel final : public Panel {
     }
     if (version_ != snapshot.version) {
       tokens_ = VisibleTokens(snapshot.probe_tokens);
+      // How many tokens drew as a symbol (␣ ⏎ ␛ …) rather than as themselves: the smoke test
+      // checks a text with ANSI escapes gets them.
+      symbols_ = 0;
+      for (std::size_t i = 0; i < tokens_.size(); ++i) symbols_ += tokens_[i] != snapshot.probe_tokens[i] ? 1 : 0;
+      escapes_ = static_cast<int>(std::count(snapshot.probe_tokens.begin(), snapshot.probe_tokens.end(), "\x1b"));
       version_ = snapshot.version;
     }
     const float predictions_h = ImGui::GetTextLineHeightWithSpacing() * 7.0f;
@@ -107,8 +113,18 @@ class ProbePanel final : public Panel {
       ImGui::Dummy({0.0f, 3.0f});
     }
     ImGui::TextDisabled("units: the selected one, then pinned ones (P or right-click a heatmap)");
-    char note[96];
-    std::snprintf(note, sizeof note, "probe cursor=%d unit=%d rows=%zu", state.cursor_t, state.selected_unit, units.size());
+    // Characters of the drawn tokens the font atlas has no glyph for (they would draw as "?").
+    int missing = 0;
+    for (const std::string& t : tokens_) {
+      for (std::size_t pos = 0; pos < t.size();) {
+        char32_t cp = 0;
+        if (DecodeUtf8At(t, &pos, &cp) != Utf8Status::kOk) { ++pos; ++missing; continue; }
+        missing += cp > 0xFFFF || ImGui::GetFont()->FindGlyphNoFallback(static_cast<ImWchar>(cp)) == nullptr ? 1 : 0;
+      }
+    }
+    char note[160];
+    std::snprintf(note, sizeof note, "probe cursor=%d unit=%d rows=%zu symbols=%d escapes=%d missing_glyphs=%d", state.cursor_t,
+                  state.selected_unit, units.size(), symbols_, escapes_, missing);
     state.NoteDrawn(note);
   }
 
@@ -153,6 +169,7 @@ class ProbePanel final : public Panel {
   }
 
   std::vector<std::string> tokens_;
+  int symbols_ = 0, escapes_ = 0;
   uint64_t version_ = ~uint64_t{0};
 };
 

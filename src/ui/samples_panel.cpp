@@ -9,6 +9,7 @@
 #include "train/snapshot.h"
 #include "train/task_registry.h"
 #include "ui/panel_registry.h"
+#include "ui/token_text.h"
 #include "ui/ui_state.h"
 
 namespace rnnscope {
@@ -29,16 +30,17 @@ std::vector<Prediction> ParsePredictions(const std::string& text) {
     start = end + 1;
     const std::size_t arrow = line.find(" \u2192 ");
     if (arrow == std::string::npos) continue;
-    Prediction p;
-    p.source = line.substr(0, arrow);
+    Prediction p;  // control characters made visible; spaces stay (the task's own joining)
+    p.source = VisibleRunningText(line.substr(0, arrow));
     std::string rest = line.substr(arrow + std::string(" \u2192 ").size());
     const std::size_t tag = rest.find("   (target ");
     if (tag != std::string::npos) {
       p.target = rest.substr(tag + 11);
       if (!p.target.empty() && p.target.back() == ')') p.target.pop_back();
+      p.target = VisibleRunningText(p.target);
       rest.resize(tag);
     }
-    p.output = rest;
+    p.output = VisibleRunningText(rest);
     out.push_back(std::move(p));
   }
   return out;
@@ -92,7 +94,7 @@ class SamplesPanel final : public Panel {
   }
 
  private:
-  static void DrawGenerated(const Snapshot& snapshot, UiState& state) {
+  void DrawGenerated(const Snapshot& snapshot, UiState& state) {
     if (!SettingsUsedBy(snapshot.running.task).temperature) {  // predictions of a tagger or classifier
       ImGui::TextDisabled("predictions at step %lld", static_cast<long long>(snapshot.step));
     } else {
@@ -105,7 +107,11 @@ class SamplesPanel final : public Panel {
     }
     ImGui::BeginChild("##sample", {0, 0}, true);
     ImGui::PushTextWrapPos(0.0f);
-    ImGui::TextUnformatted(snapshot.sample.c_str());
+    if (shown_version_ != snapshot.version) {
+      shown_ = VisibleRunningText(snapshot.sample);  // tabs, CR, ESC… as symbols
+      shown_version_ = snapshot.version;
+    }
+    ImGui::TextUnformatted(shown_.c_str());
     ImGui::PopTextWrapPos();
     ImGui::EndChild();
   }
@@ -149,6 +155,9 @@ class SamplesPanel final : public Panel {
     }
     ImGui::EndTable();
   }
+
+  uint64_t shown_version_ = ~uint64_t{0};
+  std::string shown_;
 };
 
 }  // namespace

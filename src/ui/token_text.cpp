@@ -2,25 +2,7 @@
 
 namespace rnnscope {
 
-std::string VisibleToken(const std::string& token) {
-  std::string out;
-  out.reserve(token.size());
-  for (char c : token) {
-    switch (c) {
-      case ' ': out += "\u2423"; break;   // ␣ open box
-      case '\n': out += "\u23CE"; break;  // ⏎ return symbol
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\u21E5"; break;  // ⇥
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) {
-          out += "\u00B7";
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out.empty() ? std::string("\u2205") : out;  // ∅ for an empty token
-}
+std::string VisibleToken(const std::string& token) { return VisibleText(token, VisibleMode::kToken); }
 
 std::vector<std::string> VisibleTokens(const std::vector<std::string>& tokens) {
   std::vector<std::string> out;
@@ -28,5 +10,7 @@ std::vector<std::string> VisibleTokens(const std::vector<std::string>& tokens) {
   for (const auto& t : tokens) out.push_back(VisibleToken(t));
   return out;
 }
+
+std::string VisibleRunningText(const std::string& text) { return VisibleText(text, VisibleMode::kRunning); }
 
 }  // namespace rnnscope
