@@ -42,17 +42,22 @@ const char* Describe(ExportKind kind) {
   return "";
 }
 
-std::string DefaultName(ExportKind kind, const std::string& panel, int64_t step) {
-  const std::string suffix = "-step" + std::to_string(step);
+// "<run>-<what>-step<N>.<ext>", the run named by the file it was opened from (its stem) or
+// else its task: "tang300-checkpoint-step300.safetensors", "reverse-attention-step600.png".
+std::string DefaultName(ExportKind kind, const std::string& panel, const Snapshot& snapshot) {
+  std::string run = snapshot.opened_file.empty() ? snapshot.task
+                                                 : std::filesystem::path(snapshot.opened_file).stem().string();
+  if (run.empty()) run = "rnnscope";
+  const std::string suffix = "-step" + std::to_string(snapshot.step);
   switch (kind) {
-    case ExportKind::kPng: return "rnnscope-" + panel + suffix + ".png";
-    case ExportKind::kCsv: return "rnnscope-" + panel + suffix + ".csv";
-    case ExportKind::kTrace: return "rnnscope-trace" + suffix + ".safetensors";
-    case ExportKind::kModel: return "rnnscope-model" + suffix + ".safetensors";
-    case ExportKind::kCheckpoint: return "rnnscope-checkpoint" + suffix + ".safetensors";
+    case ExportKind::kPng: return run + "-" + panel + suffix + ".png";
+    case ExportKind::kCsv: return run + "-" + panel + suffix + ".csv";
+    case ExportKind::kTrace: return run + "-trace" + suffix + ".safetensors";
+    case ExportKind::kModel: return run + "-model" + suffix + ".safetensors";
+    case ExportKind::kCheckpoint: return run + "-checkpoint" + suffix + ".safetensors";
     case ExportKind::kOpenModel: return "model.safetensors";
   }
-  return "rnnscope-export";
+  return run + "-export";
 }
 
 std::string Absolute(const std::string& path) {
@@ -92,7 +97,7 @@ void Exporter::Ask(ExportKind kind, const std::string& panel, const Snapshot& sn
     return;
   }
   asking_ = Asking::kSavePath;
-  browser_.OpenForSave(std::string("Save ") + Describe(kind), DefaultName(kind, panel, snapshot.step));
+  browser_.OpenForSave(std::string("Save ") + Describe(kind), DefaultName(kind, panel, snapshot));
 }
 
 void Exporter::AskOpen() {
