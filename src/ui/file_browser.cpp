@@ -52,31 +52,62 @@ FileFilter ExtensionFilter(std::string label, std::vector<std::string> endings) 
           }};
 }
 
+namespace {
+
+// What each listed file holds, read from its first 64 KiB (io/file_kind.h) once per path, size
+// and time, on the UI thread: at most kDetectionsPerFrame new files a frame, so a folder of
+// thousands never stalls a frame (the rest follow over the next frames).
+struct DetectedKind {
+  uint64_t size = 0;
+  std::time_t modified = 0;
+  bool readable = false;
+  FileKind kind = FileKind::kText;
+  std::vector<FileKind> also;
+};
+constexpr int kDetectionsPerFrame = 16;
+
+const DetectedKind* Detected(const DirectoryEntry& entry) {
+  static std::map<std::string, DetectedKind> cache;
+  static int frame = -1, done_this_frame = 0;
+  auto it = cache.find(entry.path);
+  if (it != cache.end() && it->second.size == entry.size && it->second.modified == entry.modified) return &it->second;
+  if (ImGui::GetFrameCount() != frame) {
+    frame = ImGui::GetFrameCount();
+    done_this_frame = 0;
+  }
+  if (done_this_frame >= kDetectionsPerFrame) return nullptr;  // next frame
+  ++done_this_frame;
+  DetectedKind d;
+  d.size = entry.size;
+  d.modified = entry.modified;
+  try {
+    const FileKindGuess g = DetectFileKind(entry.path);
+    d.readable = true;
+    d.kind = g.kind;
+    d.also = g.also;
+  } catch (const std::exception&) {
+  }
+  return &cache.insert_or_assign(entry.path, std::move(d)).first->second;
+}
+
+}  // namespace
+
 FileFilter KindFilter(FileKind kind) {
-  // The kind is read from the file's first 64 KiB (io/file_kind.h), once per path, size and
-  // time: the filter runs every frame over the listing. A file that cannot be read fits none.
-  struct Seen {
-    uint64_t size;
-    std::time_t modified;
-    std::optional<FileKind> kind;
-    std::vector<FileKind> also;
-  };
-  auto cache = std::make_shared<std::map<std::string, Seen>>();
-  return {std::string(FileKindTitle(kind)), [kind, cache](const DirectoryEntry& entry) {
-            auto it = cache->find(entry.path);
-            if (it == cache->end() || it->second.size != entry.size || it->second.modified != entry.modified) {
-              Seen seen{entry.size, entry.modified, std::nullopt, {}};
-              try {
-                const FileKindGuess g = DetectFileKind(entry.path);
-                seen.kind = g.kind;
-                seen.also = g.also;
-              } catch (const std::exception&) {
-              }
-              it = cache->insert_or_assign(entry.path, std::move(seen)).first;
-            }
-            const Seen& seen = it->second;
-            return seen.kind == kind || std::find(seen.also.begin(), seen.also.end(), kind) != seen.also.end();
+  return {std::string(FileKindTitle(kind)), [kind](const DirectoryEntry& entry) {
+            const DetectedKind* d = Detected(entry);
+            return d != nullptr && d->readable &&
+                   (d->kind == kind || std::find(d->also.begin(), d->also.end(), kind) != d->also.end());
           }};
+}
+
+std::string KindLabel(const DirectoryEntry& entry) {
+  if (entry.is_folder) return "";
+  const DetectedKind* d = Detected(entry);
+  if (d == nullptr) return "…";
+  if (!d->readable) return "-";
+  std::string label(FileKindName(d->kind));
+  for (FileKind k : d->also) label += " / " + std::string(FileKindName(k));
+  return label;
 }
 
 std::vector<FileFilter> DefaultOpenFilters() {
@@ -280,10 +311,13 @@ void FileBrowser::DrawRecent() {
 void FileBrowser::DrawTable(float height) {
   const ImGuiTableFlags flags = ImGuiTableFlags_ScrollY | ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersOuter |
                                 ImGuiTableFlags_BordersV | ImGuiTableFlags_Resizable;
-  if (!ImGui::BeginTable("##listing", 3, flags, {0.0f, height})) return;
+  // Opening: a Kind column, what each file holds as read from its content.
+  const bool kinds = mode_ == Mode::kLoad;
+  if (!ImGui::BeginTable("##listing", kinds ? 4 : 3, flags, {0.0f, height})) return;
   const float em = ImGui::GetFontSize();
   ImGui::TableSetupScrollFreeze(0, 1);
   ImGui::TableSetupColumn("Name", ImGuiTableColumnFlags_WidthStretch);
+  if (kinds) ImGui::TableSetupColumn("Kind", ImGuiTableColumnFlags_WidthFixed, em * 8.0f);
   ImGui::TableSetupColumn("Size", ImGuiTableColumnFlags_WidthFixed, em * 6.0f);
   ImGui::TableSetupColumn("Modified", ImGuiTableColumnFlags_WidthFixed, em * 9.0f);
   ImGui::TableHeadersRow();
@@ -316,9 +350,14 @@ void FileBrowser::DrawTable(float height) {
     } else {
       ImGui::TextUnformatted(entry.name.c_str());
     }
-    ImGui::TableSetColumnIndex(1);
+    int column = 1;
+    if (kinds) {
+      ImGui::TableSetColumnIndex(column++);
+      ImGui::TextDisabled("%s", KindLabel(entry).c_str());
+    }
+    ImGui::TableSetColumnIndex(column++);
     if (!entry.is_folder) ImGui::TextUnformatted(HumanSize(entry.size).c_str());
-    ImGui::TableSetColumnIndex(2);
+    ImGui::TableSetColumnIndex(column);
     ImGui::TextUnformatted(FormatModified(entry.modified).c_str());
     ImGui::PopID();
   }

@@ -33,6 +33,8 @@ FileFilter AllFilesFilter();
 FileFilter ExtensionFilter(std::string label, std::vector<std::string> endings);
 // The files whose content is of this kind (io/file_kind.h), also as a second reading.
 FileFilter KindFilter(FileKind kind);
+// "text", "conll / tsv", "-" (cannot be read), "…" (not read yet): the listing's Kind column.
+std::string KindLabel(const DirectoryEntry& entry);
 // "All files" first, then one KindFilter per kind: the default for File ▸ Open….
 std::vector<FileFilter> DefaultOpenFilters();
 
