@@ -59,6 +59,18 @@ TEST_F(OpenFileTest, TextPairsAndAFailureThatKeepsTheRun) {
   s = WaitFor(trainer, [&](const Snapshot& s) { return s.step > before + 2; });
   EXPECT_EQ(s->task, "charlm");
 
+  // A rebuild on the same task keeps the file; another task is not on it.
+  RebuildCommand same{"charlm", trainer.Latest()->config, trainer.Latest()->settings};
+  same.model.hidden = 24;
+  trainer.Send(same);
+  s = WaitFor(trainer, [&](const Snapshot& s) { return s.config.hidden == 24; });
+  EXPECT_EQ(s->opened_file, AbsolutePath(poem));
+  EXPECT_EQ(s->running.data_path, AbsolutePath(poem));
+  trainer.Send(RebuildCommand{"reverse", s->config, s->settings});
+  s = WaitFor(trainer, [&](const Snapshot& s) { return s.task == "reverse"; });
+  EXPECT_TRUE(s->opened_file.empty()) << s->opened_file;
+  EXPECT_TRUE(s->error.empty()) << s->error;
+
   std::string pairs;
   for (int i = 0; i < 20; ++i) pairs += "abc" + std::to_string(i) + "\tcba" + std::to_string(i) + "\n";
   trainer.Send(OpenFileCommand{Write("pairs", pairs)});

@@ -138,7 +138,9 @@ void TrainerThread::Apply(Command& command) {
           const std::string what = (spec.weights_path.empty() ? "rebuilt: " : "opened " + spec.weights_path + ": ") +
                                    spec.task + ", " + std::string(CellName(job->Model().cell)) + " H=" +
                                    std::to_string(job->Model().hidden);
+          // The title names the opened file while the run is still on it: another task is not.
           if (!spec.weights_path.empty()) opened_file_ = spec.weights_path;
+          else if (job_ && job_->Task() != spec.task) opened_file_.clear();
           AdoptJob(std::move(job), spec, c.settings, what);
         } else if constexpr (std::is_same_v<T, ProbeCommand>) {
           probe_ = c.text;
