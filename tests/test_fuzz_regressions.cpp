@@ -35,6 +35,7 @@ const std::map<std::string, Harness>& Harnesses() {
       {"checkpoint", fuzz::FuzzCheckpoint},
       {"conll", fuzz::FuzzConll},
       {"tsv", fuzz::FuzzTsv},
+      {"file_kind", fuzz::FuzzFileKind},
   };
   return targets;
 }

@@ -9,7 +9,7 @@
 // sanitizer report. Harnesses also assert invariants (round trips) with Check(), which aborts.
 //
 // Contents: Check · FuzzSafetensors · FuzzModelIo · FuzzTextCorpus · FuzzCheckpoint · FuzzConll ·
-//           FuzzTsv
+//           FuzzTsv · FuzzFileKind
 #pragma once
 
 #include <unistd.h>
@@ -30,6 +30,7 @@
 #include "core/utf8.h"
 #include "train/checkpoint.h"
 #include "model/model_io.h"
+#include "io/file_kind.h"
 #include "io/safetensors.h"
 #include "model/cell_kind.h"
 #include "model/model_config.h"
@@ -287,6 +288,27 @@ inline int FuzzTsv(const uint8_t* data, size_t size) {
     Check(!ex.source.empty() && !ex.target.empty(), "an example with an empty side");
     for (const int32_t t : ex.source) Check(t >= 0 && t < task->source_vocab().Size(), "source token out of range");
     for (const int32_t t : ex.target) Check(t >= 0 && t < task->target_vocab().Size(), "target token out of range");
+  }
+  return 0;
+}
+
+// ---------------------------------------------------------------- a file's kind
+// The content sniffing every opened file goes through (io/file_kind.h): the bytes as a whole
+// file, and as the first bytes of a longer one (a sample cut anywhere, a header running past
+// it). A kind comes back with a detail line, a name that parses back, and no second reading
+// equal to the first.
+inline int FuzzFileKind(const uint8_t* data, size_t size) {
+  const std::string_view bytes(reinterpret_cast<const char*>(data), size);
+  for (const uint64_t extra : {uint64_t{0}, uint64_t{4096}}) {
+    try {
+      const FileKindGuess g = DetectFileKindOf(bytes, size + extra, "<fuzz>");
+      FileKind parsed;
+      Check(ParseFileKind(FileKindName(g.kind), &parsed) && parsed == g.kind, "a kind whose name does not parse back");
+      Check(!g.detail.empty(), "a kind without a detail line");
+      Check(std::find(g.also.begin(), g.also.end(), g.kind) == g.also.end(), "the kind listed again as its alternative");
+      Check(g.bytes == size + extra, "the size reported is not the file's");
+    } catch (const Error&) {
+    }
   }
   return 0;
 }
