@@ -118,5 +118,48 @@ TEST_F(OpenFileTest, ACheckpointOpensPausedAtItsStep) {
   trainer.Stop();
 }
 
+// A PyTorch model opens paused (to look inside); a text opened then is asked about: training
+// data for that model (its weights from the file, its vocabulary) or a new char LM.
+TEST_F(OpenFileTest, ATextOpenedWhileAPyTorchModelRunsCanTrainThatModel) {
+  const std::string data = std::string(RNNSCOPE_SOURCE_DIR) + "/tests/data/";
+  const std::string model = (dir_ / "model.safetensors").string();
+  fs::copy_file(data + "import_gru.safetensors", model);
+  fs::copy_file(data + "import_vocab.json", VocabularyBeside(model));
+  std::string text;
+  for (int i = 0; i < 40; ++i) text += "the quick brown fox jumps over the lazy dog.\n";
+  const std::string poem = Write("fox.txt", text);
+
+  TrainerThread trainer(SmallOptions());
+  trainer.Start();
+  WaitFor(trainer, [](const Snapshot& s) { return s.has_job; });
+  trainer.Send(OpenFileCommand{model});
+  auto s = WaitFor(trainer, [&](const Snapshot& s) { return s.running.imported_from == AbsolutePath(model); });
+  EXPECT_TRUE(s->paused) << s->status;
+  EXPECT_EQ(s->step, 0);
+  EXPECT_NE(s->status.find("paused: open a text"), std::string::npos) << s->status;
+
+  trainer.Send(OpenFileCommand{poem});
+  s = WaitFor(trainer, [](const Snapshot& s) { return s.open_choice.id != 0; });
+  EXPECT_EQ(s->open_choice.running_model, AbsolutePath(model));
+  EXPECT_EQ(s->open_choice.kinds, (std::vector<std::string>{"text"}));
+  EXPECT_EQ(s->running.imported_from, AbsolutePath(model)) << "asking changes nothing";
+
+  trainer.Send(OpenFileCommand{poem, "text", OpenUse::kRunningModel});
+  s = WaitFor(trainer, [&](const Snapshot& s) { return s.running.data_path == AbsolutePath(poem) && s.step >= 2; });
+  EXPECT_EQ(s->running.imported_from, AbsolutePath(model));
+  EXPECT_EQ(s->config.hidden, 12) << "the model's own shape, not the window's defaults";
+  EXPECT_EQ(s->open_choice.id, 0);
+  EXPECT_FALSE(s->paused);
+
+  // Asked again, the other answer: a new char LM of the task's defaults on the text.
+  trainer.Send(OpenFileCommand{poem});
+  WaitFor(trainer, [](const Snapshot& s) { return s.open_choice.id != 0; });
+  trainer.Send(OpenFileCommand{poem, "text", OpenUse::kNewRun});
+  s = WaitFor(trainer, [&](const Snapshot& s) { return s.running.imported_from.empty() && s.has_job; });
+  EXPECT_EQ(s->running.data_path, AbsolutePath(poem));
+  EXPECT_NE(s->config.hidden, 12);
+  trainer.Stop();
+}
+
 }  // namespace
 }  // namespace rnnscope

@@ -207,6 +207,11 @@ printf 'cat\tchat\ndog\tchien\n\nsun\tsoleil\nsea\tmer\n' >"$op/both.dat"
 XDG_CONFIG_HOME="$op/config" run_case drop_ambiguous "open-choice .*both.dat kinds=2" --drop "$op/both.dat"
 grep -q "^open-choice: .*both.dat kinds=2" "$outdir/drop_ambiguous.log" || { echo "ui_smoke: drop_ambiguous: no question:"; cat "$outdir/drop_ambiguous.log"; exit 1; }
 echo "ui_smoke: drop_ambiguous ok ($(grep '^status:' "$outdir/drop_ambiguous.log"))"
+# A text dropped while a PyTorch model runs: the window asks whether it is that model's data.
+XDG_CONFIG_HOME="$op/config" run_case drop_text_on_model "open-choice .*唐诗 kinds=1" "$op/torch_model.safetensors" --drop "$op/唐诗"
+grep -q "^open-choice: .*唐诗 kinds=1 running_model=.*torch_model.safetensors" "$outdir/drop_text_on_model.log" ||
+  { echo "ui_smoke: drop_text_on_model: no question about the running model:"; cat "$outdir/drop_text_on_model.log"; exit 1; }
+echo "ui_smoke: drop_text_on_model ok"
 
 # The attention task needs the seq2seq job in MakeJob; say so rather than fail when it is absent.
 if run_case reverse "attention cursor=2 unit=[0-9]+ example=0 size=[1-9][0-9]*x[1-9]|step_through cursor=2 " \

@@ -720,9 +720,10 @@ int App::RunOpens() {
   }
   Frame(nullptr);  // opens what was chosen or dropped
   if (opens_handled_ == before) return 0;  // a folder was typed: the browser stays open
-  // Until the opened model runs (a new model: line, trained --steps unless it is a checkpoint)
+  // Until the opened model runs (a new model: line, trained --steps unless it opens paused)
   // or the trainer says why not.
-  const bool checkpoint = last_open_kind_ == FileKind::kCheckpoint;
+  // Checkpoints and PyTorch models open paused (train/trainer_thread_open.cpp): nothing to train.
+  const bool opens_paused = last_open_kind_ == FileKind::kCheckpoint || last_open_kind_ == FileKind::kStateDict;
   // The frames drawn while the trainer opens the file (a large text takes seconds): the window
   // must keep drawing. Their work times and the wait go out as one line.
   FrameStats wait_frames(1u << 20);
@@ -737,10 +738,12 @@ int App::RunOpens() {
     }
     if (latest && latest->open_choice.id != 0) {  // two kinds fit: the window asks (the capture shows it)
       for (int i = 0; i < 3; ++i) Frame(nullptr);
-      std::printf("open-choice: %s kinds=%zu\n", latest->open_choice.path.c_str(), latest->open_choice.kinds.size());
+      std::printf("open-choice: %s kinds=%zu%s%s\n", latest->open_choice.path.c_str(), latest->open_choice.kinds.size(),
+                  latest->open_choice.running_model.empty() ? "" : " running_model=",
+                  latest->open_choice.running_model.c_str());
       break;
     }
-    const bool trained = checkpoint || (latest && latest->step >= options_.steps);
+    const bool trained = opens_paused || (latest && latest->step >= options_.steps);
     if (printed_model_line_ != line_before && latest && latest->paused && trained) break;
     const auto frame_start = std::chrono::steady_clock::now();
     Frame(nullptr);

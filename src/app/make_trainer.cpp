@@ -10,6 +10,9 @@ std::unique_ptr<TrainerLink> MakeTrainer(const AppOptions& options) {
   if (options.learning_rate > 0.0f) t.spec.settings.learning_rate = options.learning_rate;
   // Screenshots train exactly --steps steps (the app sends them) and then hold still.
   t.start_paused = options.screenshot;
+  // A PyTorch model without a text to train on was opened to look inside: training it on the
+  // built-in corpus would only blur what it learned (File ▸ Open does the same).
+  if (!t.spec.weights_path.empty() && t.spec.text_path.empty()) t.start_paused = true;
   t.checkpoint = options.checkpoint;
   t.opened_file = options.opened_file;
   t.background_priority = true;  // frames first: the window must stay smooth while training

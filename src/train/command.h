@@ -39,9 +39,13 @@ struct LoadCommand { std::string path; };
 // checkpoint or PyTorch state_dict. kind: a FileKindName, or empty to detect; a file that fits
 // several kinds is not opened but asked about (Snapshot::open_choice). A file that fails leaves
 // the running job as it was.
+// A text opened while the running char LM was imported from a PyTorch state_dict could be meant
+// for that model: the window asks (OpenChoice::running_model) and answers with `use`.
+enum class OpenUse { kAsk, kNewRun, kRunningModel };
 struct OpenFileCommand {
   std::string path;
   std::string kind{};
+  OpenUse use = OpenUse::kAsk;
 };
 struct PublishCommand {};                            // publish a snapshot now
 

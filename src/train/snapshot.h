@@ -144,6 +144,9 @@ struct OpenChoice {
   std::string path;                // absolute
   std::vector<std::string> kinds;  // FileKindName of each reading, the likeliest first
   std::string detail;              // what was seen ("source<TAB>target lines, 2.1 KiB")
+  // Non-empty: a text opened while this PyTorch state_dict runs; the window offers to train
+  // that model on the text (OpenUse::kRunningModel) beside a new char LM.
+  std::string running_model;
 };
 
 struct Snapshot {

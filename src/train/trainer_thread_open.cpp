@@ -53,6 +53,14 @@ void TrainerThread::OpenFile(const OpenFileCommand& command) {
     status_ = path + ": " + guess.detail + ": how should it open?";
     return;
   }
+  // A text while a PyTorch model is being inspected: train that model on it, or a new char LM?
+  const bool imported = options_.spec.task == "charlm" && !options_.spec.weights_path.empty();
+  if (kind == FileKind::kText && imported && command.use == OpenUse::kAsk) {
+    open_choice_ = OpenChoice{next_open_choice_id_++, path, {std::string(FileKindName(kind))}, guess.detail,
+                              options_.spec.weights_path};
+    status_ = path + ": " + guess.detail + ": train " + options_.spec.weights_path + " on it, or a new char LM?";
+    return;
+  }
   open_choice_ = OpenChoice{};
   // A large text takes a while to read and encode: say so first (the window keeps drawing).
   status_ = "opening " + path + " (" + guess.detail + ") as " + std::string(FileKindName(kind)) + "…";
@@ -61,13 +69,31 @@ void TrainerThread::OpenFile(const OpenFileCommand& command) {
     LoadCheckpoint(path);
     return;
   }
+  if (kind == FileKind::kText && imported && command.use == OpenUse::kRunningModel) {
+    // The model's weights as its file holds them, its vocabulary, now reading this text.
+    JobSpec spec = options_.spec;
+    spec.text_path = path;
+    if (spec.given) spec.given->insert("text");
+    std::unique_ptr<Job> job = MakeJob(spec);  // throws (e.g. the text shares no token): the running job stays
+    opened_file_ = path;
+    paused_ = false;  // the user asked to train it
+    AdoptJob(std::move(job), spec, settings_,
+             "training " + spec.weights_path + " (its weights from the file) on " + path);
+    return;
+  }
   JobSpec base;
   base.settings = settings_;
   base.given.emplace();  // no model field chosen: the task's defaults
   const JobSpec spec = SpecForFile(path, kind, base);
   std::unique_ptr<Job> job = MakeJob(spec);  // throws: the running job stays
   opened_file_ = path;
-  AdoptJob(std::move(job), spec, settings_, "opened " + path + " as " + std::string(FileKindTitle(kind)));
+  std::string status = "opened " + path + " as " + std::string(FileKindTitle(kind));
+  if (kind == FileKind::kStateDict) {
+    // Opened to look inside; training it on the built-in corpus would only blur what it learned.
+    paused_ = true;
+    status += ", paused: open a text to train it on";
+  }
+  AdoptJob(std::move(job), spec, settings_, status);
 }
 
 }  // namespace rnnscope

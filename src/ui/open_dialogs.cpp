@@ -18,13 +18,27 @@ void DrawOpenChoiceDialog(const Snapshot& snapshot, UiState& state) {
   if (!ImGui::BeginPopupModal("Open as", nullptr, ImGuiWindowFlags_AlwaysAutoResize)) return;
   ImGui::TextUnformatted(std::filesystem::path(choice.path).filename().string().c_str());
   ImGui::TextDisabled("%s", choice.detail.c_str());
-  ImGui::TextUnformatted("fits more than one kind of file. Open it as:");
-  ImGui::Spacing();
+  const float width = ImGui::GetFontSize() * 26.0f;
+  if (!choice.running_model.empty()) {
+    const std::string model = std::filesystem::path(choice.running_model).filename().string();
+    ImGui::Text("is a text, and %s is running. Open it as:", model.c_str());
+    ImGui::Spacing();
+    const std::string train = "Training data for " + model + " (weights from the file)";
+    if (ImGui::Button(train.c_str(), {width, 0.0f})) {
+      state.Send(OpenFileCommand{choice.path, "text", OpenUse::kRunningModel});
+      answered = choice.id;
+      ImGui::CloseCurrentPopup();
+    }
+  } else {
+    ImGui::TextUnformatted("fits more than one kind of file. Open it as:");
+    ImGui::Spacing();
+  }
   for (const std::string& name : choice.kinds) {
     FileKind kind;
-    const std::string title = ParseFileKind(name, &kind) ? std::string(FileKindTitle(kind)) : name;
-    if (ImGui::Button(title.c_str(), {ImGui::GetFontSize() * 22.0f, 0.0f})) {
-      state.Send(OpenFileCommand{choice.path, name});
+    std::string title = ParseFileKind(name, &kind) ? std::string(FileKindTitle(kind)) : name;
+    if (!choice.running_model.empty()) title = "New run: " + title;
+    if (ImGui::Button(title.c_str(), {width, 0.0f})) {
+      state.Send(OpenFileCommand{choice.path, name, OpenUse::kNewRun});
       answered = choice.id;
       ImGui::CloseCurrentPopup();
     }
