@@ -162,4 +162,27 @@ std::string OverrideGivenSettings(const CLI::App& cmd, const TrainSettings& give
   return note;
 }
 
+LayoutOptions LayoutFlags::Options() const {
+  LayoutOptions o;
+  if (!cell.empty()) o.cell = ParseCellKind(cell);
+  if (!layout.empty()) o.layout = ParseLayoutName(layout);
+  for (const std::string& m : map) o.map.push_back(ParseMapFlag(m));
+  return o;
+}
+
+void AddLayoutFlags(CLI::App& cmd, LayoutFlags& flags) {
+  cmd.add_option("--cell", flags.cell,
+                 "lstm, gru, rnn_tanh, rnn_relu or jordan (default: from the shapes; nn.RNN is "
+                 "assumed tanh)");
+  cmd.add_option("--layout", flags.layout,
+                 "rnnscope, word_language_model or d2l (default: detected from the names and shapes)");
+  cmd.add_option("--map", flags.map,
+                 "old=new: rename a tensor or module of the file to rnnscope's (embedding, rnn, "
+                 "fc), repeatable")->take_all();
+}
+
+void PrintLayoutReport(const PyTorchLayout& layout) {
+  for (const std::string& line : layout.report) std::printf("  %s\n", line.c_str());
+}
+
 }  // namespace rnnscope
