@@ -107,7 +107,7 @@ std::vector<fs::path> Cases(const fs::path& root) {
 
 TEST(Goldens, EveryLayoutMatchesPyTorch) {
   const std::vector<fs::path> cases = Cases(kGoldens);
-  ASSERT_EQ(cases.size(), 11u) << "regenerate with tests/parity/make_layout_goldens.py";
+  ASSERT_EQ(cases.size(), 12u) << "regenerate with tests/parity/make_layout_goldens.py";
   for (const fs::path& c : cases) CheckCase(c);
 }
 
@@ -225,6 +225,21 @@ TEST(BadInput, MessagesNameTheTensorsAndTheExpectation) {
                           {"--layout d2l expects", "are rnnscope"});
   ExpectError<ConfigError>([] { ParseMapFlag("lstm"); }, {"expected old=new"});
   ExpectError<ConfigError>([] { ParseLayoutName("keras"); }, {"unknown --layout 'keras'"});
+}
+
+TEST(BadInput, ClassifierLabels) {
+  TensorFile b;
+  b.source = "b.safetensors";
+  b.SetInt64("input_ids", {2, 3}, {0, 1, 2, 3, 4, 5});
+  b.SetInt64("label", {3}, {0, 1, 2});
+  ExpectError<ShapeError>([&] { LoadTokenBatch(b, 6, true, 3); },
+                          {"b.safetensors", "'label' has shape [3]", "expected [batch] = [2]"});
+  b.SetInt64("label", {2}, {0, 3});
+  ExpectError<InputError>([&] { LoadTokenBatch(b, 6, true, 3); }, {"label[1, 2] = 3", "output classes [0, 3)"});
+  b.SetInt64("label", {2}, {2, 1});
+  const TokenBatch ok = LoadTokenBatch(b, 6, true, 3);
+  // Time-major t*B + b: only the last step (t = 2) carries the labels.
+  EXPECT_EQ(ok.target, (std::vector<int32_t>{-1, -1, -1, -1, 2, 1}));
 }
 
 TEST(Map, RenamesModulesAndTensors) {

@@ -296,9 +296,25 @@ TokenBatch LoadTokenBatch(const TensorFile& file, int vocab, bool require_target
   const std::size_t n = ids.size();
   batch.input.assign(n, 0);
   batch.target.assign(n, -1);
-  const bool has_targets = require_targets || file.Has("target_ids");
+  // N→1 classification: `label` [batch] is the class of the whole sequence, read out from the
+  // last timestep's output (PyTorch's `fc(output[:, -1])`), so it is the target at t = T-1 and
+  // every other step is ignored — the same forward/backward as a language model.
+  const bool classify = file.Has("label") && !file.Has("target_ids");
+  const bool has_targets = require_targets || file.Has("target_ids") || classify;
   std::vector<int64_t> targets;
-  if (has_targets) targets = ReadIds(file, "target_ids", &shape, target_shape);
+  if (classify) {
+    std::vector<int64_t> label_shape;
+    const std::vector<int64_t> labels = file.GetInt64("label", &label_shape);
+    if (label_shape != std::vector<int64_t>{shape[0]})
+      throw ShapeError(file.source + ": tensor 'label' has shape " + ShapeText(label_shape) +
+                       ", expected [batch] = " + ShapeText({shape[0]}) + " (input_ids is " +
+                       ShapeText(shape) + ")");
+    targets.assign(ids.size(), -100);
+    for (int64_t b = 0; b < shape[0]; ++b)
+      targets[static_cast<std::size_t>(b * shape[1] + shape[1] - 1)] = labels[static_cast<std::size_t>(b)];
+  } else if (has_targets) {
+    targets = ReadIds(file, "target_ids", &shape, target_shape);
+  }
   auto position = [&](const char* name, int b, int t, int64_t v, int limit, const char* allowed) {
     return file.source + ": " + name + "[" + std::to_string(b) + ", " + std::to_string(t) +
            "] = " + std::to_string(v) + " is outside the " +
@@ -319,7 +335,8 @@ TokenBatch LoadTokenBatch(const TensorFile& file, int vocab, bool require_target
       const int64_t target = targets[src];
       if (target == -100) continue;  // PyTorch's ignore_index: stays -1
       if (target < 0 || target >= classes)
-        throw InputError(position("target_ids", b, t, target, classes, " (-100 = ignore)"));
+        throw InputError(position(classify ? "label" : "target_ids", b, t, target, classes,
+                                  " (-100 = ignore)"));
       batch.target[dst] = static_cast<int32_t>(target);
     }
   }

@@ -6,7 +6,8 @@
 
 Per case DIR/<name>/ gets
   weights.safetensors   the module's own state_dict (its names: encoder.*, module.rnn.*, ...), F32
-  batch.safetensors     input_ids, target_ids: I64 [batch, time]
+  batch.safetensors     input_ids, target_ids: I64 [batch, time]; a classifier: input_ids and
+                        label: I64 [batch] (read out from the last step, fc(output[:, -1]))
   expected.safetensors  F64: loss [], logits [B, T, classes] and grad.<state_dict name> for every
                         state_dict entry; __metadata__ {"layout": expected layout name,
                         "cell_flag": --cell to pass ("" = none)}
@@ -85,6 +86,8 @@ def cases(rng, randomize):
                     bidir=True, layout="by shapes"))
     out.append(dict(name="tagger_lstm_bi", names=("embedding", "rnn", "fc"), cell="lstm", layers=size(1, 2, 1),
                     bidir=True, vocab=13, classes=4, layout="rnnscope"))
+    out.append(dict(name="classifier_gru", names=("embedding", "rnn", "fc"), cell="gru", layers=size(1, 2, 2),
+                    bidir=False, classes=3, classify=True, layout="rnnscope"))
     return out
 
 
@@ -105,8 +108,13 @@ def make(case, rng, out_dir):
     ids = torch.tensor([[rng.randrange(vocab) for _ in range(T)] for _ in range(B)], dtype=torch.int64)
     targets = torch.tensor([[rng.randrange(classes) for _ in range(T)] for _ in range(B)], dtype=torch.int64)
     targets[0, 0] = -100  # ignore_index is honoured
-    logits = net(ids)
-    loss = F.cross_entropy(logits.reshape(-1, classes), targets.reshape(-1), ignore_index=-100)
+    logits = net(ids)  # [B, T, classes]: the linear layer at every step (what `trace` writes)
+    if case.get("classify"):
+        # N->1: label [B], read out from the last step's output, as fc(output[:, -1]).
+        label = torch.tensor([rng.randrange(classes) for _ in range(B)], dtype=torch.int64)
+        loss = F.cross_entropy(logits[:, -1], label)
+    else:
+        loss = F.cross_entropy(logits.reshape(-1, classes), targets.reshape(-1), ignore_index=-100)
     net.zero_grad()
     loss.backward()
     prefix = case.get("prefix", "")
@@ -118,7 +126,8 @@ def make(case, rng, out_dir):
     d = os.path.join(out_dir, case["name"])
     os.makedirs(d, exist_ok=True)
     write_safetensors(os.path.join(d, "weights.safetensors"), weights)
-    write_safetensors(os.path.join(d, "batch.safetensors"), {"input_ids": ids, "target_ids": targets})
+    batch = {"input_ids": ids, "label": label} if case.get("classify") else {"input_ids": ids, "target_ids": targets}
+    write_safetensors(os.path.join(d, "batch.safetensors"), batch)
     write_safetensors(os.path.join(d, "expected.safetensors"), expected,
                       {"layout": case["layout"], "cell_flag": case.get("cell_flag", "")})
 
