@@ -212,8 +212,13 @@ TEST(BadInput, MessagesNameTheTensorsAndTheExpectation) {
   // --cell contradicting the gate count.
   LayoutOptions lstm;
   lstm.cell = CellKind::kLstm;
-  ExpectError<ShapeError>([&] { ResolveLayout(Gru("embedding", "rnn", "fc"), lstm); },
-                          {"--cell lstm has 4 gate blocks", "'rnn.weight_hh_l0' [12, 4]", "has 3"});
+  ExpectError<ShapeError>(
+      [&] {
+        const TensorFile f = Gru("embedding", "rnn", "fc");
+        const PyTorchLayout l = ResolveLayout(f, lstm);
+        InferModelConfig(ToCanonical(f, l), l.cell);
+      },
+      {"rnn.weight_hh_l0", "[12, 4]", "lstm"});
   // --map naming nothing, --layout not matching.
   LayoutOptions map;
   map.map = {{"lstm", "rnn"}};

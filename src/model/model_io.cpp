@@ -148,8 +148,7 @@ ModelConfig InferModelConfig(const TensorFile& file, CellKind cell, const std::s
                      ShapeText(hh.shape) + ", but weight_ih_l0's " + std::to_string(ih.shape[0]) +
                      " rows mean hidden " + std::to_string(H) + " for a " + cell_name +
                      " cell: expected " + ShapeText({G * H, H}));
-  // Output classes K from fc; input vocabulary V from the embedding's rows (or, one-hot, from
-  // weight_ih_l0's columns). K != V is a tagger (one label per token), e.g. 13 words → 4 tags.
+  // Output classes K from fc; input vocabulary V from the embedding's rows (one-hot: V = K). K != V is a tagger (one label per token), e.g. 13 words → 4 tags.
   const int64_t K = fc.shape[0];
   int64_t V = K, E = 0;
   if (mine.count("embedding.weight")) {
@@ -157,8 +156,12 @@ ModelConfig InferModelConfig(const TensorFile& file, CellKind cell, const std::s
     V = emb.shape[0];
     E = emb.shape[1];
     if (E == 0) throw ShapeError(src + ": tensor '" + prefix + "embedding.weight' has no columns");
-  } else {
-    V = ih.shape[1];  // one-hot input: one column per input token
+  } else if (ih.shape[1] != K) {
+    // One-hot input (d2l): the input vocabulary is the output one; a mismatch is a wrong file
+    // far more often than a one-hot tagger.
+    throw ShapeError(src + ": no embedding.weight, so the input is one-hot over the vocabulary of " +
+                     std::to_string(K) + " (fc.weight rows), but '" + prefix +
+                     "rnn.weight_ih_l0' has " + std::to_string(ih.shape[1]) + " columns");
   }
   // Range-check before narrowing to int and before anyone allocates from these numbers.
   auto narrow = [&](int64_t v, const char* what) {

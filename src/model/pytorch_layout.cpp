@@ -161,14 +161,7 @@ PyTorchLayout ResolveLayout(const TensorFile& file, const LayoutOptions& options
                      std::to_string(hh.shape[0]) + " rows for hidden " + std::to_string(H) +
                      "; expected 4× (LSTM), 3× (GRU) or 1× (RNN) the hidden size");
   }
-  if (options.cell && GateCount(*options.cell) != gates && !jordan)
-    throw ShapeError(src + ": --cell " + std::string(CellName(*options.cell)) + " has " +
-                     std::to_string(GateCount(*options.cell)) + " gate blocks, but '" +
-                     names.at(canonical.at("rnn.weight_hh_l0")) + "' " + ShapeText(hh.shape) +
-                     " has " + std::to_string(gates) + " (hidden " + std::to_string(H) + ")");
-  if (options.cell && jordan != (*options.cell == CellKind::kJordan))
-    throw ShapeError(src + ": --cell " + std::string(CellName(*options.cell)) +
-                     (jordan ? " but the file has weight_hy (a Jordan cell)" : " needs weight_hy_l0"));
+  // A --cell that contradicts the shapes is InferModelConfig's to report (it names both tensors).
   if (options.cell) cell = *options.cell;
   out.cell = cell;
 
