@@ -15,6 +15,8 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -148,6 +150,30 @@ TEST(LiveGenerator, UnseenSizesMatchPyTorch) {
   SCOPED_TRACE("seed " + std::to_string(seed));
   for (const fs::path& c : Cases(dir)) CheckCase(c);
   fs::remove_all(dir);
+}
+
+// The real executable: report on stdout, gradients under the DDP file's own names.
+TEST(Binary, GradPrintsTheMatchAndWritesTheFilesNames) {
+  const fs::path binary = fs::path(RNNSCOPE_BINARY_DIR) / "rnnscope";
+  if (!fs::exists(binary)) GTEST_SKIP() << binary << " not built";
+  const fs::path dir = kGoldens / "ddp_wlm_lstm";
+  const fs::path out = fs::temp_directory_path() / ("rnnscope_layout_grad_" + std::to_string(::getpid()));
+  const std::string cmd = binary.string() + " grad --dtype f64 --weights " + (dir / "weights.safetensors").string() +
+                          " --batch " + (dir / "batch.safetensors").string() + " --out " +
+                          (out / "g.safetensors").string() + " > " + (out / "stdout.txt").string();
+  fs::create_directories(out);
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  std::ifstream in(out / "stdout.txt");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("module.encoder.weight → embedding ("), std::string::npos) << text;
+  EXPECT_NE(text.find("module.rnn.* → lstm"), std::string::npos) << text;
+  EXPECT_NE(text.find("prefix 'module.' stripped (DistributedDataParallel)"), std::string::npos) << text;
+  const TensorFile grads = ReadSafetensors(out / "g.safetensors");
+  const TensorFile expected = ReadSafetensors(dir / "expected.safetensors");
+  const TensorFile weights = ReadSafetensors(dir / "weights.safetensors");
+  for (const auto& [name, t] : weights.tensors) Check(grads, name, expected, "grad." + name);
+  Check(grads, "loss", expected, "loss");
+  fs::remove_all(out);
 }
 
 // ---------------------------------------------------------------- bad input
