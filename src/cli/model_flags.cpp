@@ -42,10 +42,15 @@ void AddModelFlags(CLI::App& cmd, JobSpec& spec) {
   cmd.add_option("--task", spec.task, TaskHelp())->type_name("TASK");
   cmd.add_option("--text", spec.text_path, "UTF-8 text file for charlm (default: built-in corpus)");
   cmd.add_option("--weights", spec.weights_path,
-                 "charlm from a PyTorch state_dict (safetensors: embedding?, rnn, fc); needs --vocab")
+                 "charlm from a PyTorch state_dict (safetensors, a layout of docs/pytorch.md); needs --vocab")
       ->check(CLI::ExistingFile);
   cmd.add_option("--vocab", spec.vocab_path, "the --weights model's vocabulary: JSON list of tokens")
       ->check(CLI::ExistingFile);
+  cmd.add_option("--layout", spec.weights_layout,
+                 "the --weights file's layout: rnnscope, word_language_model or d2l (default: detected)");
+  cmd.add_option("--map", spec.weights_map,
+                 "old=new: rename a tensor or module of the --weights file to rnnscope's (embedding, "
+                 "rnn, fc), repeatable")->take_all();
   cmd.add_option_function<std::string>(
          "--cell", [&spec](const std::string& s) { spec.model.cell = ParseCellKind(s); },
          "lstm, gru, rnn_tanh, rnn_relu, jordan (default: the task's; charlm lstm, others gru)");

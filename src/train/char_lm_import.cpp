@@ -25,6 +25,8 @@ void CharLmJob::InitFromPyTorch(const JobSpec& spec) {
   // look alike) — never from whatever model ran before.
   LayoutOptions layout_options;
   if (spec.given && spec.given->count("cell")) layout_options.cell = spec.model.cell;
+  if (!spec.weights_layout.empty()) layout_options.layout = ParseLayoutName(spec.weights_layout);
+  for (const std::string& m : spec.weights_map) layout_options.map.push_back(ParseMapFlag(m));
   const TensorFile original = ReadSafetensors(spec.weights_path);
   const PyTorchLayout layout = ResolveLayout(original, layout_options);
   const TensorFile file = ToCanonical(original, layout);
