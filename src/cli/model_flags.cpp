@@ -42,10 +42,15 @@ void AddModelFlags(CLI::App& cmd, JobSpec& spec) {
   cmd.add_option("--task", spec.task, TaskHelp())->type_name("TASK");
   cmd.add_option("--text", spec.text_path, "UTF-8 text file for charlm (default: built-in corpus)");
   cmd.add_option("--weights", spec.weights_path,
-                 "charlm from a PyTorch state_dict (safetensors: embedding?, rnn, fc); needs --vocab")
+                 "charlm from a PyTorch state_dict (safetensors, a layout of docs/pytorch.md); needs --vocab")
       ->check(CLI::ExistingFile);
   cmd.add_option("--vocab", spec.vocab_path, "the --weights model's vocabulary: JSON list of tokens")
       ->check(CLI::ExistingFile);
+  cmd.add_option("--layout", spec.weights_layout,
+                 "the --weights file's layout: rnnscope, word_language_model or d2l (default: detected)");
+  cmd.add_option("--map", spec.weights_map,
+                 "old=new: rename a tensor or module of the --weights file to rnnscope's (embedding, "
+                 "rnn, fc), repeatable")->take_all();
   cmd.add_option_function<std::string>(
          "--cell", [&spec](const std::string& s) { spec.model.cell = ParseCellKind(s); },
          "lstm, gru, rnn_tanh, rnn_relu, jordan (default: the task's; charlm lstm, others gru)");
@@ -160,6 +165,29 @@ std::string OverrideGivenSettings(const CLI::App& cmd, const TrainSettings& give
     settings.*field = given.*field;
   });
   return note;
+}
+
+LayoutOptions LayoutFlags::Options() const {
+  LayoutOptions o;
+  if (!cell.empty()) o.cell = ParseCellKind(cell);
+  if (!layout.empty()) o.layout = ParseLayoutName(layout);
+  for (const std::string& m : map) o.map.push_back(ParseMapFlag(m));
+  return o;
+}
+
+void AddLayoutFlags(CLI::App& cmd, LayoutFlags& flags) {
+  cmd.add_option("--cell", flags.cell,
+                 "lstm, gru, rnn_tanh, rnn_relu or jordan (default: from the shapes; nn.RNN is "
+                 "assumed tanh)");
+  cmd.add_option("--layout", flags.layout,
+                 "rnnscope, word_language_model or d2l (default: detected from the names and shapes)");
+  cmd.add_option("--map", flags.map,
+                 "old=new: rename a tensor or module of the file to rnnscope's (embedding, rnn, "
+                 "fc), repeatable")->take_all();
+}
+
+void PrintLayoutReport(const PyTorchLayout& layout) {
+  for (const std::string& line : layout.report) std::printf("  %s\n", line.c_str());
 }
 
 }  // namespace rnnscope

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "model/pytorch_layout.h"
 #include "train/job_factory.h"
 
 namespace CLI {
@@ -21,6 +22,17 @@ namespace rnnscope {
 // outlive the parse.
 void AddModelFlags(CLI::App& cmd, JobSpec& spec);
 void RecordGivenFlags(const CLI::App& cmd, JobSpec& spec);
+
+// The flags of commands that open a PyTorch state_dict (grad, trace): --cell (optional: the
+// gate count decides, tanh for nn.RNN), --layout, --map old=new (repeatable); model/pytorch_layout.h.
+struct LayoutFlags {
+  std::string cell, layout;
+  std::vector<std::string> map;
+  LayoutOptions Options() const;  // throws ConfigError for a bad value
+};
+void AddLayoutFlags(CLI::App& cmd, LayoutFlags& flags);
+// Prints the resolver's report (what matched what), one "  line" each.
+void PrintLayoutReport(const PyTorchLayout& layout);
 
 // Number checks whose messages read "Value 0 must be a finite number above 0" (CLI11's own print
 // the whole double range).

@@ -1,4 +1,4 @@
-// `rnnscope trace --cell C --weights W.safetensors --batch B.safetensors --out T.safetensors
+// `rnnscope trace [--cell C] [--layout L] [--map old=new]... --weights W.safetensors --batch B.safetensors --out T.safetensors
 //  [--dtype f32|f64]`: every per-timestep internal of a PyTorch-shaped model on a batch
 // (gates, states, gradient norms), shaped as PyTorch would return them (io/model_io.h:
 // ComputeTrace; names in docs/trace_format.md).
@@ -8,6 +8,8 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/model_flags.h"
+#include "model/pytorch_layout.h"
 #include "model/model_io.h"
 #include "io/safetensors.h"
 
@@ -15,7 +17,8 @@ namespace rnnscope {
 
 namespace {
 struct TraceOptions {
-  std::string cell, weights, batch, out, dtype = "f32";
+  std::string weights, batch, out, dtype = "f32";
+  LayoutFlags layout;
 };
 }  // namespace
 
@@ -23,20 +26,24 @@ void AddTraceCommand(CLI::App& app) {
   auto o = std::make_shared<TraceOptions>();
   CLI::App* cmd = app.add_subcommand(
       "trace", "Per-timestep gates, states and gradient norms of a PyTorch state_dict on a batch");
-  cmd->add_option("--cell", o->cell, "lstm, gru, rnn_tanh, rnn_relu or jordan")->required();
+  AddLayoutFlags(*cmd, o->layout);
   cmd->add_option("--weights", o->weights,
-                  "state_dict: [embedding.weight], rnn.*, fc.weight, fc.bias")->required();
+                  "state_dict in a layout of docs/pytorch.md, e.g. [embedding.weight], rnn.*, fc.weight, fc.bias")->required();
   cmd->add_option("--batch", o->batch,
                   "input_ids (and optional target_ids for gradient norms): int64 [batch, time]")
       ->required();
   cmd->add_option("--out", o->out, "Output (names: docs/trace_format.md)")->required();
   cmd->add_option("--dtype", o->dtype, "Output precision: f32 or f64")->capture_default_str();
   cmd->callback([o] {
-    const CellKind cell = ParseCellKind(o->cell);
+    const LayoutOptions layout_options = o->layout.Options();
     const FloatDtype dtype = ParseFloatDtype(o->dtype);
-    const TensorFile weights = ReadSafetensors(o->weights);
+    const TensorFile file = ReadSafetensors(o->weights);
+    const PyTorchLayout layout = ResolveLayout(file, layout_options);
+    std::printf("%s:\n", o->weights.c_str());
+    PrintLayoutReport(layout);
+    const TensorFile weights = ToCanonical(file, layout);
     const TensorFile batch = ReadSafetensors(o->batch);
-    const TensorFile trace = ComputeTrace(weights, batch, cell, dtype);
+    const TensorFile trace = ComputeTrace(weights, batch, layout.cell, dtype);
     WriteSafetensors(o->out, trace);
     std::printf("%zu tensors written to %s\n", trace.tensors.size(), o->out.c_str());
   });

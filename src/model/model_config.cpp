@@ -23,6 +23,7 @@ void CheckRange(const char* name, long long value, long long lo, long long hi) {
 
 void ModelConfig::Validate() const {
   CheckRange("vocab", vocab, 2, kMaxVocab);
+  if (classes != 0) CheckRange("classes", classes, 2, kMaxVocab);
   CheckRange("embed", embed, 0, kMaxEmbed);
   CheckRange("hidden", hidden, 1, kMaxHidden);
   CheckRange("layers", layers, 1, kMaxLayers);
@@ -32,9 +33,11 @@ void ModelConfig::Validate() const {
 }
 
 nlohmann::json ToJson(const ModelConfig& c) {
-  return {{"cell", std::string(CellName(c.cell))}, {"vocab", c.vocab}, {"embed", c.embed},
-          {"hidden", c.hidden}, {"layers", c.layers}, {"bidirectional", c.bidirectional},
-          {"peephole", c.peephole}};
+  nlohmann::json j = {{"cell", std::string(CellName(c.cell))}, {"vocab", c.vocab}, {"embed", c.embed},
+                      {"hidden", c.hidden}, {"layers", c.layers}, {"bidirectional", c.bidirectional},
+                      {"peephole", c.peephole}};
+  if (c.classes > 0) j["classes"] = c.classes;  // language models keep their old JSON
+  return j;
 }
 
 ModelConfig ModelConfigFromJson(const nlohmann::json& j) {
@@ -47,6 +50,7 @@ ModelConfig ModelConfigFromJson(const nlohmann::json& j) {
     c.layers = j.value("layers", 1);
     c.bidirectional = j.value("bidirectional", false);
     c.peephole = j.value("peephole", false);
+    c.classes = j.value("classes", 0);  // absent in files from before taggers loaded
     c.Validate();
     return c;
   } catch (const nlohmann::json::exception& e) {

@@ -10,7 +10,8 @@ namespace rnnscope {
 
 struct ModelConfig {
   CellKind cell = CellKind::kLstm;
-  int vocab = 0;        // V: output classes and (one-hot) input size
+  int vocab = 0;        // V: input vocabulary (one-hot input size, embedding rows)
+  int classes = 0;      // K: output classes (fc rows); 0 = V, a language model. K != V: a tagger
   int embed = 0;        // E: embedding width; 0 = one-hot input (X = V)
   int hidden = 128;     // H
   int layers = 1;
@@ -21,6 +22,7 @@ struct ModelConfig {
   int Gates() const { return GateCount(cell); }
   // Width of layer `layer`'s input: E or V for layer 0, D*H above.
   int InputSize(int layer) const;
+  int Classes() const { return classes > 0 ? classes : vocab; }
   int OutputSize() const { return Directions() * hidden; }  // width fed to fc
   // Throws ConfigError naming the field and its allowed range (checked before any allocation).
   void Validate() const;

@@ -66,8 +66,9 @@ std::vector<ExpectedTensor> ExpectedTensors(const ModelConfig& c) {
       }
     }
   }
-  out.push_back({"fc.weight", {V, D * H}, "[vocab, directions × hidden]"});
-  out.push_back({"fc.bias", {V}, "[vocab]"});
+  const int64_t K = c.Classes();
+  out.push_back({"fc.weight", {K, D * H}, "[classes, directions × hidden]"});
+  out.push_back({"fc.bias", {K}, "[classes]"});
   return out;
 }
 
@@ -147,19 +148,19 @@ ModelConfig InferModelConfig(const TensorFile& file, CellKind cell, const std::s
                      ShapeText(hh.shape) + ", but weight_ih_l0's " + std::to_string(ih.shape[0]) +
                      " rows mean hidden " + std::to_string(H) + " for a " + cell_name +
                      " cell: expected " + ShapeText({G * H, H}));
-  const int64_t V = fc.shape[0];
-  int64_t E = 0;
+  // Output classes K from fc; input vocabulary V from the embedding's rows (one-hot: V = K). K != V is a tagger (one label per token), e.g. 13 words → 4 tags.
+  const int64_t K = fc.shape[0];
+  int64_t V = K, E = 0;
   if (mine.count("embedding.weight")) {
     const NamedTensor& emb = get("embedding.weight", 2, "[vocab, embed]");
-    if (emb.shape[0] != V)
-      throw ShapeError(src + ": tensor '" + prefix + "embedding.weight' has " +
-                       std::to_string(emb.shape[0]) + " rows but fc.weight has " +
-                       std::to_string(V) + " (input and output vocabularies must agree)");
+    V = emb.shape[0];
     E = emb.shape[1];
     if (E == 0) throw ShapeError(src + ": tensor '" + prefix + "embedding.weight' has no columns");
-  } else if (ih.shape[1] != V) {
+  } else if (ih.shape[1] != K) {
+    // One-hot input (d2l): the input vocabulary is the output one; a mismatch is a wrong file
+    // far more often than a one-hot tagger.
     throw ShapeError(src + ": no embedding.weight, so the input is one-hot over the vocabulary of " +
-                     std::to_string(V) + " (fc.weight rows), but '" + prefix +
+                     std::to_string(K) + " (fc.weight rows), but '" + prefix +
                      "rnn.weight_ih_l0' has " + std::to_string(ih.shape[1]) + " columns");
   }
   // Range-check before narrowing to int and before anyone allocates from these numbers.
@@ -169,6 +170,7 @@ ModelConfig InferModelConfig(const TensorFile& file, CellKind cell, const std::s
     return static_cast<int>(v);
   };
   c.vocab = narrow(V, "vocabulary");
+  if (K != V) c.classes = narrow(K, "output classes");
   c.embed = narrow(E, "embedding width");
   c.hidden = narrow(H, "hidden size");
   try {
@@ -287,7 +289,8 @@ std::vector<int64_t> ReadIds(const TensorFile& file, const std::string& name,
 
 }  // namespace
 
-TokenBatch LoadTokenBatch(const TensorFile& file, int vocab, bool require_targets) {
+TokenBatch LoadTokenBatch(const TensorFile& file, int vocab, bool require_targets, int classes) {
+  if (classes <= 0) classes = vocab;
   std::vector<int64_t> shape, target_shape;
   const std::vector<int64_t> ids = ReadIds(file, "input_ids", nullptr, shape);
   TokenBatch batch;
@@ -296,12 +299,29 @@ TokenBatch LoadTokenBatch(const TensorFile& file, int vocab, bool require_target
   const std::size_t n = ids.size();
   batch.input.assign(n, 0);
   batch.target.assign(n, -1);
-  const bool has_targets = require_targets || file.Has("target_ids");
+  // N→1 classification: `label` [batch] is the class of the whole sequence, read out from the
+  // last timestep's output (PyTorch's `fc(output[:, -1])`), so it is the target at t = T-1 and
+  // every other step is ignored — the same forward/backward as a language model.
+  const bool classify = file.Has("label") && !file.Has("target_ids");
+  const bool has_targets = require_targets || file.Has("target_ids") || classify;
   std::vector<int64_t> targets;
-  if (has_targets) targets = ReadIds(file, "target_ids", &shape, target_shape);
-  auto position = [&](const char* name, int b, int t, int64_t v, const char* allowed) {
+  if (classify) {
+    std::vector<int64_t> label_shape;
+    const std::vector<int64_t> labels = file.GetInt64("label", &label_shape);
+    if (label_shape != std::vector<int64_t>{shape[0]})
+      throw ShapeError(file.source + ": tensor 'label' has shape " + ShapeText(label_shape) +
+                       ", expected [batch] = " + ShapeText({shape[0]}) + " (input_ids is " +
+                       ShapeText(shape) + ")");
+    targets.assign(ids.size(), -100);
+    for (int64_t b = 0; b < shape[0]; ++b)
+      targets[static_cast<std::size_t>(b * shape[1] + shape[1] - 1)] = labels[static_cast<std::size_t>(b)];
+  } else if (has_targets) {
+    targets = ReadIds(file, "target_ids", &shape, target_shape);
+  }
+  auto position = [&](const char* name, int b, int t, int64_t v, int limit, const char* allowed) {
     return file.source + ": " + name + "[" + std::to_string(b) + ", " + std::to_string(t) +
-           "] = " + std::to_string(v) + " is outside the vocabulary [0, " + std::to_string(vocab) +
+           "] = " + std::to_string(v) + " is outside the " +
+           (limit == vocab ? "vocabulary" : "output classes") + " [0, " + std::to_string(limit) +
            ") of the weights" + allowed;
   };
   for (int b = 0; b < batch.B; ++b) {
@@ -312,13 +332,14 @@ TokenBatch LoadTokenBatch(const TensorFile& file, int vocab, bool require_target
       const std::size_t dst = static_cast<std::size_t>(t) * static_cast<std::size_t>(batch.B) +
                               static_cast<std::size_t>(b);
       const int64_t id = ids[src];
-      if (id < 0 || id >= vocab) throw InputError(position("input_ids", b, t, id, ""));
+      if (id < 0 || id >= vocab) throw InputError(position("input_ids", b, t, id, vocab, ""));
       batch.input[dst] = static_cast<int32_t>(id);
       if (!has_targets) continue;
       const int64_t target = targets[src];
       if (target == -100) continue;  // PyTorch's ignore_index: stays -1
-      if (target < 0 || target >= vocab)
-        throw InputError(position("target_ids", b, t, target, " (-100 = ignore)"));
+      if (target < 0 || target >= classes)
+        throw InputError(position(classify ? "label" : "target_ids", b, t, target, classes,
+                                  " (-100 = ignore)"));
       batch.target[dst] = static_cast<int32_t>(target);
     }
   }
@@ -384,7 +405,7 @@ Loaded Load(const TensorFile& weights, const TensorFile& batch_file, CellKind ce
   const ModelConfig config = InferModelConfig(weights, cell);
   Loaded out{RnnModel<double>(config, 0), {}};  // seed irrelevant: every weight is overwritten
   LoadModelParams(weights, config, out.model.params);
-  out.batch = LoadTokenBatch(batch_file, config.vocab, require_targets);
+  out.batch = LoadTokenBatch(batch_file, config.vocab, require_targets, config.Classes());
   return out;
 }
 

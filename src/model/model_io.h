@@ -44,10 +44,11 @@ void SaveModelParams(const ModelParams<S>& params, TensorFile& file,
 
 // `input_ids` and (optional unless require_targets) `target_ids`: integer tensors shaped
 // [batch, time] as PyTorch's batch_first; converted to the time-major TokenBatch (index
-// t*B + b). Target -100 (PyTorch's ignore_index) becomes -1 (ignored). Ids outside
-// [0, vocab) throw InputError naming the file, tensor and [b, t] position. Without targets
-// every target is -1.
-TokenBatch LoadTokenBatch(const TensorFile& file, int vocab, bool require_targets);
+// t*B + b). Target -100 (PyTorch's ignore_index) becomes -1 (ignored). Input ids outside
+// [0, vocab) and target ids outside [0, classes) (classes <= 0: = vocab) throw InputError naming the file, tensor and [b, t] position. Without targets
+// every target is -1. A classifier batch has `label` [batch] instead of target_ids: the class
+// of each sequence, the target of its last timestep (readout = last output; others ignored).
+TokenBatch LoadTokenBatch(const TensorFile& file, int vocab, bool require_targets, int classes = 0);
 
 // `rnnscope grad`: `loss` (shape [], the mean cross-entropy over non-ignored positions of
 // fc(rnn(embed(input_ids))) against target_ids) and ∂loss/∂p for every parameter p under p's

@@ -32,8 +32,8 @@ void ModelParams<S>::Allocate(const ModelConfig& c) {
       }
     }
   }
-  fc_w.setZero(c.vocab, c.OutputSize());
-  fc_b.setZero(c.vocab, 1);
+  fc_w.setZero(c.Classes(), c.OutputSize());
+  fc_b.setZero(c.Classes(), 1);
 }
 
 template <class S>

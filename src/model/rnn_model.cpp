@@ -56,8 +56,9 @@ S RnnModel<S>::Forward(const TokenBatch& batch, const RecurrentState<S>* init,
       throw ShapeError("token id " + std::to_string(id) + " outside the vocabulary [0, " +
                        std::to_string(c.vocab) + ")");
   for (int32_t id : batch.target)
-    if (id >= c.vocab)
-      throw ShapeError("target id " + std::to_string(id) + " outside the vocabulary");
+    if (id >= c.Classes())
+      throw ShapeError("target id " + std::to_string(id) + " outside the output classes [0, " +
+                       std::to_string(c.Classes()) + ")");
   pass.T = T;
   pass.B = B;
   pass.layers.resize(static_cast<std::size_t>(c.layers * D));
@@ -87,8 +88,8 @@ S RnnModel<S>::Forward(const TokenBatch& batch, const RecurrentState<S>* init,
     }
     input = LayerInput<S>{&out, {}};
   }
-  pass.logits.resize(c.vocab, TB);
-  Gemm<S>(pass.logits, params.fc_w, false, pass.TopOutput(), false, S(1), S(0));  // (V, T*B) = (V, D*H)(D*H, T*B)
+  pass.logits.resize(c.Classes(), TB);
+  Gemm<S>(pass.logits, params.fc_w, false, pass.TopOutput(), false, S(1), S(0));  // (K, T*B) = (K, D*H)(D*H, T*B)
   pass.logits.colwise() += params.fc_b.col(0);
   SoftmaxCrossEntropy(pass.logits, batch.target, pass.probs, pass.loss, pass.counted);
   return pass.loss;

@@ -1,11 +1,12 @@
 // CharLmJob built from a PyTorch model: a safetensors state_dict of the documented shape
-// (io/model_io.h: embedding?, rnn, fc) plus its vocabulary (a JSON list of tokens, id =
+// (any layout of model/pytorch_layout.h) plus its vocabulary (a JSON list of tokens, id =
 // position). Every panel and the probe then inspect the user's own weights; training on a
 // given text (or the built-in corpus) is optional and continues from them.
 #include <algorithm>
 
 #include "core/error.h"
 #include "model/model_io.h"
+#include "model/pytorch_layout.h"
 #include "io/safetensors.h"
 #include "tasks/procedural_corpus.h"
 #include "tasks/text_corpus.h"
@@ -14,39 +15,26 @@
 
 namespace rnnscope {
 
-namespace {
-
-// The cell from the shapes: weight_hh_l0 is (G·H, H) with G = 4 (LSTM), 3 (GRU), 1 (RNN);
-// weight_hy marks rnnscope's Jordan cell. tanh and relu RNNs look alike: `hint` decides.
-CellKind GuessCellKind(const TensorFile& file, CellKind hint) {
-  if (file.Has("rnn.weight_hy_l0")) return CellKind::kJordan;
-  if (!file.Has("rnn.weight_hh_l0"))
-    throw InputError(file.source + ": missing tensor 'rnn.weight_hh_l0' (expected the state_dict of a "
-                     "module with embedding (optional), rnn (nn.RNN/GRU/LSTM) and fc (nn.Linear))");
-  const NamedTensor& hh = file.Get("rnn.weight_hh_l0");
-  if (hh.shape.size() != 2 || hh.shape[1] <= 0 || hh.shape[0] % hh.shape[1] != 0)
-    throw ShapeError(file.source + ": tensor 'rnn.weight_hh_l0' should be [gates x hidden, hidden]");
-  switch (hh.shape[0] / hh.shape[1]) {
-    case 4: return CellKind::kLstm;
-    case 3: return CellKind::kGru;
-    case 1: return hint == CellKind::kRnnRelu ? CellKind::kRnnRelu : CellKind::kRnnTanh;
-    default:
-      throw ShapeError(file.source + ": tensor 'rnn.weight_hh_l0' has " + std::to_string(hh.shape[0]) +
-                       " rows for hidden " + std::to_string(hh.shape[1]) +
-                       "; expected 4x (LSTM), 3x (GRU) or 1x (RNN) the hidden size");
-  }
-}
-
-}  // namespace
-
 void CharLmJob::InitFromPyTorch(const JobSpec& spec) {
   if (spec.vocab_path.empty())
     throw ConfigError(spec.weights_path + ": a PyTorch model needs its vocabulary (--vocab, a JSON list of tokens)");
   auto corpus = std::make_shared<CharLmCorpus>();
   corpus->vocab = Vocab::Load(spec.vocab_path);
   const Vocab& vocab = corpus->vocab;
-  const TensorFile file = ReadSafetensors(spec.weights_path);
-  ModelConfig config = InferModelConfig(file, GuessCellKind(file, spec.model.cell));
+  // The cell comes from the file, or from --cell when the user gave it (nn.RNN's tanh and ReLU
+  // look alike) — never from whatever model ran before.
+  LayoutOptions layout_options;
+  if (spec.given && spec.given->count("cell")) layout_options.cell = spec.model.cell;
+  if (!spec.weights_layout.empty()) layout_options.layout = ParseLayoutName(spec.weights_layout);
+  for (const std::string& m : spec.weights_map) layout_options.map.push_back(ParseMapFlag(m));
+  const TensorFile original = ReadSafetensors(spec.weights_path);
+  const PyTorchLayout layout = ResolveLayout(original, layout_options);
+  const TensorFile file = ToCanonical(original, layout);
+  const ModelConfig config = InferModelConfig(file, layout.cell);
+  if (config.Classes() != config.vocab)
+    throw ShapeError(spec.weights_path + ": the output layer has " + std::to_string(config.Classes()) +
+                     " classes but the input vocabulary " + std::to_string(config.vocab) +
+                     " tokens; a character language model predicts its own vocabulary");
   if (config.vocab != vocab.Size())
     throw ShapeError(spec.weights_path + ": fc.weight has " + std::to_string(config.vocab) +
                      " rows (the model's vocabulary) but " + spec.vocab_path + " lists " +

@@ -27,6 +27,10 @@ struct JobSpec {
   // corpus) is then what the probe shows and training (optional) continues on.
   std::string weights_path;
   std::string vocab_path;
+  // How weights_path's names map to rnnscope's (model/pytorch_layout.h): --layout (empty =
+  // detect) and --map old=new, in order.
+  std::string weights_layout;
+  std::vector<std::string> weights_map;
   // Which model fields the user chose (names of ModelFieldNames(): "cell", "hidden", …); each
   // field not in the set takes the task's default (TaskInfo::defaults). The CLI fills it from
   // the flags given. nullopt: every field as set here (a Rebuild from the UI, compare runs,
