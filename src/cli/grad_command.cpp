@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "model/model_io.h"
 #include "io/safetensors.h"
+#include "io/tensor_file_reader.h"
 
 namespace rnnscope {
 
@@ -33,8 +34,8 @@ void AddGradCommand(CLI::App& app) {
     // Parse the cheap flags first: a typo should not wait for a large file to load.
     const CellKind cell = ParseCellKind(o->cell);
     const FloatDtype dtype = ParseFloatDtype(o->dtype);
-    const TensorFile weights = ReadSafetensors(o->weights);
-    const TensorFile batch = ReadSafetensors(o->batch);
+    const TensorFile weights = ReadTensorFile(o->weights);
+    const TensorFile batch = ReadTensorFile(o->batch);
     const TensorFile grads = ComputeGradients(weights, batch, cell, dtype);
     WriteSafetensors(o->out, grads);
     std::printf("loss %.9g, %zu gradients written to %s\n",

@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "model/model_io.h"
 #include "io/safetensors.h"
+#include "io/tensor_file_reader.h"
 
 namespace rnnscope {
 
@@ -34,8 +35,8 @@ void AddTraceCommand(CLI::App& app) {
   cmd->callback([o] {
     const CellKind cell = ParseCellKind(o->cell);
     const FloatDtype dtype = ParseFloatDtype(o->dtype);
-    const TensorFile weights = ReadSafetensors(o->weights);
-    const TensorFile batch = ReadSafetensors(o->batch);
+    const TensorFile weights = ReadTensorFile(o->weights);
+    const TensorFile batch = ReadTensorFile(o->batch);
     const TensorFile trace = ComputeTrace(weights, batch, cell, dtype);
     WriteSafetensors(o->out, trace);
     std::printf("%zu tensors written to %s\n", trace.tensors.size(), o->out.c_str());

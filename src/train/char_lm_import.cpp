@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "model/model_io.h"
 #include "io/safetensors.h"
+#include "io/tensor_file_reader.h"
 #include "tasks/procedural_corpus.h"
 #include "tasks/text_corpus.h"
 #include "train/char_lm_job.h"
@@ -45,7 +46,7 @@ void CharLmJob::InitFromPyTorch(const JobSpec& spec) {
   auto corpus = std::make_shared<CharLmCorpus>();
   corpus->vocab = Vocab::Load(spec.vocab_path);
   const Vocab& vocab = corpus->vocab;
-  const TensorFile file = ReadSafetensors(spec.weights_path);
+  const TensorFile file = ReadTensorFile(spec.weights_path);
   ModelConfig config = InferModelConfig(file, GuessCellKind(file, spec.model.cell));
   if (config.vocab != vocab.Size())
     throw ShapeError(spec.weights_path + ": fc.weight has " + std::to_string(config.vocab) +
