@@ -12,6 +12,7 @@
 #include "model/pytorch_layout.h"
 #include "model/model_io.h"
 #include "io/safetensors.h"
+#include "io/tensor_file_reader.h"
 
 namespace rnnscope {
 
@@ -36,12 +37,12 @@ void AddGradCommand(CLI::App& app) {
     // Parse the cheap flags first: a typo should not wait for a large file to load.
     const LayoutOptions layout_options = o->layout.Options();
     const FloatDtype dtype = ParseFloatDtype(o->dtype);
-    const TensorFile file = ReadSafetensors(o->weights);
+    const TensorFile file = ReadTensorFile(o->weights);
     const PyTorchLayout layout = ResolveLayout(file, layout_options);
     std::printf("%s:\n", o->weights.c_str());
     PrintLayoutReport(layout);
     const TensorFile weights = ToCanonical(file, layout);
-    const TensorFile batch = ReadSafetensors(o->batch);
+    const TensorFile batch = ReadTensorFile(o->batch);
     // Gradients under the file's own names (encoder.weight, module.rnn.weight_hh_l0, ...).
     const TensorFile grads = GradientsToFile(ComputeGradients(weights, batch, layout.cell, dtype), layout);
     WriteSafetensors(o->out, grads);

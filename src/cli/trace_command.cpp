@@ -12,6 +12,7 @@
 #include "model/pytorch_layout.h"
 #include "model/model_io.h"
 #include "io/safetensors.h"
+#include "io/tensor_file_reader.h"
 
 namespace rnnscope {
 
@@ -37,12 +38,12 @@ void AddTraceCommand(CLI::App& app) {
   cmd->callback([o] {
     const LayoutOptions layout_options = o->layout.Options();
     const FloatDtype dtype = ParseFloatDtype(o->dtype);
-    const TensorFile file = ReadSafetensors(o->weights);
+    const TensorFile file = ReadTensorFile(o->weights);
     const PyTorchLayout layout = ResolveLayout(file, layout_options);
     std::printf("%s:\n", o->weights.c_str());
     PrintLayoutReport(layout);
     const TensorFile weights = ToCanonical(file, layout);
-    const TensorFile batch = ReadSafetensors(o->batch);
+    const TensorFile batch = ReadTensorFile(o->batch);
     const TensorFile trace = ComputeTrace(weights, batch, layout.cell, dtype);
     WriteSafetensors(o->out, trace);
     std::printf("%zu tensors written to %s\n", trace.tensors.size(), o->out.c_str());

@@ -9,9 +9,12 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <span>
 
 #include "core/error.h"
 #include "core/utf8.h"
+#include "io/torch_archive.h"
+#include "io/torch_pickle.h"
 
 namespace rnnscope {
 namespace {
@@ -49,6 +52,25 @@ uint64_t SafetensorsHeaderLength(std::string_view sample, uint64_t total) {
   return n;
 }
 
+// A PyTorch model file of these tensor names: a state_dict when one is a recurrent layer's.
+FileKindGuess StateDictKind(const std::vector<std::string>& names, uint64_t total, const std::string& source,
+                            const char* what) {
+  bool recurrent = false;
+  for (const std::string& name : names) recurrent |= name.find("weight_ih_l") != std::string::npos;
+  if (!recurrent) {
+    std::string found;
+    for (std::size_t i = 0; i < names.size() && i < 5; ++i) found += (i ? ", " : "") + names[i];
+    if (names.size() > 5) found += ", …";
+    throw InputError(source + ": " + what + " with no recurrent layer (no 'rnn.weight_ih_l0'-style tensor) and no "
+                     "rnnscope metadata; it has " + (names.empty() ? std::string("no tensors") : found));
+  }
+  FileKindGuess g;
+  g.kind = FileKind::kStateDict;
+  g.bytes = total;
+  g.detail = "PyTorch state_dict, " + std::to_string(names.size()) + " tensors";
+  return g;
+}
+
 FileKindGuess SafetensorsKind(std::string_view sample, uint64_t n, uint64_t total, const std::string& source) {
   if (sample.size() < 8 + n) throw InputError(source + ": safetensors header cut short (" + std::to_string(n) + " bytes announced)");
   nlohmann::json header;
@@ -80,21 +102,41 @@ FileKindGuess SafetensorsKind(std::string_view sample, uint64_t n, uint64_t tota
                        "open the checkpoint it was exported from");
   }
   std::vector<std::string> names;
-  bool recurrent = false;
-  for (const auto& [name, value] : header.items()) {
-    if (name == "__metadata__") continue;
-    names.push_back(name);
-    recurrent |= name.find("weight_ih_l") != std::string::npos;
+  for (const auto& [name, value] : header.items())
+    if (name != "__metadata__") names.push_back(name);
+  return StateDictKind(names, total, source, "a safetensors file");
+}
+
+// A torch.save archive. One that fits in the sample is read whole, so a whole pickled module
+// (torch.save(model)) or a file of no tensors is refused here with the reader's own message; of
+// a larger one only the pickle's start is run (the same restricted unpickler: a refused class
+// shows), and the sample is searched for a recurrent layer's name.
+FileKindGuess TorchArchiveKind(std::string_view sample, uint64_t total, const std::string& source) {
+  const auto bytes = std::span<const unsigned char>(reinterpret_cast<const unsigned char*>(sample.data()), sample.size());
+  if (sample.size() == total) {
+    const TensorFile file = ParseTorchArchive(bytes, source);
+    std::vector<std::string> names;
+    for (const auto& [name, t] : file.tensors) names.push_back(name);
+    return StateDictKind(names, total, source, "a torch.save archive");
   }
-  if (!recurrent) {
-    std::string found;
-    for (std::size_t i = 0; i < names.size() && i < 5; ++i) found += (i ? ", " : "") + names[i];
-    if (names.size() > 5) found += ", …";
-    throw InputError(source + ": a safetensors file with no recurrent layer (no 'rnn.weight_ih_l0'-style tensor) and no "
-                     "rnnscope metadata; it has " + (names.empty() ? std::string("no tensors") : found));
+  if (sample.size() < 30) throw InputError(source + ": a zip archive cut short");
+  const std::size_t name_len = static_cast<unsigned char>(sample[26]) | static_cast<std::size_t>(static_cast<unsigned char>(sample[27])) << 8;
+  const std::size_t extra_len = static_cast<unsigned char>(sample[28]) | static_cast<std::size_t>(static_cast<unsigned char>(sample[29])) << 8;
+  const std::string_view first = sample.substr(30, name_len);
+  if (first.size() < 9 || first.substr(first.size() - 9) != "/data.pkl")
+    throw InputError(source + ": a zip archive, not a torch.save file, a model or text");
+  try {
+    (void)RestrictedUnpickle(bytes.subspan(std::min(sample.size(), 30 + name_len + extra_len)), source);
+  } catch (const PickleCutShort&) {
+    // The pickle goes on past the sample: what was run of it was allowed.
   }
+  if (sample.find("weight_ih_l") == std::string_view::npos)
+    throw InputError(source + ": a torch.save archive with no recurrent layer (no 'rnn.weight_ih_l0'-style tensor) in its "
+                     "first " + Size(sample.size()));
+  FileKindGuess g;
   g.kind = FileKind::kStateDict;
-  g.detail = "PyTorch state_dict, " + std::to_string(names.size()) + " tensors";
+  g.bytes = total;
+  g.detail = "PyTorch state_dict (torch.save), " + Size(total);
   return g;
 }
 
@@ -209,18 +251,18 @@ bool ParseFileKind(std::string_view name, FileKind* out) {
 FileKindGuess DetectFileKindOf(std::string_view sample, uint64_t total, const std::string& source) {
   if (total == 0) throw InputError(source + ": the file is empty (0 bytes)");
   if (const uint64_t n = SafetensorsHeaderLength(sample, total)) return SafetensorsKind(sample, n, total, source);
-  const auto starts = [&](std::string_view magic) { return sample.substr(0, magic.size()) == magic; };
-  if (starts("PK\x03\x04") || (sample.size() >= 2 && static_cast<unsigned char>(sample[0]) == 0x80 &&
-                               sample[1] >= 2 && sample[1] <= 5))
-    throw InputError(source + ": a PyTorch pickle (.pt/.pth), which rnnscope does not read (it runs no Python); save the "
-                     "model as safetensors: safetensors.torch.save_file(model.state_dict(), 'model.safetensors')");
+  switch (SniffTorchFile(std::span<const unsigned char>(reinterpret_cast<const unsigned char*>(sample.data()), sample.size()))) {
+    case TorchFileSniff::kLegacyPickle: throw InputError(LegacyTorchFileMessage(source));
+    case TorchFileSniff::kZipArchive: return TorchArchiveKind(sample, total, source);
+    case TorchFileSniff::kNotTorch: break;
+  }
   if (const std::size_t nul = sample.find('\0'); nul != std::string_view::npos)
     throw InputError(source + ": a binary file (a NUL byte at byte offset " + std::to_string(nul) + "), not text or a model");
   Utf8Error e = ValidateUtf8(sample);
   // A sample that stops inside the file may cut a character's last bytes off: that is not an error.
   if (!e.ok() && !(e.status == Utf8Status::kTruncated && sample.size() < total && sample.size() - e.offset < 4))
     throw InputError(source + ": not UTF-8 text (" + e.Describe(sample) + "); rnnscope reads UTF-8 text, TSV/CoNLL files and "
-                     "safetensors models");
+                     "safetensors or torch.save models");
   return TextKind(sample, total, source);
 }
 

@@ -4,10 +4,11 @@
 //   kTsvPairs    "source<TAB>target" lines       → seq2seq (task tsv)
 //   kConll       "token<TAB>tag" lines, a blank line between sentences → tagging (task conll)
 //   kCheckpoint  safetensors with rnnscope's metadata → that run, continued
-//   kStateDict   safetensors with recurrent weights (rnn.weight_ih_l0, …) and no rnnscope
-//                metadata: a PyTorch model → inspect it (and train it further on a text)
+//   kStateDict   safetensors or a torch.save archive (.pt) with recurrent weights
+//                (rnn.weight_ih_l0, …) and no rnnscope metadata: a PyTorch model → inspect it
+//                (and train it further on a text)
 // Only the first kSampleBytes of a text are read to decide; a safetensors file, only its
-// header. Where two readings fit (two-column lines that could be word pairs or tags), `also`
+// header; a torch.save archive, its first kSampleBytes (io/torch_archive.h). Where two readings fit (two-column lines that could be word pairs or tags), `also`
 // lists the other, and the window asks.
 #pragma once
 
@@ -37,7 +38,8 @@ struct FileKindGuess {
 inline constexpr std::size_t kSampleBytes = 64 * 1024;
 
 // Throws InputError naming the path and the problem: missing, a folder, unreadable, empty,
-// a binary file (NUL byte or invalid UTF-8, with the byte offset), a PyTorch pickle (.pt), a
+// a binary file (NUL byte or invalid UTF-8, with the byte offset), a legacy torch.save pickle, a
+// torch.save archive of a whole module or without a recurrent layer, a
 // safetensors file that is neither a checkpoint nor a recurrent model.
 FileKindGuess DetectFileKind(const std::string& path);
 // The same decision on bytes already read (`sample`: the file's first bytes, `total`: its size;

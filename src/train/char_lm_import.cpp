@@ -8,6 +8,7 @@
 #include "model/model_io.h"
 #include "model/pytorch_layout.h"
 #include "io/safetensors.h"
+#include "io/tensor_file_reader.h"
 #include "tasks/procedural_corpus.h"
 #include "tasks/text_corpus.h"
 #include "train/char_lm_job.h"
@@ -27,7 +28,7 @@ void CharLmJob::InitFromPyTorch(const JobSpec& spec) {
   if (spec.given && spec.given->count("cell")) layout_options.cell = spec.model.cell;
   if (!spec.weights_layout.empty()) layout_options.layout = ParseLayoutName(spec.weights_layout);
   for (const std::string& m : spec.weights_map) layout_options.map.push_back(ParseMapFlag(m));
-  const TensorFile original = ReadSafetensors(spec.weights_path);
+  const TensorFile original = ReadTensorFile(spec.weights_path);
   const PyTorchLayout layout = ResolveLayout(original, layout_options);
   const TensorFile file = ToCanonical(original, layout);
   const ModelConfig config = InferModelConfig(file, layout.cell);
