@@ -74,10 +74,10 @@ TEST(AttentionIntervention, OneHotRowMakesTheContextThatSourceStateAndTheStepFol
     Vec<double> x(E + C);
     x.head(E) = model.params.target_embedding.row(batch.target[static_cast<std::size_t>((step - 1) * B + b)]).transpose();
     x.tail(C) = keys.col(static_cast<Eigen::Index>(j) * B + b);
-    const Vec<double> s_prev = changed.decoder.h.col(col);
-    const Vec<double> s = (model.params.decoder.w_ih * x + model.params.decoder.b_ih.col(0) +
-                    model.params.decoder.w_hh * s_prev + model.params.decoder.b_hh.col(0)).array().tanh().matrix();
-    EXPECT_LT((changed.decoder.h.col(col + B) - s).cwiseAbs().maxCoeff(), 1e-14);
+    const Vec<double> s_prev = changed.decoder[0].h.col(col);
+    const Vec<double> s = (model.params.decoder[0].w_ih * x + model.params.decoder[0].b_ih.col(0) +
+                    model.params.decoder[0].w_hh * s_prev + model.params.decoder[0].b_hh.col(0)).array().tanh().matrix();
+    EXPECT_LT((changed.decoder[0].h.col(col + B) - s).cwiseAbs().maxCoeff(), 1e-14);
     // Logits = W_fc [s_i ; a_i] + b_fc.
     Vec<double> o(Hd + C);
     o << s, x.tail(C);

@@ -89,6 +89,32 @@ std::vector<Case> Cases() {
     c.decoder_cell = CellKind::kLstm;
     cases.push_back({"tied_L2_lstm_" + std::string(AttentionName(a)), c});
   }
+  // The published PyTorch conventions (seq2seq.h): attention biases, the decoder starting from
+  // the encoder's final state, output from the state only, context before the embedding, an
+  // encoder run over the padding, and stacked decoder layers.
+  for (CellKind cell : {CellKind::kGru, CellKind::kLstm}) {
+    for (bool over_padding : {false, true}) {
+      if (cell == CellKind::kLstm && !over_padding) continue;  // LSTM copy needs full-length sources
+      Seq2SeqConfig c = Base();
+      c.encoder_cell = c.decoder_cell = cell;
+      c.decoder_hidden = c.encoder_hidden;
+      c.context = ContextMode::kCopy;
+      c.attention_bias = true;
+      c.output_context = false;
+      c.encoder_over_padding = over_padding;
+      c.context_first = over_padding;
+      c.encoder_layers = c.decoder_layers = 2;
+      cases.push_back({"copy_" + std::string(CellName(cell)) + (over_padding ? "_unpacked_ctxfirst" : ""), c});
+    }
+  }
+  {
+    Seq2SeqConfig c = Base();  // bridge into a 2-layer decoder, context fed at every step
+    c.decoder_layers = 2;
+    c.context = ContextMode::kBoth;
+    c.context_first = true;
+    c.decoder_cell = CellKind::kLstm;
+    cases.push_back({"bridge_L2_decoder_lstm", c});
+  }
   return cases;
 }
 

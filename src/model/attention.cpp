@@ -29,15 +29,27 @@ std::string_view AttentionName(AttentionKind kind) {
 }
 
 template <class S>
-void AttentionParams<S>::Allocate(AttentionKind kind, int query_size, int key_size, int attn_size) {
+void AttentionParams<S>::Allocate(AttentionKind kind, int query_size, int key_size, int attn_size,
+                                  bool bias) {
   w_query.resize(0, 0);
   w_key.resize(0, 0);
   v.resize(0, 0);
   w_general.resize(0, 0);
+  b_query.resize(0, 0);
+  b_key.resize(0, 0);
+  b_v.resize(0, 0);
+  if (bias && kind != AttentionKind::kAdditive)
+    throw ConfigError("attention_bias: only additive attention has biases (attention is " +
+                      std::string(AttentionName(kind)) + ")");
   if (kind == AttentionKind::kAdditive) {
     w_query.setZero(attn_size, query_size);
     w_key.setZero(attn_size, key_size);
     v.setZero(1, attn_size);
+    if (bias) {
+      b_query.setZero(attn_size, 1);
+      b_key.setZero(attn_size, 1);
+      b_v.setZero(1, 1);
+    }
   } else if (kind == AttentionKind::kGeneral) {
     w_general.setZero(query_size, key_size);
   } else if (kind == AttentionKind::kDot && query_size != key_size) {
@@ -106,6 +118,7 @@ void AttentionBegin(AttentionKind kind, const AttentionParams<S>& p, const Mat<S
   }
   if (kind == AttentionKind::kAdditive) {
     k.proj_keys.noalias() = p.w_key * keys;  // (A, Ts*B) = (A, C)(C, Ts*B)
+    if (p.b_key.size() > 0) k.proj_keys.colwise() += p.b_key.col(0);
     k.queries.resize(p.w_query.cols(), SB);
     k.wq.resize(p.w_key.rows(), SB);
     k.act.resize(p.w_key.rows(), TsB * steps);
@@ -124,8 +137,11 @@ void AttentionStep(AttentionKind kind, const AttentionParams<S>& p, const Mat<S>
   const int Ts = k.Ts, B = k.B;
   const Eigen::Index col0 = static_cast<Eigen::Index>(i) * B;
   k.queries.middleCols(col0, B) = query;
-  if (kind == AttentionKind::kAdditive)
+  if (kind == AttentionKind::kAdditive) {
     k.wq.middleCols(col0, B).noalias() = p.w_query * query;  // (A, B) = (A, Hq)(Hq, B)
+    if (p.b_query.size() > 0) k.wq.middleCols(col0, B).colwise() += p.b_query.col(0);
+  }
+  const S score_bias = p.b_v.size() > 0 ? p.b_v(0, 0) : S(0);
   for (int b = 0; b < B; ++b) {
     const int len = k.lengths[static_cast<std::size_t>(b)];
     auto e = k.alpha.col(col0 + b);  // scores first, then normalised in place
@@ -135,7 +151,7 @@ void AttentionStep(AttentionKind kind, const AttentionParams<S>& p, const Mat<S>
         const Eigen::Index kc = static_cast<Eigen::Index>(j) * B + b;
         auto a = k.act.col(act0 + kc);
         a = (k.wq.col(col0 + b) + k.proj_keys.col(kc)).array().tanh().matrix();
-        e(j) = (p.v * a)(0, 0);  // vᵀ tanh(W q + U h_j)
+        e(j) = (p.v * a)(0, 0) + score_bias;  // vᵀ tanh(W q + U h_j) (+ b_v)
       }
     } else {
       const Mat<S>& target = kind == AttentionKind::kGeneral ? k.proj_keys : keys;
@@ -214,6 +230,11 @@ void AttentionBackwardEnd(AttentionKind kind, const AttentionParams<S>& p, Atten
   if (kind == AttentionKind::kAdditive) {
     grad.w_query.noalias() += k.d_wq.leftCols(SB) * k.queries.leftCols(SB).transpose();  // (A, Hq)
     grad.w_key.noalias() += k.d_proj_keys * keys.transpose();                          // (A, C)
+    if (p.b_query.size() > 0) {
+      grad.b_query += k.d_wq.leftCols(SB).rowwise().sum();
+      grad.b_key += k.d_proj_keys.rowwise().sum();
+      // grad.b_v: exactly 0 (the softmax is shift-invariant), nothing to add.
+    }
     k.d_keys.noalias() += p.w_key.transpose() * k.d_proj_keys;                         // (C, Ts*B)
   } else if (kind == AttentionKind::kGeneral) {
     grad.w_general.noalias() += k.d_proj_keys * keys.transpose();                      // (Hq, C)

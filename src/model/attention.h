@@ -5,6 +5,11 @@
 // Keys = values = encoder outputs K (C, Ts*B), column j*B + b = source position j of sequence b.
 // Query q (Hq, B) = the decoder state s_{i-1} before step i. Scores e_ij per kind:
 //   additive (Bahdanau)   e_ij = vᵀ tanh(W q + U h_j)       W (A, Hq), U (A, C), v (1, A)
+//     with biases          e_ij = vᵀ tanh(W q + b_W + U h_j + b_U) + b_v   (the PyTorch tutorial's
+//                          BahdanauAttention: Wa, Ua, Va are nn.Linear with bias). b_v shifts every
+//                          score of a row equally, so the softmax cancels it: its gradient is
+//                          exactly 0 and backward leaves it untouched. It is carried so that a
+//                          state_dict round-trips.
 //   dot      (Luong)      e_ij = qᵀ h_j                      needs Hq == C
 //   general  (Luong)      e_ij = qᵀ W_a h_j                  W_a (Hq, C)
 // α_i = softmax over unmasked positions j < length_b (padded positions get exactly 0),
@@ -37,9 +42,13 @@ struct AttentionParams {
   Mat<S> w_key;      // (A, C)   additive U   (nn.Linear(C, A, bias=False).weight)
   Mat<S> v;          // (1, A)   additive v   (nn.Linear(A, 1, bias=False).weight)
   Mat<S> w_general;  // (Hq, C)  general W_a  (nn.Linear(C, Hq, bias=False).weight)
+  Mat<S> b_query;    // (A, 1)   additive with biases only: b_W
+  Mat<S> b_key;      // (A, 1)   b_U
+  Mat<S> b_v;        // (1, 1)   b_v (a no-op, see above)
 
-  // Allocates (zero) the tensors the kind uses; the others stay empty.
-  void Allocate(AttentionKind kind, int query_size, int key_size, int attn_size);
+  // Allocates (zero) the tensors the kind uses; the others stay empty. `bias` adds b_W, b_U,
+  // b_v (additive only; throws ConfigError for the other kinds).
+  void Allocate(AttentionKind kind, int query_size, int key_size, int attn_size, bool bias = false);
 };
 
 template <class S>

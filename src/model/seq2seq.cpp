@@ -20,7 +20,8 @@ ContextMode ParseContextMode(const std::string& name) {
   if (name == "init") return ContextMode::kInit;
   if (name == "input") return ContextMode::kInput;
   if (name == "both") return ContextMode::kBoth;
-  throw ConfigError("context: unknown mode '" + name + "' (expected init, input or both)");
+  if (name == "copy") return ContextMode::kCopy;
+  throw ConfigError("context: unknown mode '" + name + "' (expected init, input, both or copy)");
 }
 
 std::string ContextModeName(ContextMode mode) {
@@ -28,19 +29,20 @@ std::string ContextModeName(ContextMode mode) {
     case ContextMode::kInit: return "init";
     case ContextMode::kInput: return "input";
     case ContextMode::kBoth: return "both";
+    case ContextMode::kCopy: return "copy";
   }
   return "init";
 }
 
 int Seq2SeqConfig::DecoderInput() const {
   int x = embed;
-  if (attention != AttentionKind::kNone) x += EncoderOutput();
+  if (HasAttention()) x += EncoderOutput();
   if (FeedsContext()) x += EncoderOutput();
   return x;
 }
 
 int Seq2SeqConfig::OutputFeatures() const {
-  return decoder_hidden + (attention != AttentionKind::kNone ? EncoderOutput() : 0);
+  return decoder_hidden + (OutputsContext() ? EncoderOutput() : 0);
 }
 
 void Seq2SeqConfig::Validate() const {
@@ -55,12 +57,32 @@ void Seq2SeqConfig::Validate() const {
   range("encoder_hidden", encoder_hidden, 1, kMaxHidden);
   range("decoder_hidden", decoder_hidden, 1, kMaxHidden);
   range("encoder_layers", encoder_layers, 1, kMaxLayers);
+  range("decoder_layers", decoder_layers, 1, kMaxLayers);
   range("attention_size", attention_size, 1, kMaxHidden);
   for (int id : {pad_id, sos_id, eos_id}) range("special token id", id, 0, target_vocab - 1);
   if (attention == AttentionKind::kDot && decoder_hidden != EncoderOutput())
     throw ConfigError("attention dot: decoder_hidden (" + std::to_string(decoder_hidden) +
                       ") must equal the encoder output size D*encoder_hidden (" +
                       std::to_string(EncoderOutput()) + ")");
+  if (attention_bias && attention != AttentionKind::kAdditive)
+    throw ConfigError("attention_bias: only additive attention has biases (attention is " +
+                      std::string(AttentionName(attention)) + ")");
+  if (CopiesState()) {
+    // The decoder continues the encoder's recurrence layer by layer, so the states must fit.
+    auto need = [](bool ok, const std::string& what) {
+      if (!ok) throw ConfigError("context copy (decoder starts from the encoder's final state): " + what);
+    };
+    need(!bidirectional, "needs a unidirectional encoder (a bidirectional one has two final states per layer)");
+    need(encoder_hidden == decoder_hidden, "needs encoder_hidden == decoder_hidden (" +
+                                               std::to_string(encoder_hidden) + " vs " +
+                                               std::to_string(decoder_hidden) + ")");
+    need(encoder_layers == decoder_layers, "needs encoder_layers == decoder_layers (" +
+                                               std::to_string(encoder_layers) + " vs " +
+                                               std::to_string(decoder_layers) + ")");
+    need(encoder_cell == decoder_cell, "needs the same encoder and decoder cell (" +
+                                           std::string(CellName(encoder_cell)) + " vs " +
+                                           std::string(CellName(decoder_cell)) + ")");
+  }
 }
 
 ModelConfig Seq2SeqConfig::DecoderAsModelConfig() const {
@@ -69,7 +91,7 @@ ModelConfig Seq2SeqConfig::DecoderAsModelConfig() const {
   m.vocab = target_vocab;
   m.embed = embed;
   m.hidden = decoder_hidden;
-  m.layers = 1;
+  m.layers = decoder_layers;
   return m;
 }
 
@@ -98,6 +120,11 @@ nlohmann::json ToJson(const Seq2SeqConfig& c) {
           {"attention_size", c.attention_size},
           {"context", ContextModeName(c.context)},
           {"tie_embeddings", c.tie_embeddings},
+          {"decoder_layers", c.decoder_layers},
+          {"attention_bias", c.attention_bias},
+          {"output_context", c.output_context},
+          {"context_first", c.context_first},
+          {"encoder_over_padding", c.encoder_over_padding},
           {"pad_id", c.pad_id},
           {"sos_id", c.sos_id},
           {"eos_id", c.eos_id}};
@@ -122,6 +149,12 @@ Seq2SeqConfig Seq2SeqConfigFromJson(const nlohmann::json& j) {
     c.pad_id = j.at("pad_id").get<int>();
     c.sos_id = j.at("sos_id").get<int>();
     c.eos_id = j.at("eos_id").get<int>();
+    // Later options: files written before them load with the defaults (the old model).
+    c.decoder_layers = j.value("decoder_layers", 1);
+    c.attention_bias = j.value("attention_bias", false);
+    c.output_context = j.value("output_context", true);
+    c.context_first = j.value("context_first", false);
+    c.encoder_over_padding = j.value("encoder_over_padding", false);
   } catch (const nlohmann::json::exception& e) {
     throw InputError(std::string("seq2seq config: ") + e.what());
   }
@@ -175,18 +208,21 @@ void Seq2SeqParams<S>::Allocate(const Seq2SeqConfig& c) {
     for (int d = 0; d < D; ++d)
       AllocateLayer(encoder[static_cast<std::size_t>(l * D + d)], c.encoder_cell,
                     l == 0 ? c.embed : C, c.encoder_hidden);
+  const int LHd = c.decoder_layers * Hd;
   bridge_h_w.resize(0, 0), bridge_h_b.resize(0, 0), bridge_c_w.resize(0, 0), bridge_c_b.resize(0, 0);
   if (c.UsesBridge()) {
-    bridge_h_w.setZero(Hd, C);
-    bridge_h_b.setZero(Hd, 1);
+    bridge_h_w.setZero(LHd, C);
+    bridge_h_b.setZero(LHd, 1);
     if (c.decoder_cell == CellKind::kLstm) {
-      bridge_c_w.setZero(Hd, C);
-      bridge_c_b.setZero(Hd, 1);
+      bridge_c_w.setZero(LHd, C);
+      bridge_c_b.setZero(LHd, 1);
     }
   }
-  attention.Allocate(c.attention, Hd, C, c.attention_size);
+  attention.Allocate(c.attention, Hd, C, c.attention_size, c.attention_bias);
   target_embedding.setZero(c.target_vocab, c.embed);
-  AllocateLayer(decoder, c.decoder_cell, c.DecoderInput(), Hd);
+  decoder.assign(static_cast<std::size_t>(c.decoder_layers), {});
+  for (int l = 0; l < c.decoder_layers; ++l)
+    AllocateLayer(decoder[static_cast<std::size_t>(l)], c.decoder_cell, l == 0 ? c.DecoderInput() : Hd, Hd);
   out_proj.resize(0, 0);
   fc_w.resize(0, 0);
   if (c.tie_embeddings) out_proj.setZero(c.embed, c.OutputFeatures());
@@ -208,6 +244,9 @@ void Seq2SeqParams<S>::InitRandom(const Seq2SeqConfig& c, uint64_t seed) {
     double fan = static_cast<double>(m.cols());
     if (name.find(".rnn.") != std::string::npos)
       fan = name.rfind("decoder", 0) == 0 ? c.decoder_hidden : c.encoder_hidden;
+    else if (name.rfind("attention.", 0) == 0 && name.find("bias") != std::string::npos)
+      fan = name.rfind("attention.v", 0) == 0 ? c.attention_size
+            : name.rfind("attention.query", 0) == 0 ? c.decoder_hidden : c.EncoderOutput();
     else if (name.find("bias") != std::string::npos)
       fan = name.rfind("bridge", 0) == 0 ? c.EncoderOutput() : c.OutputFeatures();
     const double bound = 1.0 / std::sqrt(std::max(1.0, fan));
@@ -240,9 +279,15 @@ void Seq2SeqParams<S>::ForEach(const std::function<void(const std::string&, Mat<
     fn("attention.key.weight", attention.w_key, false);
     fn("attention.v.weight", attention.v, false);
   }
+  if (attention.b_query.size() > 0) {
+    fn("attention.query.bias", attention.b_query, true);
+    fn("attention.key.bias", attention.b_key, true);
+    fn("attention.v.bias", attention.b_v, true);
+  }
   if (attention.w_general.size() > 0) fn("attention.general.weight", attention.w_general, false);
   fn("decoder.embedding.weight", target_embedding, false);
-  ForEachLayer<S>("decoder.", decoder, 0, 0, fn);
+  for (std::size_t l = 0; l < decoder.size(); ++l)
+    ForEachLayer<S>("decoder.", decoder[l], static_cast<int>(l), 0, fn);
   if (out_proj.size() > 0) fn("decoder.out_proj.weight", out_proj, false);
   if (fc_w.size() > 0) fn("decoder.fc.weight", fc_w, false);
   fn("decoder.fc.bias", fc_b, true);
@@ -342,7 +387,9 @@ void Seq2SeqModel<S>::Encode(const Seq2SeqBatch& batch, Seq2SeqPass<S>& pass) co
                        std::to_string(c.source_vocab) + ")");
   pass.Ts = Ts;
   pass.B = B;
-  ReversePerm(Ts, B, batch.source_length, pass.perm);
+  if (c.encoder_over_padding) pass.encoder_lengths.assign(static_cast<std::size_t>(B), Ts);
+  else pass.encoder_lengths = batch.source_length;
+  ReversePerm(Ts, B, pass.encoder_lengths, pass.perm);
   pass.embedded.resize(c.embed, TsB);
   for (Eigen::Index j = 0; j < TsB; ++j)
     pass.embedded.col(j) = params.source_embedding.row(batch.source[static_cast<std::size_t>(j)]).transpose();
@@ -378,7 +425,7 @@ void Seq2SeqModel<S>::Encode(const Seq2SeqBatch& batch, Seq2SeqPass<S>& pass) co
   const Mat<S>& top = pass.encoder_out.back();
   pass.z.resize(c.EncoderOutput(), B);
   for (int b = 0; b < B; ++b) {
-    const int len = batch.source_length[static_cast<std::size_t>(b)];
+    const int len = pass.encoder_lengths[static_cast<std::size_t>(b)];
     pass.z.col(b).topRows(He) = top.col(static_cast<Eigen::Index>(len - 1) * B + b).topRows(He);
     if (D == 2) pass.z.col(b).bottomRows(He) = top.col(b).bottomRows(He);
   }
@@ -391,8 +438,9 @@ void Seq2SeqModel<S>::EncodeBackward(const Seq2SeqBatch& batch, Seq2SeqPass<S>& 
   const Eigen::Index TsB = static_cast<Eigen::Index>(Ts) * B;
   // pass.d_enc (C, Ts*B) holds ∂L/∂(top encoder outputs) from attention; add the final-state
   // part (z was read at those columns).
+  const std::vector<int>& lengths = pass.encoder_lengths;
   for (int b = 0; b < B; ++b) {
-    const int len = batch.source_length[static_cast<std::size_t>(b)];
+    const int len = lengths[static_cast<std::size_t>(b)];
     pass.d_enc.col(static_cast<Eigen::Index>(len - 1) * B + b).topRows(He) += pass.d_tmp.col(b).topRows(He);
     if (D == 2) pass.d_enc.col(b).bottomRows(He) += pass.d_tmp.col(b).bottomRows(He);
   }
@@ -404,8 +452,18 @@ void Seq2SeqModel<S>::EncodeBackward(const Seq2SeqBatch& batch, Seq2SeqPass<S>& 
       Mat<S>& dx = pass.d_layer_in[static_cast<std::size_t>(d)];
       if (d == 0) {
         pass.d_dir = pass.d_enc.topRows(He);
+        const Mat<S>* dc_final = nullptr;
+        if (c.CopiesState()) {
+          // Decoder layer l started from this layer's final state: its ∂L/∂h0 joins the output
+          // gradient at each sequence's last step, ∂L/∂c0 (LSTM) the final cell state (Forward
+          // made sure that is the last column for every sequence).
+          const LayerCache<S>& dk = pass.decoder[static_cast<std::size_t>(l)];
+          for (int b = 0; b < B; ++b)
+            pass.d_dir.col(static_cast<Eigen::Index>(lengths[static_cast<std::size_t>(b)] - 1) * B + b) += dk.dh.col(b);
+          if (c.encoder_cell == CellKind::kLstm) dc_final = &dk.dc;
+        }
         LayerBackward<S>(c.encoder_cell, params.encoder[k], grads.encoder[k], LayerInput<S>{input, {}},
-                         &pass.d_dir, nullptr, nullptr, pass.encoder[k], &dx, nullptr, nullptr);
+                         &pass.d_dir, nullptr, dc_final, pass.encoder[k], &dx, nullptr, nullptr);
       } else {
         pass.d_dir.resize(He, TsB);
         for (Eigen::Index j = 0; j < TsB; ++j)
@@ -433,31 +491,37 @@ template <class S>
 void Seq2SeqModel<S>::DecodeStep(int i, Seq2SeqPass<S>& pass) const {
   const Seq2SeqConfig& c = config_;
   const int B = pass.B, E = c.embed, C = c.EncoderOutput(), Hd = c.decoder_hidden;
-  const bool attn = c.attention != AttentionKind::kNone;
   const Eigen::Index col = static_cast<Eigen::Index>(i) * B;
-  LayerCache<S>& k = pass.decoder;
+  LayerCache<S>& top = pass.decoder.back();
   auto x = pass.dec_x.middleCols(col, B);  // (X_d, B)
-  if (attn) {
-    AttentionStep<S>(c.attention, params.attention, pass.encoder_out.back(), k.h.middleCols(col, B), i,
+  if (c.HasAttention()) {
+    AttentionStep<S>(c.attention, params.attention, pass.encoder_out.back(), top.h.middleCols(col, B), i,
                      pass.attention, pass.context.middleCols(col, B));
-    x.middleRows(E, C) = pass.context.middleCols(col, B);
+    x.middleRows(c.AttentionRow(), C) = pass.context.middleCols(col, B);
   }
+  const int er = c.EmbedRow();
   for (int b = 0; b < B; ++b)
-    x.col(b).topRows(E) = params.target_embedding.row(pass.dec_tokens[static_cast<std::size_t>(col + b)]).transpose();
+    x.col(b).middleRows(er, E) =
+        params.target_embedding.row(pass.dec_tokens[static_cast<std::size_t>(col + b)]).transpose();
   if (c.FeedsContext()) x.bottomRows(C) = pass.z;
-  auto gates = k.gates.middleCols(col, B);
-  gates.noalias() = params.decoder.w_ih * x;  // (G*Hd, B) = (G*Hd, X_d)(X_d, B)
-  gates.colwise() += params.decoder.b_ih.col(0);
-  const bool has_c = k.c.size() > 0;
-  Mat<S>& cstore = has_c ? k.c : k.h;
-  WithCell<S>(c.decoder_cell, [&](auto cell) {
-    decltype(cell)::Forward(params.decoder, k.h.middleCols(col, B), cstore.middleCols(col, B), gates,
-                            k.aux.middleCols(k.aux.size() ? col : 0, k.aux.size() ? B : 0),
-                            k.h.middleCols(col + B, B), cstore.middleCols(col + B, B));
-  });
-  auto feat = pass.features.middleCols(col, B);  // (|o|, B) = [s_i ; a_i]
-  feat.topRows(Hd) = k.h.middleCols(col + B, B);
-  if (attn) feat.bottomRows(C) = pass.context.middleCols(col, B);
+  for (std::size_t l = 0; l < pass.decoder.size(); ++l) {
+    LayerCache<S>& k = pass.decoder[l];
+    const LayerParams<S>& p = params.decoder[l];
+    auto gates = k.gates.middleCols(col, B);
+    if (l == 0) gates.noalias() = p.w_ih * x;  // (G*Hd, B) = (G*Hd, X_d)(X_d, B)
+    else gates.noalias() = p.w_ih * pass.decoder[l - 1].h.middleCols(col + B, B);  // (G*Hd, Hd)(Hd, B)
+    gates.colwise() += p.b_ih.col(0);
+    const bool has_c = k.c.size() > 0;
+    Mat<S>& cstore = has_c ? k.c : k.h;
+    WithCell<S>(c.decoder_cell, [&](auto cell) {
+      decltype(cell)::Forward(p, k.h.middleCols(col, B), cstore.middleCols(col, B), gates,
+                              k.aux.middleCols(k.aux.size() ? col : 0, k.aux.size() ? B : 0),
+                              k.h.middleCols(col + B, B), cstore.middleCols(col + B, B));
+    });
+  }
+  auto feat = pass.features.middleCols(col, B);  // (|o|, B) = [s_i ; a_i] or s_i
+  feat.topRows(Hd) = top.h.middleCols(col + B, B);
+  if (c.OutputsContext()) feat.bottomRows(C) = pass.context.middleCols(col, B);
   auto logits = pass.logits.middleCols(col, B);
   if (c.tie_embeddings) {
     pass.projected.middleCols(col, B).noalias() = params.out_proj * feat;          // (E, B)
@@ -479,25 +543,43 @@ namespace {
 template <class S>
 void BeginDecoder(const Seq2SeqConfig& c, const Seq2SeqParams<S>& params, int steps,
                   const std::vector<int>& lengths, Seq2SeqPass<S>& pass) {
-  const int B = pass.B, Hd = c.decoder_hidden;
+  const int B = pass.B, Hd = c.decoder_hidden, L = c.decoder_layers;
   const Eigen::Index SB = static_cast<Eigen::Index>(steps) * B;
   pass.To = steps;
-  SizeDecoderCache(c.decoder_cell, GateCount(c.decoder_cell), Hd, steps, B, pass.decoder);
+  pass.decoder.resize(static_cast<std::size_t>(L));
+  for (LayerCache<S>& k : pass.decoder)
+    SizeDecoderCache(c.decoder_cell, GateCount(c.decoder_cell), Hd, steps, B, k);
   if (c.UsesBridge()) {
-    pass.h0.noalias() = params.bridge_h_w * pass.z;  // (Hd, B) = (Hd, C)(C, B)
+    pass.h0.noalias() = params.bridge_h_w * pass.z;  // (L*Hd, B) = (L*Hd, C)(C, B)
     pass.h0.colwise() += params.bridge_h_b.col(0);
     pass.h0 = pass.h0.array().tanh().matrix();
-    pass.decoder.h.leftCols(B) = pass.h0;
     if (c.decoder_cell == CellKind::kLstm) {
       pass.c0.noalias() = params.bridge_c_w * pass.z;  // linear: c is unbounded in an LSTM
       pass.c0.colwise() += params.bridge_c_b.col(0);
-      pass.decoder.c.leftCols(B) = pass.c0;
+    }
+    for (int l = 0; l < L; ++l) {
+      LayerCache<S>& k = pass.decoder[static_cast<std::size_t>(l)];
+      k.h.leftCols(B) = pass.h0.middleRows(static_cast<Eigen::Index>(l) * Hd, Hd);
+      if (k.c.size() > 0) k.c.leftCols(B) = pass.c0.middleRows(static_cast<Eigen::Index>(l) * Hd, Hd);
+    }
+  } else if (c.CopiesState()) {
+    // Layer l continues encoder layer l from each sequence's last encoder step.
+    for (int l = 0; l < L; ++l) {
+      LayerCache<S>& k = pass.decoder[static_cast<std::size_t>(l)];
+      const LayerCache<S>& e = pass.encoder[static_cast<std::size_t>(l)];
+      for (int b = 0; b < B; ++b) {
+        const Eigen::Index last = static_cast<Eigen::Index>(pass.encoder_lengths[static_cast<std::size_t>(b)]) * B + b;
+        k.h.col(b) = e.h.col(last);
+        if (k.c.size() > 0) k.c.col(b) = e.c.col(last);
+      }
     }
   } else {
-    pass.decoder.h.leftCols(B).setZero();
-    if (pass.decoder.c.size() > 0) pass.decoder.c.leftCols(B).setZero();
+    for (LayerCache<S>& k : pass.decoder) {
+      k.h.leftCols(B).setZero();
+      if (k.c.size() > 0) k.c.leftCols(B).setZero();
+    }
   }
-  if (c.attention != AttentionKind::kNone) {
+  if (c.HasAttention()) {
     pass.attention.overrides = pass.interventions.attention;
     AttentionBegin<S>(c.attention, params.attention, pass.encoder_out.back(), pass.Ts, B, steps,
                       lengths, pass.attention);
@@ -529,6 +611,14 @@ S Seq2SeqModel<S>::Forward(const Seq2SeqBatch& batch, float teacher_forcing, Rng
     if (id >= c.target_vocab)
       throw ShapeError("target token id " + std::to_string(id) + " outside the vocabulary");
   Encode(batch, pass);
+  if (c.CopiesState() && c.encoder_cell == CellKind::kLstm)
+    for (int len : pass.encoder_lengths)
+      if (len != batch.Ts)
+        // The cell-state gradient enters the encoder only at its last column (LayerBackward's
+        // dc_final), so every sequence must end there.
+        throw ShapeError("seq2seq batch: context copy with an LSTM needs every source to fill all " +
+                         std::to_string(batch.Ts) + " steps (one has " + std::to_string(len) +
+                         "); set encoder_over_padding or batch sources of equal length");
   BeginDecoder(c, params, To, batch.source_length, pass);
   for (int i = 0; i < To; ++i) {
     for (int b = 0; b < B; ++b) {
@@ -571,74 +661,97 @@ void Seq2SeqModel<S>::Backward(const Seq2SeqBatch& batch, Seq2SeqPass<S>& pass) 
     pass.d_features.noalias() = params.fc_w.transpose() * pass.d_logits;  // (|o|, SB)
   }
 
-  // Decoder BPTT, one step at a time because attention's query gradient feeds the recurrence.
-  LayerCache<S>& k = pass.decoder;
-  const Eigen::Index GH = k.gates.rows();
-  const bool has_c = k.c.size() > 0;
+  // Decoder BPTT, one step at a time because attention's query gradient feeds the recurrence;
+  // within a step from the top layer down. k.dh holds ∂L/∂s_i^l when step i is reached.
+  const int L = c.decoder_layers;
+  const Eigen::Index GH = pass.decoder[0].gates.rows();
+  const bool has_c = pass.decoder[0].c.size() > 0;
   const bool separate_hh = c.decoder_cell == CellKind::kGru;
-  k.d_ih.resize(GH, SB);
-  if (separate_hh) k.d_hh.resize(GH, SB);
-  k.dh.setZero(Hd, B);
-  k.dc.setZero(Hd, B);
-  k.dh_direct.setZero(Hd, B);
-  k.dh_norm.resize(To);
-  k.dc_norm.resize(has_c ? To : 0);
+  for (LayerCache<S>& k : pass.decoder) {
+    k.d_ih.resize(GH, SB);
+    if (separate_hh) k.d_hh.resize(GH, SB);
+    k.dh.setZero(Hd, B);
+    k.dc.setZero(Hd, B);
+    k.dh_direct.setZero(Hd, B);
+    k.dh_norm.resize(To);
+    k.dc_norm.resize(has_c ? To : 0);
+  }
   pass.d_x.resize(pass.dec_x.rows(), SB);
   pass.dq.resize(Hd, B);
   pass.d_context_step.resize(C, B);
-  Mat<S>& d_hh_store = separate_hh ? k.d_hh : k.d_ih;
-  Mat<S>& cstore = has_c ? k.c : k.h;
+  pass.d_below.resize(Hd, B);
   const Mat<S>& keys = pass.encoder_out.back();
   if (attn) AttentionBackwardBegin<S>(c.attention, keys, pass.attention);
   for (int i = To - 1; i >= 0; --i) {
     const Eigen::Index col = static_cast<Eigen::Index>(i) * B;
-    k.dh += pass.d_features.middleCols(col, B).topRows(Hd);  // from the output at step i
-    k.dh_norm[i] = k.dh.norm();
-    StepNorms<S> norms;
-    WithCell<S>(c.decoder_cell, [&](auto cell) {
-      decltype(cell)::Backward(params.decoder, grads.decoder, k.h.middleCols(col, B),
-                               cstore.middleCols(col, B), k.gates.middleCols(col, B),
-                               k.aux.middleCols(k.aux.size() ? col : 0, k.aux.size() ? B : 0),
-                               k.h.middleCols(col + B, B), cstore.middleCols(col + B, B), k.dh, k.dc,
-                               k.d_ih.middleCols(col, B), d_hh_store.middleCols(col, B),
-                               k.dh_direct, norms);
-    });
-    if (has_c) k.dc_norm[i] = norms.dc_norm;
-    auto dx = pass.d_x.middleCols(col, B);
-    dx.noalias() = params.decoder.w_ih.transpose() * k.d_ih.middleCols(col, B);  // (X_d, B)
-    // ∂L/∂s_{i-1} = W_hhᵀ d_hh (+ GRU's direct path) (+ the attention query's gradient)
-    k.dh.noalias() = params.decoder.w_hh.transpose() * d_hh_store.middleCols(col, B);
-    if (separate_hh) k.dh += k.dh_direct;
+    for (int l = L - 1; l >= 0; --l) {
+      LayerCache<S>& k = pass.decoder[static_cast<std::size_t>(l)];
+      const LayerParams<S>& p = params.decoder[static_cast<std::size_t>(l)];
+      Mat<S>& d_hh_store = separate_hh ? k.d_hh : k.d_ih;
+      Mat<S>& cstore = has_c ? k.c : k.h;
+      if (l == L - 1) k.dh += pass.d_features.middleCols(col, B).topRows(Hd);  // from the output at step i
+      else k.dh += pass.d_below;                                               // from layer l+1's input
+      k.dh_norm[i] = k.dh.norm();
+      StepNorms<S> norms;
+      WithCell<S>(c.decoder_cell, [&](auto cell) {
+        decltype(cell)::Backward(p, grads.decoder[static_cast<std::size_t>(l)], k.h.middleCols(col, B),
+                                 cstore.middleCols(col, B), k.gates.middleCols(col, B),
+                                 k.aux.middleCols(k.aux.size() ? col : 0, k.aux.size() ? B : 0),
+                                 k.h.middleCols(col + B, B), cstore.middleCols(col + B, B), k.dh, k.dc,
+                                 k.d_ih.middleCols(col, B), d_hh_store.middleCols(col, B),
+                                 k.dh_direct, norms);
+      });
+      if (has_c) k.dc_norm[i] = norms.dc_norm;
+      if (l == 0) pass.d_x.middleCols(col, B).noalias() = p.w_ih.transpose() * k.d_ih.middleCols(col, B);  // (X_d, B)
+      else pass.d_below.noalias() = p.w_ih.transpose() * k.d_ih.middleCols(col, B);  // (Hd, B)
+      // ∂L/∂s_{i-1}^l = W_hhᵀ d_hh (+ GRU's direct path) (+ the attention query's, below)
+      k.dh.noalias() = p.w_hh.transpose() * d_hh_store.middleCols(col, B);
+      if (separate_hh) k.dh += k.dh_direct;
+    }
     if (attn) {
-      // a_i feeds both the output features and the step's input.
-      pass.d_context_step = pass.d_features.middleCols(col, B).bottomRows(C) + dx.middleRows(E, C);
+      // a_i feeds the step's input and (output_context) the output features.
+      pass.d_context_step = pass.d_x.middleCols(col, B).middleRows(c.AttentionRow(), C);
+      if (c.OutputsContext()) pass.d_context_step += pass.d_features.middleCols(col, B).bottomRows(C);
       AttentionStepBackward<S>(c.attention, params.attention, grads.attention, keys, i,
                                pass.d_context_step, pass.attention, pass.dq);
-      k.dh += pass.dq;
+      pass.decoder.back().dh += pass.dq;
     }
   }
-  grads.decoder.w_hh.noalias() += d_hh_store * k.h.leftCols(SB).transpose();  // (G*Hd, Hd)
-  grads.decoder.b_hh += d_hh_store.rowwise().sum();
-  grads.decoder.w_ih.noalias() += k.d_ih * pass.dec_x.transpose();  // (G*Hd, X_d)
-  grads.decoder.b_ih += k.d_ih.rowwise().sum();
+  for (int l = 0; l < L; ++l) {
+    LayerCache<S>& k = pass.decoder[static_cast<std::size_t>(l)];
+    LayerParams<S>& g = grads.decoder[static_cast<std::size_t>(l)];
+    const Mat<S>& d_hh_store = separate_hh ? k.d_hh : k.d_ih;
+    g.w_hh.noalias() += d_hh_store * k.h.leftCols(SB).transpose();  // (G*Hd, Hd)
+    g.b_hh += d_hh_store.rowwise().sum();
+    if (l == 0) g.w_ih.noalias() += k.d_ih * pass.dec_x.transpose();  // (G*Hd, X_d)
+    else g.w_ih.noalias() += k.d_ih * pass.decoder[static_cast<std::size_t>(l - 1)].h.middleCols(B, SB).transpose();
+    g.b_ih += k.d_ih.rowwise().sum();
+  }
+  const int er = c.EmbedRow();
   for (Eigen::Index j = 0; j < SB; ++j)
     grads.target_embedding.row(pass.dec_tokens[static_cast<std::size_t>(j)]) +=
-        pass.d_x.col(j).topRows(E).transpose();
+        pass.d_x.col(j).middleRows(er, E).transpose();
 
   // ∂L/∂z (kept in d_tmp for EncodeBackward): from the per-step input and from the bridge.
+  // (copy: the decoder layers' ∂L/∂s_{-1} stay in pass.decoder[l].dh/dc for EncodeBackward.)
   pass.d_tmp.setZero(C, B);
   if (c.FeedsContext())
     for (int i = 0; i < To; ++i)
       pass.d_tmp += pass.d_x.middleCols(static_cast<Eigen::Index>(i) * B, B).bottomRows(C);
   if (c.UsesBridge()) {
-    pass.dh = (k.dh.array() * (1 - pass.h0.array().square())).matrix();  // through tanh
+    pass.dh.resize(static_cast<Eigen::Index>(L) * Hd, B);
+    for (int l = 0; l < L; ++l)
+      pass.dh.middleRows(static_cast<Eigen::Index>(l) * Hd, Hd) = pass.decoder[static_cast<std::size_t>(l)].dh;
+    pass.dh = (pass.dh.array() * (1 - pass.h0.array().square())).matrix();  // through tanh
     grads.bridge_h_w.noalias() += pass.dh * pass.z.transpose();
     grads.bridge_h_b += pass.dh.rowwise().sum();
     pass.d_tmp.noalias() += params.bridge_h_w.transpose() * pass.dh;
     if (c.decoder_cell == CellKind::kLstm) {
-      grads.bridge_c_w.noalias() += k.dc * pass.z.transpose();
-      grads.bridge_c_b += k.dc.rowwise().sum();
-      pass.d_tmp.noalias() += params.bridge_c_w.transpose() * k.dc;
+      for (int l = 0; l < L; ++l)
+        pass.dh.middleRows(static_cast<Eigen::Index>(l) * Hd, Hd) = pass.decoder[static_cast<std::size_t>(l)].dc;
+      grads.bridge_c_w.noalias() += pass.dh * pass.z.transpose();
+      grads.bridge_c_b += pass.dh.rowwise().sum();
+      pass.d_tmp.noalias() += params.bridge_c_w.transpose() * pass.dh;
     }
   }
   if (attn) {
@@ -786,14 +899,15 @@ std::vector<BeamHypothesis> Seq2SeqModel<S>::Beam(const std::vector<int32_t>& so
       live.clear();
       break;
     }
-    // Reorder the recurrent state (block i+1) so column b continues beam b's parent.
-    LayerCache<S>& k = pass.decoder;
+    // Reorder the recurrent state (block i+1) of every layer so column b continues beam b's parent.
     const Eigen::Index nc = col + K;
-    const Mat<S> h_state = k.h.middleCols(nc, K);
-    const Mat<S> c_state = k.c.size() > 0 ? Mat<S>(k.c.middleCols(nc, K)) : Mat<S>();
-    for (std::size_t b = 0; b < parents.size(); ++b) {
-      k.h.col(nc + static_cast<Eigen::Index>(b)) = h_state.col(parents[b]);
-      if (k.c.size() > 0) k.c.col(nc + static_cast<Eigen::Index>(b)) = c_state.col(parents[b]);
+    for (LayerCache<S>& k : pass.decoder) {
+      const Mat<S> h_state = k.h.middleCols(nc, K);
+      const Mat<S> c_state = k.c.size() > 0 ? Mat<S>(k.c.middleCols(nc, K)) : Mat<S>();
+      for (std::size_t b = 0; b < parents.size(); ++b) {
+        k.h.col(nc + static_cast<Eigen::Index>(b)) = h_state.col(parents[b]);
+        if (k.c.size() > 0) k.c.col(nc + static_cast<Eigen::Index>(b)) = c_state.col(parents[b]);
+      }
     }
     live = std::move(next);
   }

@@ -9,21 +9,42 @@
 //
 // Context: z = [final forward state ; final reverse state] of the top encoder layer (C = D*He).
 //   init   the decoder's initial state comes from a learned bridge: h0 = tanh(W_bh z + b_bh),
-//          and for an LSTM decoder c0 = W_bc z + b_bc. The bridge always exists in this mode,
-//          so uni/bidirectional encoders and any He/Hd pair work the same way.
+//          and for an LSTM decoder c0 = W_bc z + b_bc (W_bh (L_d*Hd, C): one block of rows per
+//          decoder layer). The bridge always exists in this mode, so uni/bidirectional encoders
+//          and any He/Hd pair work the same way.
 //   input  z is concatenated to the decoder input at every step (Cho et al. 2014).
 //   both   both of the above.
+//   copy   decoder layer l starts from encoder layer l's final state (h, and c for an LSTM), as
+//          the published PyTorch models do ("decoder_hidden = encoder_hidden"); needs the same
+//          cell, He == Hd, a unidirectional encoder and as many decoder as encoder layers.
 //
-// Decoder (one layer, stepped with the cell.h functions), step i = 0..To-1:
-//   q_i   = s_{i-1}                                  (query: the state before the step)
+// Decoder (L_d stacked layers, stepped with the cell.h functions), step i = 0..To-1:
+//   q_i   = s_{i-1}                                  (query: the top layer's state before the step)
 //   α_i, a_i = Attention(q_i, encoder outputs)        (skipped for attention none)
-//   x_i   = [emb(y_{i-1}) ; a_i ; z]                  (a_i with attention, z in input/both mode)
-//   s_i   = Cell(x_i, s_{i-1})
-//   o_i   = [s_i ; a_i]                               (just s_i without attention)
+//   x_i   = [emb(y_{i-1}) ; a_i ; z]                  (a_i with attention, z in input/both mode;
+//                                                     context_first: [a_i ; emb(y_{i-1}) ; z])
+//   s_i^0 = Cell(x_i, s_{i-1}^0),  s_i^l = Cell(s_i^{l-1}, s_{i-1}^l),  s_i = s_i^{L_d-1}
+//   o_i   = [s_i ; a_i]                               (just s_i without attention or with
+//                                                     output_context = false)
 //   logits = W_fc o_i + b_fc, or tied: E_dec (W_p o_i) + b_fc with W_p (E, |o|)
 // y_{-1} = <sos>; with teacher forcing ratio r the next input is the target with probability r,
 // else the argmax prediction (no gradient flows through the argmax). Loss = mean cross-entropy
 // over target positions ≠ -1 (targets end with <eos>, then -1 padding).
+//
+// Conventions of the published PyTorch models, as options (model/seq2seq_pytorch_layouts.h):
+//   PyTorch tutorial "Translation with a Sequence to Sequence Network and Attention"
+//     (EncoderRNN + AttnDecoderRNN with BahdanauAttention): GRU, E = He = Hd = A, attention_bias,
+//     context copy, input_gru = cat(embedded, context) (context after the embedding),
+//     out = nn.Linear(hidden, vocab) on the GRU output only (output_context = false), encoder
+//     over the padding (no packing, no attention mask: all lengths = Ts).
+//   d2l "Bahdanau attention" (Seq2SeqEncoder + Seq2SeqAttentionDecoder): GRU, L_e = L_d layers,
+//     AdditiveAttention without biases, context copy, x = cat(context, embedding)
+//     (context_first), dense on the decoder output only, encoder over the padding (unpacked
+//     nn.GRU) while the attention masks positions ≥ valid_len.
+//
+// encoder_over_padding: the encoder runs over all Ts positions of every sequence (what an
+// unpacked nn.GRU does) and the final state is the one after position Ts-1; the attention mask
+// still uses the source lengths. Default false: each sequence stops at its own length (packed).
 //
 // Shapes: B batch columns, Ts source steps, To target steps, E embed, He/Hd hidden sizes,
 // C = D*He encoder output width, V_s/V_t vocabularies.
@@ -45,8 +66,8 @@
 
 namespace rnnscope {
 
-enum class ContextMode { kInit, kInput, kBoth };
-ContextMode ParseContextMode(const std::string& name);  // "init", "input", "both"
+enum class ContextMode { kInit, kInput, kBoth, kCopy };
+ContextMode ParseContextMode(const std::string& name);  // "init", "input", "both", "copy"
 std::string ContextModeName(ContextMode mode);
 
 struct Seq2SeqConfig {
@@ -58,20 +79,31 @@ struct Seq2SeqConfig {
   int encoder_hidden = 64;  // He
   int decoder_hidden = 64;  // Hd
   int encoder_layers = 1;
+  int decoder_layers = 1;   // L_d
   bool bidirectional = false;
   AttentionKind attention = AttentionKind::kAdditive;
   int attention_size = 64;  // A, additive only
   ContextMode context = ContextMode::kInit;
   bool tie_embeddings = false;  // decoder embedding = output weights (through W_p)
+  bool attention_bias = false;  // additive: b_W, b_U, b_v (see model/attention.h)
+  bool output_context = true;   // o_i = [s_i ; a_i]; false: o_i = s_i even with attention
+  bool context_first = false;   // x_i = [a_i ; emb ; z] instead of [emb ; a_i ; z]
+  bool encoder_over_padding = false;  // see above
   // Special target-vocabulary ids (the tasks put <pad>=0, <sos>=1, <eos>=2 in both vocabularies).
   int pad_id = 0, sos_id = 1, eos_id = 2;
 
   int Directions() const { return bidirectional ? 2 : 1; }
   int EncoderOutput() const { return Directions() * encoder_hidden; }  // C
+  bool HasAttention() const { return attention != AttentionKind::kNone; }
   int DecoderInput() const;   // E (+ C with attention) (+ C in input/both mode)
-  int OutputFeatures() const;  // Hd (+ C with attention)
-  bool UsesBridge() const { return context != ContextMode::kInput; }
-  bool FeedsContext() const { return context != ContextMode::kInit; }
+  // Rows of x_i: where emb(y_{i-1}) and a_i start (z, when fed, is always the last C rows).
+  int EmbedRow() const { return context_first && HasAttention() ? EncoderOutput() : 0; }
+  int AttentionRow() const { return context_first ? 0 : embed; }
+  int OutputFeatures() const;  // Hd (+ C with attention and output_context)
+  bool OutputsContext() const { return HasAttention() && output_context; }
+  bool UsesBridge() const { return context == ContextMode::kInit || context == ContextMode::kBoth; }
+  bool FeedsContext() const { return context == ContextMode::kInput || context == ContextMode::kBoth; }
+  bool CopiesState() const { return context == ContextMode::kCopy; }
   void Validate() const;  // throws ConfigError
   // The decoder as a ModelConfig (what Job::Model() reports for display).
   ModelConfig DecoderAsModelConfig() const;
@@ -86,11 +118,11 @@ template <class S>
 struct Seq2SeqParams {
   Mat<S> source_embedding;                 // (V_s, E)  encoder.embedding.weight
   std::vector<LayerParams<S>> encoder;     // layer * D + direction: encoder.rnn.*_l{k}[_reverse]
-  Mat<S> bridge_h_w, bridge_h_b;           // (Hd, C), (Hd, 1)  bridge.h.weight/bias (init/both)
-  Mat<S> bridge_c_w, bridge_c_b;           // (Hd, C), (Hd, 1)  bridge.c.* (LSTM decoder only)
-  AttentionParams<S> attention;            // attention.{query,key,v,general}.weight
+  Mat<S> bridge_h_w, bridge_h_b;           // (L_d*Hd, C), (L_d*Hd, 1)  bridge.h.weight/bias (init/both)
+  Mat<S> bridge_c_w, bridge_c_b;           // (L_d*Hd, C), (L_d*Hd, 1)  bridge.c.* (LSTM decoder only)
+  AttentionParams<S> attention;            // attention.{query,key,v,general}.weight, {query,key,v}.bias
   Mat<S> target_embedding;                 // (V_t, E)  decoder.embedding.weight
-  LayerParams<S> decoder;                  // decoder.rnn.*_l0
+  std::vector<LayerParams<S>> decoder;     // per layer: decoder.rnn.*_l{k}
   Mat<S> out_proj;                         // (E, |o|)  decoder.out_proj.weight (tied only)
   Mat<S> fc_w;                             // (V_t, |o|) decoder.fc.weight (untied only)
   Mat<S> fc_b;                             // (V_t, 1)  decoder.fc.bias
@@ -134,12 +166,13 @@ struct Seq2SeqPass {
   std::vector<LayerCache<S>> encoder;      // layer * D + direction (reverse runs in permuted order)
   std::vector<Mat<S>> encoder_out;         // per layer: (C, Ts*B) in source order
   Mat<S> z;                                // (C, B) final-state summary
-  Mat<S> h0, c0;                           // (Hd, B) decoder initial state
+  Mat<S> h0, c0;                           // (L_d*Hd, B) decoder initial state (bridge)
   // Decoder.
   AttentionCache<S> attention;
   std::vector<int32_t> dec_tokens;         // (To*B) y_{i-1} fed at each step
   Mat<S> dec_x;                            // (X_d, To*B) decoder inputs
-  LayerCache<S> decoder;                   // gates (G*Hd, To*B), h/c (Hd, (To+1)*B)
+  std::vector<int> encoder_lengths;        // (B) steps the encoder runs per sequence
+  std::vector<LayerCache<S>> decoder;      // per layer: gates (G*Hd, To*B), h/c (Hd, (To+1)*B)
   Mat<S> context;                          // (C, To*B) attention contexts a_i
   Mat<S> features;                         // (|o|, To*B) o_i
   Mat<S> projected;                        // (E, To*B) W_p o_i (tied only)
@@ -148,7 +181,8 @@ struct Seq2SeqPass {
   S loss = 0;
   int counted = 0;
   // Backward workspace.
-  Mat<S> d_logits, d_features, d_projected, d_x, d_context_step, dq, dh, d_enc, d_dir, d_in, d_tmp;
+  Mat<S> d_logits, d_features, d_projected, d_x, d_context_step, dq, dh, d_enc, d_dir, d_in, d_tmp,
+      d_below;
   std::vector<Mat<S>> d_layer_in;
 };
 

@@ -327,9 +327,11 @@ void Seq2SeqJob::FillSnapshot(const std::string& probe, const TrainSettings& /*s
       TraceLayer(pass.encoder[static_cast<std::size_t>(l * D + d)], options_.model.encoder_cell, l, d,
                  Order(batch.Ts, d == 1), out.layers.back());
     }
-  out.layers.emplace_back();
-  TraceLayer(pass.decoder, options_.model.decoder_cell, options_.model.encoder_layers, 0, Order(batch.To, false),
-             out.layers.back());
+  for (std::size_t l = 0; l < pass.decoder.size(); ++l) {
+    out.layers.emplace_back();
+    TraceLayer(pass.decoder[l], options_.model.decoder_cell, options_.model.encoder_layers + static_cast<int>(l), 0,
+               Order(batch.To, false), out.layers.back());
+  }
 
   // Attention of greedy decodes: the probe first, then a few validation examples.
   out.attention.clear();
