@@ -2,6 +2,11 @@
 // tests/data/make_torch_archives.py --golden) and on bad inputs built here.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "core/error.h"
@@ -42,6 +47,43 @@ TEST(TorchArchive, TruncatedAndLegacyFilesAreRefusedClearly) {
     EXPECT_NE(parse(bytes.substr(0, cut)).find("m.pt: zip archive cut short"), std::string::npos) << parse(bytes.substr(0, cut));
   const std::string legacy = std::string("\x80\x02\x8a\x0a", 4) + "rest";
   EXPECT_NE(parse(legacy).find("torch.save(torch.load('m.pt'), 'm2.pt')"), std::string::npos) << parse(legacy);
+}
+
+// Files torch.save writes here and now, compared byte for byte with what python wrote.
+TEST(TorchArchive, FilesWrittenByTorchMatchExactly) {
+  const std::string dir = ::testing::TempDir() + "torch_archive_" + std::to_string(::getpid());
+  std::filesystem::create_directories(dir);
+  if (std::system("/usr/bin/python3 -c 'import torch' >/dev/null 2>&1") != 0)
+    GTEST_SKIP() << "/usr/bin/python3 cannot import torch";
+  ASSERT_EQ(std::system(("/usr/bin/python3 " + std::string(RNNSCOPE_SOURCE_DIR) + "/tests/data/make_torch_archives.py " + dir).c_str()), 0);
+  const nlohmann::json expected = nlohmann::json::parse(ReadFileChecked(dir + "/expected.json", 1 << 24));
+  for (const auto& [file, tensors] : expected.items()) {
+    const TensorFile f = ReadTensorFile(dir + "/" + file);
+    EXPECT_EQ(f.tensors.size(), tensors.size()) << file;
+    for (const auto& [name, t] : tensors.items()) {
+      ASSERT_TRUE(f.Has(name)) << file << " " << name;
+      const NamedTensor& got = f.Get(name);
+      EXPECT_EQ(got.dtype, t["dtype"].get<std::string>()) << file << " " << name;
+      EXPECT_EQ(got.shape, t["shape"].get<std::vector<int64_t>>()) << file << " " << name;
+      static const char* hex = "0123456789abcdef";
+      std::string h;
+      for (unsigned char c : got.bytes) h += std::string{hex[c >> 4], hex[c & 15]};
+      EXPECT_EQ(h, t["hex"].get<std::string>()) << file << " " << name;
+    }
+  }
+  const auto refusal = [&](const std::string& file) {
+    try {
+      (void)ReadTensorFile(dir + "/" + file);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_NE(refusal("os_system.pt").find("asks for 'posix.system'"), std::string::npos) << refusal("os_system.pt");
+  EXPECT_NE(refusal("whole_model.pt").find("asks for '__main__.Model'"), std::string::npos) << refusal("whole_model.pt");
+  EXPECT_NE(refusal("legacy.pt").find("a legacy torch.save file"), std::string::npos) << refusal("legacy.pt");
+  EXPECT_NE(refusal("no_tensors.pt").find("holds no tensors (only: epoch = 3)"), std::string::npos) << refusal("no_tensors.pt");
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
