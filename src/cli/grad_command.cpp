@@ -37,11 +37,9 @@ void AddGradCommand(CLI::App& app) {
     // Parse the cheap flags first: a typo should not wait for a large file to load.
     const LayoutOptions layout_options = o->layout.Options();
     const FloatDtype dtype = ParseFloatDtype(o->dtype);
-    const TensorFile file = ReadTensorFile(o->weights);
-    const PyTorchLayout layout = ResolveLayout(file, layout_options);
-    std::printf("%s:\n", o->weights.c_str());
-    PrintLayoutReport(layout);
-    const TensorFile weights = ToCanonical(file, layout);
+    const OpenedWeights opened = OpenPyTorchWeights(o->weights, layout_options);
+    const PyTorchLayout& layout = opened.layout;
+    const TensorFile& weights = opened.canonical;
     const TensorFile batch = ReadTensorFile(o->batch);
     // Gradients under the file's own names (encoder.weight, module.rnn.weight_hh_l0, ...).
     const TensorFile grads = GradientsToFile(ComputeGradients(weights, batch, layout.cell, dtype), layout);

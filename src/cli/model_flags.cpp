@@ -6,6 +6,7 @@
 #include <set>
 #include <string>
 
+#include "io/tensor_file_reader.h"
 #include "model/cell_kind.h"
 #include "model/model_config.h"
 #include "train/settings_json.h"
@@ -186,8 +187,13 @@ void AddLayoutFlags(CLI::App& cmd, LayoutFlags& flags) {
                  "fc), repeatable")->take_all();
 }
 
-void PrintLayoutReport(const PyTorchLayout& layout) {
-  for (const std::string& line : layout.report) std::printf("  %s\n", line.c_str());
+OpenedWeights OpenPyTorchWeights(const std::string& path, const LayoutOptions& options) {
+  const TensorFile file = ReadTensorFile(path);
+  OpenedWeights opened{ResolveLayout(file, options), {}};
+  std::printf("%s:\n", path.c_str());
+  for (const std::string& line : opened.layout.report) std::printf("  %s\n", line.c_str());
+  opened.canonical = ToCanonical(file, opened.layout);
+  return opened;
 }
 
 }  // namespace rnnscope

@@ -31,8 +31,14 @@ struct LayoutFlags {
   LayoutOptions Options() const;  // throws ConfigError for a bad value
 };
 void AddLayoutFlags(CLI::App& cmd, LayoutFlags& flags);
-// Prints the resolver's report (what matched what), one "  line" each.
-void PrintLayoutReport(const PyTorchLayout& layout);
+// A PyTorch weights file as grad and trace open it: read (safetensors or .pt), its layout
+// resolved with the flags, the report printed ("PATH:" then what matched what, one "  line"
+// each), and the weights under rnnscope's names.
+struct OpenedWeights {
+  PyTorchLayout layout;
+  TensorFile canonical;
+};
+OpenedWeights OpenPyTorchWeights(const std::string& path, const LayoutOptions& options);
 
 // Number checks whose messages read "Value 0 must be a finite number above 0" (CLI11's own print
 // the whole double range).

@@ -38,11 +38,9 @@ void AddTraceCommand(CLI::App& app) {
   cmd->callback([o] {
     const LayoutOptions layout_options = o->layout.Options();
     const FloatDtype dtype = ParseFloatDtype(o->dtype);
-    const TensorFile file = ReadTensorFile(o->weights);
-    const PyTorchLayout layout = ResolveLayout(file, layout_options);
-    std::printf("%s:\n", o->weights.c_str());
-    PrintLayoutReport(layout);
-    const TensorFile weights = ToCanonical(file, layout);
+    const OpenedWeights opened = OpenPyTorchWeights(o->weights, layout_options);
+    const PyTorchLayout& layout = opened.layout;
+    const TensorFile& weights = opened.canonical;
     const TensorFile batch = ReadTensorFile(o->batch);
     const TensorFile trace = ComputeTrace(weights, batch, layout.cell, dtype);
     WriteSafetensors(o->out, trace);
