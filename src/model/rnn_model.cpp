@@ -41,9 +41,25 @@ void RnnModel<S>::SoftmaxCrossEntropy(const Mat<S>& logits, const std::vector<in
   loss = counted > 0 ? static_cast<S>(total / counted) : S(0);
 }
 
+namespace {
+// A mask drawn for another batch shape would multiply the wrong units (or read past the end).
+template <class S>
+void CheckMasks(const DropoutMasks<S>& m, const ModelConfig& c, Eigen::Index TB) {
+  auto check = [&](const Mat<S>& mask, Eigen::Index rows, const char* where) {
+    if (mask.size() > 0 && (mask.cols() != TB || mask.rows() != rows))
+      throw ShapeError(std::string("dropout mask ") + where + " is " + std::to_string(mask.rows()) + " × " +
+                       std::to_string(mask.cols()) + ", expected " + std::to_string(rows) + " × " +
+                       std::to_string(TB) + " (units × positions of this batch)");
+  };
+  check(m.embedding, c.embed, "on the embedding");
+  for (const Mat<S>& b : m.between) check(b, c.OutputSize(), "between layers");
+  check(m.output, c.OutputSize(), "on the output");
+}
+}  // namespace
+
 template <class S>
 S RnnModel<S>::Forward(const TokenBatch& batch, const RecurrentState<S>* init,
-                       ForwardPass<S>& pass) const {
+                       ForwardPass<S>& pass, const DropoutMasks<S>* dropout) const {
   const ModelConfig& c = config_;
   const int T = batch.T, B = batch.B, D = c.Directions();
   const Eigen::Index TB = static_cast<Eigen::Index>(T) * B;
@@ -63,12 +79,16 @@ S RnnModel<S>::Forward(const TokenBatch& batch, const RecurrentState<S>* init,
   pass.B = B;
   pass.layers.resize(static_cast<std::size_t>(c.layers * D));
   pass.outputs.resize(static_cast<std::size_t>(c.layers));
+  pass.dropout = dropout;
+  if (dropout) CheckMasks(*dropout, c, TB);
 
   LayerInput<S> input;
   if (c.embed > 0) {
     pass.embedded.resize(c.embed, TB);
     for (Eigen::Index j = 0; j < TB; ++j)
       pass.embedded.col(j) = params.embedding.row(batch.input[static_cast<std::size_t>(j)]).transpose();
+    // The layer reads (and its backward sees) the dropped embedding.
+    if (dropout && dropout->embedding.size() > 0) pass.embedded.array() *= dropout->embedding.array();
     input.dense = &pass.embedded;
   } else {
     input.tokens = batch.input;
@@ -86,10 +106,14 @@ S RnnModel<S>::Forward(const TokenBatch& batch, const RecurrentState<S>* init,
       LayerForward<S>(c.cell, params.rnn[k], input, T, B, d == 1, h0, c0, pass.layers[k]);
       if (!in_place) out.middleRows(static_cast<Eigen::Index>(d) * c.hidden, c.hidden) = pass.layers[k].Outputs();
     }
+    // nn.LSTM(dropout=p): the next layer reads this layer's output dropped; the layer's own
+    // states (views, final state, the top output) stay undropped.
+    if (const Mat<S>* mask = dropout ? dropout->Between(l + 1) : nullptr) out.array() *= mask->array();
     input = LayerInput<S>{&out, {}};
   }
+  if (dropout && dropout->output.size() > 0) pass.dropped_top = pass.TopOutput().array() * dropout->output.array();
   pass.logits.resize(c.Classes(), TB);
-  Gemm<S>(pass.logits, params.fc_w, false, pass.TopOutput(), false, S(1), S(0));  // (K, T*B) = (K, D*H)(D*H, T*B)
+  Gemm<S>(pass.logits, params.fc_w, false, pass.FcInput(), false, S(1), S(0));  // (K, T*B) = (K, D*H)(D*H, T*B)
   pass.logits.colwise() += params.fc_b.col(0);
   SoftmaxCrossEntropy(pass.logits, batch.target, pass.probs, pass.loss, pass.counted);
   return pass.loss;
@@ -107,12 +131,14 @@ void RnnModel<S>::Backward(const TokenBatch& batch, ForwardPass<S>& pass, Mat<S>
   // d_logitsᵀ (TB, V) is a quarter the size of outputsᵀ (TB, D*H) at V = 65, H = 256.
   thread_local Mat<S> d_fc_w_t;
   d_fc_w_t.resize(params.fc_w.cols(), params.fc_w.rows());
-  Gemm<S>(d_fc_w_t, pass.TopOutput(), false, pass.d_logits, true, S(1), S(0));  // (D*H, V) = (D*H, TB)(TB, V)
+  Gemm<S>(d_fc_w_t, pass.FcInput(), false, pass.d_logits, true, S(1), S(0));  // (D*H, V) = (D*H, TB)(TB, V)
   grads.fc_w += d_fc_w_t.transpose();
   // Σ over T·B columns, column by column (rowwise().sum() strides through the column-major matrix).
   for (Eigen::Index j = 0; j < TB; ++j) grads.fc_b.col(0) += pass.d_logits.col(j);
   pass.d_out.resize(params.fc_w.cols(), TB);
   Gemm<S>(pass.d_out, params.fc_w, true, pass.d_logits, false, S(1), S(0));  // (D*H, T*B)
+  const DropoutMasks<S>* dropout = pass.dropout;
+  if (dropout && dropout->output.size() > 0) pass.d_out.array() *= dropout->output.array();
 
   pass.d_dir.resize(static_cast<std::size_t>(D));
   pass.d_x_dir.resize(static_cast<std::size_t>(D));
@@ -139,10 +165,13 @@ void RnnModel<S>::Backward(const TokenBatch& batch, ForwardPass<S>& pass, Mat<S>
     pass.d_in = pass.d_x_dir[0];
     for (int d = 1; d < D; ++d) pass.d_in += pass.d_x_dir[static_cast<std::size_t>(d)];
     if (l > 0) {
+      // ∂L/∂(layer l−1's output) = mask ⊙ ∂L/∂(what layer l read).
+      if (const Mat<S>* mask = dropout ? dropout->Between(l) : nullptr) pass.d_in.array() *= mask->array();
       pass.d_out.swap(pass.d_in);
     }
   }
   if (c.embed > 0) {
+    if (dropout && dropout->embedding.size() > 0) pass.d_in.array() *= dropout->embedding.array();
     // pass.d_in holds ∂L/∂embedded (E, T*B); scatter into the embedding rows.
     for (Eigen::Index j = 0; j < TB; ++j)
       grads.embedding.row(batch.input[static_cast<std::size_t>(j)]) += pass.d_in.col(j).transpose();

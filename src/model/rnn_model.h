@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/tensor.h"
+#include "model/dropout.h"
 #include "model/model_config.h"
 #include "model/params.h"
 #include "model/recurrent_layer.h"
@@ -32,6 +33,10 @@ struct ForwardPass {
   Mat<S> probs;                       // (V, T*B) softmax(logits)
   S loss = 0;                         // mean cross-entropy over counted positions
   int counted = 0;                    // positions with target >= 0
+  // Training only: the masks this pass applied (owned by the caller, read again by Backward);
+  // null = no dropout. dropped_top = TopOutput() ⊙ output mask, what fc read.
+  const DropoutMasks<S>* dropout = nullptr;
+  Mat<S> dropped_top;                 // (D*H, T*B) when the output mask is set
   // Backward workspace.
   Mat<S> d_logits;                    // (V, T*B)
   Mat<S> d_out;                       // (D*H, T*B) ∂L/∂ current layer's output
@@ -44,6 +49,11 @@ struct ForwardPass {
   Eigen::Ref<const Mat<S>> TopOutput() const {
     if (outputs.back().size() > 0) return outputs.back();
     return layers.back().Outputs();
+  }
+  // What fc read: the top output, after the output dropout mask when there is one.
+  Eigen::Ref<const Mat<S>> FcInput() const {
+    if (dropout && dropout->output.size() > 0) return dropped_top;
+    return TopOutput();
   }
 };
 
@@ -58,7 +68,10 @@ class RnnModel {
   ModelParams<S> grads;   // same structure; Backward accumulates (+=)
 
   // Mean cross-entropy of batch.target given batch.input; init = null for a zero state.
-  S Forward(const TokenBatch& batch, const RecurrentState<S>* init, ForwardPass<S>& pass) const;
+  // `dropout` (training only; model/dropout.h): masks drawn for this batch's T × B, which must
+  // outlive Backward; null = none (evaluation).
+  S Forward(const TokenBatch& batch, const RecurrentState<S>* init, ForwardPass<S>& pass,
+            const DropoutMasks<S>* dropout = nullptr) const;
   // Gradients of pass.loss (w.r.t. every parameter) accumulated into `grads`. Truncated BPTT:
   // nothing flows into the initial state. Optionally also ∂L/∂ embedding output (for gradient
   // checks of the input): d_embedded (E, T*B).

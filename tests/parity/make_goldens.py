@@ -62,6 +62,27 @@ def write_safetensors(path, tensors, metadata=None):
             f.write(b)
 
 
+READ_DTYPES = {"F32": torch.float32, "F64": torch.float64, "I64": torch.int64, "I32": torch.int32}
+
+
+def read_safetensors(path):
+    """name -> torch tensor, plus "__metadata__" -> dict when the file has metadata."""
+    with open(path, "rb") as f:
+        raw = f.read()
+    (n,) = struct.unpack("<Q", raw[:8])
+    header = json.loads(raw[8:8 + n])
+    data = raw[8 + n:]
+    out = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            out[name] = info
+            continue
+        begin, end = info["data_offsets"]
+        t = torch.frombuffer(bytearray(data[begin:end]), dtype=READ_DTYPES[info["dtype"]])
+        out[name] = t.reshape(info["shape"]).clone()
+    return out
+
+
 # ---------------------------------------------------------------- the module users would have
 class Net(nn.Module):
     def __init__(self, cell, vocab, embed, hidden, layers, bidirectional):
