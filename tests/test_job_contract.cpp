@@ -20,6 +20,7 @@
 #include "core/rng.h"
 #include "io/safetensors.h"
 #include "train/job_factory.h"
+#include "train/task_registry.h"
 #include "train/training_job.h"
 
 namespace rnnscope {
@@ -81,6 +82,8 @@ JobSpec SmallSpec(const Case& c) {
   spec.settings.seed = 11;
   spec.settings.learning_rate = 1e-2f;
   spec.settings.clip_mode = "none";
+  // Where a task drops units, it does so here: its masks must replay bit for bit too.
+  if (SettingsUsedBy(c.task).dropout) spec.settings.dropout = 0.3f;
   if (c.task == "conll") spec.data_path = (DataDir() / "tags.conll").string();
   if (c.task == "tsv") spec.data_path = (DataDir() / "pairs.tsv").string();
   return spec;

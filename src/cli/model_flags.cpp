@@ -97,6 +97,10 @@ void AddModelFlags(CLI::App& cmd, JobSpec& spec) {
       ->check(AboveZero());
   cmd.add_option("--teacher-forcing", s.teacher_forcing, "seq2seq teacher forcing ratio")->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
+  cmd.add_option("--dropout", s.dropout,
+                 "Dropout rate on the embedding, between layers and before the output layer (char LM; "
+                 "off for validation, the probe and sampling)")
+      ->capture_default_str()->check(CLI::Range(0.0, 0.95));
 }
 
 void RecordGivenFlags(const CLI::App& cmd, JobSpec& spec) {
@@ -113,7 +117,8 @@ const std::vector<std::string>& ModelFlagNames() {
   static const std::vector<std::string> names = [] {
     std::vector<std::string> out = {"--task"};
     for (const std::string& field : ModelFieldNames())
-      if (field != "teacher-forcing") out.push_back("--" + field);  // a setting: may change on --resume
+      // Settings, not the model: they may change on --resume.
+      if (field != "teacher-forcing" && field != "dropout") out.push_back("--" + field);
     return out;
   }();
   return names;
@@ -145,6 +150,7 @@ void ForEachSettingFlag(F&& f) {
   f("--seed", &TrainSettings::seed);
   f("--temperature", &TrainSettings::temperature);
   f("--teacher-forcing", &TrainSettings::teacher_forcing);
+  f("--dropout", &TrainSettings::dropout);
 }
 }  // namespace
 

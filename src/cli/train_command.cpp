@@ -77,6 +77,11 @@ void RunTrain(TrainOptions& o) {
     std::snprintf(tf, sizeof tf, " · teacher forcing %g", static_cast<double>(settings.teacher_forcing));
     shape += tf;
   }
+  if (used.dropout && settings.dropout > 0.0f) {
+    char d[48];
+    std::snprintf(d, sizeof d, " · dropout %g", static_cast<double>(settings.dropout));
+    shape += d;
+  }
   std::printf("training: %s lr=%g · %s · %d thread%s\n", settings.optimizer.c_str(),
               static_cast<double>(settings.learning_rate), shape.c_str(), o.threads, o.threads == 1 ? "" : "s");
   std::printf("validation: %s\n", job->ValidationScope().c_str());

@@ -107,7 +107,13 @@ float CharLmJob::ForwardBackward(const TrainSettings& settings, int64_t& tokens)
   const bool reset = batcher_->Next(batch_);
   // Truncated BPTT: carry the forward state across consecutive chunks.
   const bool carry = settings.sequential && have_carried_ && !reset;
-  const float loss = model_.Forward(batch_, carry ? &carried_ : nullptr, pass_);
+  // Dropout masks from the seed and the step: a replayed step (time travel, resume, a
+  // rejected step retried) draws the same ones.
+  const bool drop = settings.dropout > 0.0f;
+  if (drop)
+    MakeDropoutMasks(model_.config(), DropoutRates::All(settings.dropout), batch_.T, batch_.B,
+                     DropoutSeed(settings.seed, StepCount()), dropout_masks_);
+  const float loss = model_.Forward(batch_, carry ? &carried_ : nullptr, pass_, drop ? &dropout_masks_ : nullptr);
   tokens = static_cast<int64_t>(batch_.T) * batch_.B;
   model_.Backward(batch_, pass_);
   return loss;

@@ -82,6 +82,7 @@ class CharLmJob : public TrainingJob {
   std::unique_ptr<CharBatcher> batcher_;
   RnnModel<float> model_;
   ForwardPass<float> pass_;
+  DropoutMasks<float> dropout_masks_;  // this step's (pass_ points at them until Backward)
   TokenBatch batch_;
   RecurrentState<float> carried_;
   bool have_carried_ = false;

@@ -20,6 +20,7 @@ TrainSettings ApplySettingsEdit(const TrainSettings& run, const TrainSettings& s
   take(out.sequential, shown.sequential, edited.sequential);
   take(out.temperature, shown.temperature, edited.temperature);
   take(out.teacher_forcing, shown.teacher_forcing, edited.teacher_forcing);
+  take(out.dropout, shown.dropout, edited.dropout);
   take(out.seed, shown.seed, edited.seed);
   return out;
 }

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "model/dropout.h"
 #include "train/optimizer.h"
 
 namespace rnnscope {
@@ -16,6 +17,7 @@ nlohmann::json ToJson(const TrainSettings& s) {
           {"clip", s.clip},            {"batch", s.batch},
           {"seq_len", s.seq_len},      {"sequential", s.sequential},
           {"temperature", s.temperature}, {"teacher_forcing", s.teacher_forcing},
+          {"dropout", s.dropout},
           {"seed", s.seed}};
 }
 
@@ -33,6 +35,7 @@ TrainSettings TrainSettingsFromJson(const nlohmann::json& j) {
   s.sequential = j.value("sequential", s.sequential);
   s.temperature = j.value("temperature", s.temperature);
   s.teacher_forcing = j.value("teacher_forcing", s.teacher_forcing);
+  s.dropout = j.value("dropout", s.dropout);
   s.seed = j.value("seed", s.seed);
   return s;
 }
@@ -52,6 +55,7 @@ void ValidateSettings(const TrainSettings& s) {
     throw ConfigError("temperature must be > 0");
   if (!(s.teacher_forcing >= 0 && s.teacher_forcing <= 1))
     throw ConfigError("teacher forcing ratio must be in [0, 1]");
+  DropoutRates::All(s.dropout).Validate();
 }
 
 }  // namespace rnnscope

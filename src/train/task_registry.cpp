@@ -54,7 +54,7 @@ std::string_view StructureName(TaskStructure structure) {
 
 SettingsUsed SettingsUsedBy(TaskStructure structure) {
   SettingsUsed u;
-  u.seq_len = u.sequential = u.temperature = structure == S::kLanguageModel;
+  u.seq_len = u.sequential = u.temperature = u.dropout = structure == S::kLanguageModel;
   u.teacher_forcing = structure == S::kSeq2Seq;
   return u;
 }
@@ -99,7 +99,7 @@ const std::vector<std::string>& ModelFieldNames() {
   static const std::vector<std::string> names = {"text",      "weights",   "vocab",     "cell",   "hidden",
                                                  "layers",    "embed",     "bidirectional", "peephole",
                                                  "attention", "data",      "tags",      "readout", "condition",
-                                                 "teacher-forcing"};
+                                                 "teacher-forcing", "dropout"};
   return names;
 }
 
@@ -120,6 +120,8 @@ std::string FieldRefusal(const TaskInfo& task, std::string_view field) {
   if (field == "peephole" && seq2seq) return is + ": its encoder and decoder have no peephole connections";
   if ((field == "attention" || field == "teacher-forcing") && !seq2seq)
     return is + "; attention and teacher forcing are for seq2seq tasks (copy, reverse, …) only";
+  if (field == "dropout" && !lm)
+    return is + "; dropout is applied by the char LM (charlm) so far";
   if (field == "data" && task.data != D::kDataRequired)
     return is + " that " + (lm ? "reads --text FILE" : "generates its own examples") +
            "; --data is for conll and tsv";

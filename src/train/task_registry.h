@@ -25,6 +25,7 @@ struct SettingsUsed {
   bool sequential = false;
   bool temperature = false;
   bool teacher_forcing = false;
+  bool dropout = false;
 };
 SettingsUsed SettingsUsedBy(TaskStructure structure);
 // By task name: unknown names use none of them.

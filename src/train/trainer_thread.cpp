@@ -44,6 +44,7 @@ std::string DescribeChange(const TrainSettings& a, const TrainSettings& b) {
   add("seq", std::to_string(a.seq_len), std::to_string(b.seq_len));
   add("temp", Format(a.temperature), Format(b.temperature));
   add("tf", Format(a.teacher_forcing), Format(b.teacher_forcing));
+  add("dropout", Format(a.dropout), Format(b.dropout));
   add("batching", a.sequential ? "sequential" : "random", b.sequential ? "sequential" : "random");
   // The seed draws the initial weights and the batches of the next Reset or Rebuild; without
   // it here a Seed edit alone was dropped as "no change" and Reset used the old seed.

@@ -365,6 +365,14 @@ class ControlsPanel final : public Panel {
         if (ImGui::IsItemHovered())
           ImGui::SetTooltip("the share of decoder steps fed the true previous token (the rest: the model's own guess)");
       }
+      if (used.dropout) {
+        Row("Dropout");
+        ImGui::SliderFloat("##dropout", &settings_.dropout, 0.0f, 0.9f, "%.2f");
+        send |= ImGui::IsItemDeactivatedAfterEdit();
+        if (ImGui::IsItemHovered())
+          ImGui::SetTooltip("units zeroed while training, on the embedding, between layers and before the output "
+                            "layer (kept ones scaled by 1/(1-p)); validation, the probe and every view run without it");
+      }
       Row("Seed");
       ImGui::InputScalar("##seed", ImGuiDataType_U64, &settings_.seed);
       send |= ImGui::IsItemDeactivatedAfterEdit();
