@@ -14,6 +14,8 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -154,6 +156,35 @@ TEST(LiveGenerator, UnseenSizesMatchPyTorch) {
   SCOPED_TRACE("seed " + std::to_string(seed));
   for (const fs::path& c : Cases(dir)) CheckCase(c);
   fs::remove_all(dir);
+}
+
+// The real executable: --weights twice (decoder first), the report on stdout, gradients under
+// encoder.<name> / decoder.<name>, and trace's tensors.
+TEST(Binary, GradAndTraceWithTwoWeightsFiles) {
+  const fs::path binary = fs::path(RNNSCOPE_BINARY_DIR) / "rnnscope";
+  if (!fs::exists(binary)) GTEST_SKIP() << binary << " not built";
+  const fs::path dir = kGoldens / "tutorial_two_pt";
+  const fs::path out = fs::temp_directory_path() / ("rnnscope_s2s_grad_" + std::to_string(::getpid()));
+  fs::create_directories(out);
+  const std::string args = " --dtype f64 --weights " + (dir / "decoder.pt").string() + " --weights " +
+                           (dir / "encoder.pt").string() + " --batch " + (dir / "batch.safetensors").string();
+  const std::string grad = binary.string() + " grad" + args + " --out " + (out / "g.safetensors").string() + " > " +
+                           (out / "stdout.txt").string();
+  ASSERT_EQ(std::system(grad.c_str()), 0) << grad;
+  const std::string trace = binary.string() + " trace" + args + " --out " + (out / "t.safetensors").string() + " >/dev/null";
+  ASSERT_EQ(std::system(trace.c_str()), 0) << trace;
+  std::ifstream in(out / "stdout.txt");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("encoder.pt → encoder (no attention.*)"), std::string::npos) << text;
+  EXPECT_NE(text.find("layout: pytorch_tutorial"), std::string::npos) << text;
+  const TensorFile expected = ReadSafetensors(dir / "expected.safetensors");
+  const TensorFile g = ReadSafetensors(out / "g.safetensors");
+  const TensorFile t = ReadSafetensors(out / "t.safetensors");
+  Check(g, "loss", expected, "loss");
+  Check(g, "decoder.attention.Wa.weight", expected, "grad.decoder.attention.Wa.weight");
+  Check(g, "encoder.gru.weight_hh_l0", expected, "grad.encoder.gru.weight_hh_l0");
+  for (const char* n : {"logits", "attention", "encoder_output", "decoder_hidden", "h_n", "loss"}) Check(t, n, expected, n);
+  fs::remove_all(out);
 }
 
 // ---------------------------------------------------------------- bad input
