@@ -171,7 +171,6 @@ Seq2SeqLayout ResolveSeq2SeqLayout(const TensorFile& file, const LayoutOptions& 
     throw InputError(src + ": unexpected tensor" + (rest.size() > 1 ? "s " : " ") + Names(rest) +
                      " for the " + out.name + " layout; " + Expected());
   for (const auto& [c, n] : canonical) out.to_file[c] = names.at(n);
-  const std::string gru_ih = tutorial ? "gru.weight_ih_l0" : "rnn[.rnn].weight_ih_l0";
   for (const std::string& c :
        {std::string("encoder.embedding.weight"), std::string("decoder.embedding.weight"),
         std::string("encoder.rnn.weight_ih_l0"), std::string("encoder.rnn.weight_hh_l0"),
@@ -183,7 +182,6 @@ Seq2SeqLayout ResolveSeq2SeqLayout(const TensorFile& file, const LayoutOptions& 
                                                  ? c.substr(0, 8) + (tutorial ? "gru." : "rnn[.rnn].") + c.substr(12)
                                                  : c) +
                        " (have: " + Names(names) + "); " + Expected());
-  (void)gru_ih;
 
   // The config from the shapes; every contradiction names both tensors.
   auto shape = [&](const std::string& c) -> const std::vector<int64_t>& { return file.Get(out.to_file.at(c)).shape; };
