@@ -229,6 +229,9 @@ TEST(BadInput, MessagesNameTheTensors) {
   LayoutOptions tut;
   tut.layout = "pytorch_tutorial";
   ExpectError<InputError>([&] { ResolveSeq2SeqLayout(good, tut); }, {"--layout pytorch_tutorial expects", "are d2l_seq2seq"});
+  LayoutOptions s2s;
+  s2s.layout = "d2l_seq2seq";
+  ExpectError<InputError>([&] { ResolveLayout(good, s2s); }, {"--layout d2l_seq2seq is a seq2seq layout"});
   // Two files, neither a decoder.
   const fs::path t = kGoldens / "tutorial_two_safetensors";
   std::vector<std::string> report;

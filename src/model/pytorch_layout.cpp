@@ -114,6 +114,10 @@ PyTorchLayout ResolveLayout(const TensorFile& file, const LayoutOptions& options
   for (const auto& [name, t] : file.tensors) names[name] = name;
   if (names.empty()) throw InputError(src + ": no tensors; " + kExpected);
 
+  if (options.layout == "pytorch_tutorial" || options.layout == "d2l_seq2seq")
+    throw InputError(src + ": --layout " + options.layout + " is a seq2seq layout (grad and trace, "
+                     "model/seq2seq_pytorch_layouts.h), but this file is opened as a char-LM/tagger/"
+                     "classifier (names: " + Names(names) + ")");
   out.wrapper = StripWrappersAndMap(src, names, options.map, out.report);
   auto tensor = [&](const std::string& current) -> const NamedTensor& {
     return file.tensors.at(names.at(current));
