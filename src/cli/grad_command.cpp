@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "cli/commands.h"
 #include "cli/model_flags.h"
@@ -18,7 +19,8 @@ namespace rnnscope {
 
 namespace {
 struct GradOptions {
-  std::string weights, batch, out, dtype = "f32";
+  std::vector<std::string> weights;
+  std::string batch, out, dtype = "f32";
   LayoutFlags layout;
 };
 }  // namespace
@@ -29,7 +31,8 @@ void AddGradCommand(CLI::App& app) {
       "grad", "Loss and parameter gradients of a PyTorch state_dict on a batch (safetensors)");
   AddLayoutFlags(*cmd, o->layout);
   cmd->add_option("--weights", o->weights,
-                  "state_dict in a layout of docs/pytorch.md, e.g. [embedding.weight], rnn.*, fc.weight, fc.bias")->required();
+                  "state_dict in a layout of docs/pytorch.md, e.g. [embedding.weight], rnn.*, fc.weight, fc.bias; "
+                  "given twice: a seq2seq encoder's and decoder's state_dicts")->required();
   cmd->add_option("--batch", o->batch, "input_ids, target_ids: int64 [batch, time]")->required();
   cmd->add_option("--out", o->out, "Output: loss and one gradient per parameter")->required();
   cmd->add_option("--dtype", o->dtype, "Output precision: f32 or f64")->capture_default_str();
@@ -38,11 +41,9 @@ void AddGradCommand(CLI::App& app) {
     const LayoutOptions layout_options = o->layout.Options();
     const FloatDtype dtype = ParseFloatDtype(o->dtype);
     const OpenedWeights opened = OpenPyTorchWeights(o->weights, layout_options);
-    const PyTorchLayout& layout = opened.layout;
-    const TensorFile& weights = opened.canonical;
     const TensorFile batch = ReadTensorFile(o->batch);
     // Gradients under the file's own names (encoder.weight, module.rnn.weight_hh_l0, ...).
-    const TensorFile grads = GradientsToFile(ComputeGradients(weights, batch, layout.cell, dtype), layout);
+    const TensorFile grads = GradientsOf(opened, batch, dtype);
     WriteSafetensors(o->out, grads);
     std::printf("loss %.9g, %zu gradients written to %s\n",
                 static_cast<double>(grads.GetTensor<double>("loss").at(0)), grads.tensors.size() - 1,

@@ -6,7 +6,9 @@
 #include <set>
 #include <string>
 
+#include "core/error.h"
 #include "io/tensor_file_reader.h"
+#include "model/seq2seq_io.h"
 #include "model/cell_kind.h"
 #include "model/model_config.h"
 #include "train/settings_json.h"
@@ -187,19 +189,45 @@ void AddLayoutFlags(CLI::App& cmd, LayoutFlags& flags) {
                  "lstm, gru, rnn_tanh, rnn_relu or jordan (default: from the shapes; nn.RNN is "
                  "assumed tanh)");
   cmd.add_option("--layout", flags.layout,
-                 "rnnscope, word_language_model or d2l (default: detected from the names and shapes)");
+                 "rnnscope, word_language_model, d2l, pytorch_tutorial or d2l_seq2seq (default: detected from the names and shapes)");
   cmd.add_option("--map", flags.map,
                  "old=new: rename a tensor or module of the file to rnnscope's (embedding, rnn, "
                  "fc), repeatable")->take_all();
 }
 
-OpenedWeights OpenPyTorchWeights(const std::string& path, const LayoutOptions& options) {
-  const TensorFile file = ReadTensorFile(path);
-  OpenedWeights opened{ResolveLayout(file, options), {}};
-  std::printf("%s:\n", path.c_str());
-  for (const std::string& line : opened.layout.report) std::printf("  %s\n", line.c_str());
-  opened.canonical = ToCanonical(file, opened.layout);
+OpenedWeights OpenPyTorchWeights(const std::vector<std::string>& paths, const LayoutOptions& options) {
+  std::vector<TensorFile> files;
+  for (const std::string& path : paths) files.push_back(ReadTensorFile(path));
+  OpenedWeights opened;
+  std::vector<std::string> report;
+  if (LooksLikeSeq2Seq(files, options)) {
+    if (options.cell && *options.cell != CellKind::kGru)
+      throw ConfigError("--cell " + std::string(CellName(*options.cell)) +
+                        ": the seq2seq layouts are GRUs (drop --cell)");
+    const TensorFile merged = MergeEncoderDecoder(files, report);
+    opened.seq2seq = ResolveSeq2SeqLayout(merged, options);
+    report.insert(report.end(), opened.seq2seq->report.begin(), opened.seq2seq->report.end());
+    opened.canonical = ToCanonical(merged, *opened.seq2seq);
+  } else {
+    opened.layout = ResolveLayout(files[0], options);
+    report = opened.layout.report;
+    opened.canonical = ToCanonical(files[0], opened.layout);
+  }
+  std::string names;
+  for (const std::string& path : paths) names += (names.empty() ? "" : " + ") + path;
+  std::printf("%s:\n", names.c_str());
+  for (const std::string& line : report) std::printf("  %s\n", line.c_str());
   return opened;
+}
+
+TensorFile GradientsOf(const OpenedWeights& opened, const TensorFile& batch, FloatDtype dtype) {
+  if (opened.seq2seq) return ComputeSeq2SeqGradients(opened.canonical, *opened.seq2seq, batch, dtype);
+  return GradientsToFile(ComputeGradients(opened.canonical, batch, opened.layout.cell, dtype), opened.layout);
+}
+
+TensorFile TraceOf(const OpenedWeights& opened, const TensorFile& batch, FloatDtype dtype) {
+  if (opened.seq2seq) return ComputeSeq2SeqTrace(opened.canonical, *opened.seq2seq, batch, dtype);
+  return ComputeTrace(opened.canonical, batch, opened.layout.cell, dtype);
 }
 
 }  // namespace rnnscope

@@ -4,7 +4,11 @@
 #include <string>
 #include <vector>
 
+#include <optional>
+
+#include "model/model_io.h"
 #include "model/pytorch_layout.h"
+#include "model/seq2seq_pytorch_layouts.h"
 #include "train/job_factory.h"
 
 namespace CLI {
@@ -31,14 +35,21 @@ struct LayoutFlags {
   LayoutOptions Options() const;  // throws ConfigError for a bad value
 };
 void AddLayoutFlags(CLI::App& cmd, LayoutFlags& flags);
-// A PyTorch weights file as grad and trace open it: read (safetensors or .pt), its layout
-// resolved with the flags, the report printed ("PATH:" then what matched what, one "  line"
-// each), and the weights under rnnscope's names.
+// PyTorch weights as grad and trace open them: read (safetensors or .pt), resolved with the
+// flags, the report printed ("PATH:" then what matched what, one "  line" each), and the weights
+// under rnnscope's names. One path: a char-LM/tagger/classifier (model/pytorch_layout.h) or a
+// seq2seq {"encoder","decoder"} dict; two paths: a seq2seq encoder and decoder
+// (model/seq2seq_pytorch_layouts.h). What the weights resolve to decides everything after.
 struct OpenedWeights {
-  PyTorchLayout layout;
+  PyTorchLayout layout;                  // when !seq2seq
+  std::optional<Seq2SeqLayout> seq2seq;  // a seq2seq layout
   TensorFile canonical;
 };
-OpenedWeights OpenPyTorchWeights(const std::string& path, const LayoutOptions& options);
+OpenedWeights OpenPyTorchWeights(const std::vector<std::string>& paths, const LayoutOptions& options);
+// `rnnscope grad` / `rnnscope trace` of whichever model `opened` is, gradients under the file's
+// own names (model/model_io.h, model/seq2seq_io.h).
+TensorFile GradientsOf(const OpenedWeights& opened, const TensorFile& batch, FloatDtype dtype);
+TensorFile TraceOf(const OpenedWeights& opened, const TensorFile& batch, FloatDtype dtype);
 
 // Number checks whose messages read "Value 0 must be a finite number above 0" (CLI11's own print
 // the whole double range).

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "cli/commands.h"
 #include "cli/model_flags.h"
@@ -18,7 +19,8 @@ namespace rnnscope {
 
 namespace {
 struct TraceOptions {
-  std::string weights, batch, out, dtype = "f32";
+  std::vector<std::string> weights;
+  std::string batch, out, dtype = "f32";
   LayoutFlags layout;
 };
 }  // namespace
@@ -29,7 +31,8 @@ void AddTraceCommand(CLI::App& app) {
       "trace", "Per-timestep gates, states and gradient norms of a PyTorch state_dict on a batch");
   AddLayoutFlags(*cmd, o->layout);
   cmd->add_option("--weights", o->weights,
-                  "state_dict in a layout of docs/pytorch.md, e.g. [embedding.weight], rnn.*, fc.weight, fc.bias")->required();
+                  "state_dict in a layout of docs/pytorch.md, e.g. [embedding.weight], rnn.*, fc.weight, fc.bias; "
+                  "given twice: a seq2seq encoder's and decoder's state_dicts")->required();
   cmd->add_option("--batch", o->batch,
                   "input_ids (and optional target_ids for gradient norms): int64 [batch, time]")
       ->required();
@@ -39,10 +42,8 @@ void AddTraceCommand(CLI::App& app) {
     const LayoutOptions layout_options = o->layout.Options();
     const FloatDtype dtype = ParseFloatDtype(o->dtype);
     const OpenedWeights opened = OpenPyTorchWeights(o->weights, layout_options);
-    const PyTorchLayout& layout = opened.layout;
-    const TensorFile& weights = opened.canonical;
     const TensorFile batch = ReadTensorFile(o->batch);
-    const TensorFile trace = ComputeTrace(weights, batch, layout.cell, dtype);
+    const TensorFile trace = TraceOf(opened, batch, dtype);
     WriteSafetensors(o->out, trace);
     std::printf("%zu tensors written to %s\n", trace.tensors.size(), o->out.c_str());
   });

@@ -369,8 +369,10 @@ std::vector<double> BatchFirst(const Eigen::Ref<const MatD>& m, int T, int B) {
   return out;
 }
 
-void Put(TensorFile& file, const std::string& name, std::vector<int64_t> shape,
-         const std::vector<double>& values, FloatDtype dtype) {
+}  // namespace
+
+void PutTensor(TensorFile& file, const std::string& name, std::vector<int64_t> shape,
+               const std::vector<double>& values, FloatDtype dtype) {
   if (dtype == FloatDtype::kF64) {
     file.SetTensor<double>(name, std::move(shape), values);
   } else {
@@ -380,8 +382,10 @@ void Put(TensorFile& file, const std::string& name, std::vector<int64_t> shape,
 
 void PutBatchFirst(TensorFile& file, const std::string& name, const Eigen::Ref<const MatD>& m,
                    int T, int B, FloatDtype dtype) {
-  Put(file, name, {B, T, m.rows()}, BatchFirst(m, T, B), dtype);
+  PutTensor(file, name, {B, T, m.rows()}, BatchFirst(m, T, B), dtype);
 }
+
+namespace {
 
 // PyTorch's h_n / c_n: [layers * directions, batch, hidden] from per-(layer, direction) (H, B).
 void PutFinal(TensorFile& file, const std::string& name, const std::vector<MatD>& states,
@@ -392,7 +396,7 @@ void PutFinal(TensorFile& file, const std::string& name, const std::vector<MatD>
   for (const MatD& s : states)
     for (Eigen::Index b = 0; b < B; ++b)
       for (Eigen::Index j = 0; j < H; ++j) values.push_back(s(j, b));
-  Put(file, name, {static_cast<int64_t>(states.size()), B, H}, values, dtype);
+  PutTensor(file, name, {static_cast<int64_t>(states.size()), B, H}, values, dtype);
 }
 
 struct Loaded {
@@ -428,7 +432,7 @@ TensorFile ComputeGradients(const TensorFile& weights, const TensorFile& batch_f
   TensorFile out;
   out.source = "<grad>";
   Describe(out, m.model.config(), "grad");
-  Put(out, "loss", {}, {pass.loss}, dtype);
+  PutTensor(out, "loss", {}, {pass.loss}, dtype);
   SaveModelParams(m.model.grads, out, dtype);
   return out;
 }
@@ -451,7 +455,7 @@ TensorFile ComputeTrace(const TensorFile& weights, const TensorFile& batch_file,
   TensorFile out;
   out.source = "<trace>";
   Describe(out, c, "trace");
-  if (has_targets) Put(out, "loss", {}, {pass.loss}, dtype);
+  if (has_targets) PutTensor(out, "loss", {}, {pass.loss}, dtype);
   PutBatchFirst(out, "logits", pass.logits, T, B, dtype);
   PutBatchFirst(out, "output", pass.TopOutput(), T, B, dtype);
   RecurrentState<double> final_state;
@@ -473,9 +477,9 @@ TensorFile ComputeTrace(const TensorFile& weights, const TensorFile& batch_file,
       if (HasCellState(c.cell))
         PutBatchFirst(out, name + ".c", k.c.middleCols(k.reverse ? 0 : B, TB), T, B, dtype);
       if (has_targets) {
-        Put(out, name + ".grad_h_norm", {T}, {k.dh_norm.data(), k.dh_norm.data() + T}, dtype);
+        PutTensor(out, name + ".grad_h_norm", {T}, {k.dh_norm.data(), k.dh_norm.data() + T}, dtype);
         if (HasCellState(c.cell))
-          Put(out, name + ".grad_c_norm", {T}, {k.dc_norm.data(), k.dc_norm.data() + T}, dtype);
+          PutTensor(out, name + ".grad_c_norm", {T}, {k.dc_norm.data(), k.dc_norm.data() + T}, dtype);
       }
     }
   }

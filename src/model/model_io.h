@@ -13,6 +13,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "io/safetensors.h"
 #include "model/model_config.h"
@@ -49,6 +50,13 @@ void SaveModelParams(const ModelParams<S>& params, TensorFile& file,
 // every target is -1. A classifier batch has `label` [batch] instead of target_ids: the class
 // of each sequence, the target of its last timestep (readout = last output; others ignored).
 TokenBatch LoadTokenBatch(const TensorFile& file, int vocab, bool require_targets, int classes = 0);
+
+// Writers of the grad/trace outputs (shared with model/seq2seq_io.h): `values` row-major under
+// `shape`, stored as `dtype`; PutBatchFirst writes m (F, T*B), column t*B + b, as [B, T, F].
+void PutTensor(TensorFile& file, const std::string& name, std::vector<int64_t> shape,
+               const std::vector<double>& values, FloatDtype dtype);
+void PutBatchFirst(TensorFile& file, const std::string& name, const Eigen::Ref<const MatD>& m,
+                   int T, int B, FloatDtype dtype);
 
 // `rnnscope grad`: `loss` (shape [], the mean cross-entropy over non-ignored positions of
 // fc(rnn(embed(input_ids))) against target_ids) and ∂loss/∂p for every parameter p under p's

@@ -19,8 +19,11 @@ std::pair<std::string, std::string> ParseMapFlag(const std::string& value) {
 }
 
 std::string ParseLayoutName(const std::string& value) {
-  if (value == "rnnscope" || value == "word_language_model" || value == "d2l") return value;
-  throw ConfigError("unknown --layout '" + value + "' (expected rnnscope, word_language_model or d2l)");
+  if (value == "rnnscope" || value == "word_language_model" || value == "d2l" ||
+      value == "pytorch_tutorial" || value == "d2l_seq2seq")
+    return value;
+  throw ConfigError("unknown --layout '" + value +
+                    "' (expected rnnscope, word_language_model, d2l, pytorch_tutorial or d2l_seq2seq)");
 }
 
 std::string PyTorchLayout::FileName(const std::string& canonical) const {
@@ -56,35 +59,31 @@ const std::regex kRecurrentName(R"((weight|bias)_(ih|hh|hr|peep|hy)_l\d{1,3}(_re
 
 }  // namespace
 
-// ---------------------------------------------------------------- ResolveLayout
-PyTorchLayout ResolveLayout(const TensorFile& file, const LayoutOptions& options) {
-  const std::string& src = file.source;
-  PyTorchLayout out;
-  // current name → the file's original name; every step below renames the keys only.
-  std::map<std::string, std::string> names;
-  for (const auto& [name, t] : file.tensors) names[name] = name;
-  if (names.empty()) throw InputError(src + ": no tensors; " + kExpected);
-
+// ---------------------------------------------------------------- StripWrappersAndMap
+std::string StripWrappersAndMap(const std::string& src, std::map<std::string, std::string>& names,
+                                const std::vector<std::pair<std::string, std::string>>& map,
+                                std::vector<std::string>& report) {
+  std::string wrapper;
   // Wrappers first (so --map can use the model's own module names): DDP and torch.compile
   // prefix every parameter; they may nest (module._orig_mod.).
   for (bool stripped = true; stripped;) {
     stripped = false;
-    for (const char* wrapper : {"module.", "_orig_mod."}) {
+    for (const std::string prefix : {"module.", "_orig_mod."}) {
       bool all = true;
-      for (const auto& [n, o] : names) all = all && n.starts_with(wrapper) && n.size() > std::string(wrapper).size();
+      for (const auto& [n, o] : names) all = all && n.starts_with(prefix) && n.size() > prefix.size();
       if (!all) continue;
       std::map<std::string, std::string> next;
-      for (const auto& [n, o] : names) next[n.substr(std::string(wrapper).size())] = o;
+      for (const auto& [n, o] : names) next[n.substr(prefix.size())] = o;
       names.swap(next);
-      out.wrapper += wrapper;
+      wrapper += prefix;
       stripped = true;
     }
   }
-  if (!out.wrapper.empty())
-    out.report.push_back("prefix '" + out.wrapper + "' stripped (" +
-                         (out.wrapper.starts_with("module.") ? "DistributedDataParallel" : "torch.compile") + ")");
+  if (!wrapper.empty())
+    report.push_back("prefix '" + wrapper + "' stripped (" +
+                     (wrapper.starts_with("module.") ? "DistributedDataParallel" : "torch.compile") + ")");
 
-  for (const auto& [from, to] : options.map) {
+  for (const auto& [from, to] : map) {
     std::map<std::string, std::string> next;
     bool hit = false;
     for (const auto& [n, o] : names) {
@@ -101,8 +100,25 @@ PyTorchLayout ResolveLayout(const TensorFile& file, const LayoutOptions& options
       throw InputError(src + ": --map " + from + "=" + to + ": no tensor or module '" + from +
                        "' (the file has: " + Names(names) + ")");
     names.swap(next);
-    out.report.push_back("--map " + from + " → " + to);
+    report.push_back("--map " + from + " → " + to);
   }
+  return wrapper;
+}
+
+// ---------------------------------------------------------------- ResolveLayout
+PyTorchLayout ResolveLayout(const TensorFile& file, const LayoutOptions& options) {
+  const std::string& src = file.source;
+  PyTorchLayout out;
+  // current name → the file's original name; every step below renames the keys only.
+  std::map<std::string, std::string> names;
+  for (const auto& [name, t] : file.tensors) names[name] = name;
+  if (names.empty()) throw InputError(src + ": no tensors; " + kExpected);
+
+  if (options.layout == "pytorch_tutorial" || options.layout == "d2l_seq2seq")
+    throw InputError(src + ": --layout " + options.layout + " is a seq2seq layout (grad and trace, "
+                     "model/seq2seq_pytorch_layouts.h), but this file is opened as a char-LM/tagger/"
+                     "classifier (names: " + Names(names) + ")");
+  out.wrapper = StripWrappersAndMap(src, names, options.map, out.report);
   auto tensor = [&](const std::string& current) -> const NamedTensor& {
     return file.tensors.at(names.at(current));
   };

@@ -30,7 +30,8 @@
 namespace rnnscope {
 
 struct LayoutOptions {
-  // "" = detect; else rnnscope | word_language_model | d2l (the file must match it).
+  // "" = detect; else rnnscope | word_language_model | d2l, or the seq2seq layouts
+  // pytorch_tutorial | d2l_seq2seq (model/seq2seq_pytorch_layouts.h); the file must match it.
   std::string layout;
   // --map old=new, applied in order: `old` is a tensor name or a module prefix of the file
   // (e.g. `lstm=rnn`, `head.weight=fc.weight`); `new` is a canonical name or module.
@@ -53,6 +54,15 @@ struct PyTorchLayout {
   // The file's name for a canonical one; names the layout does not know (loss, logits) as-is.
   std::string FileName(const std::string& canonical) const;
 };
+
+// The first step of every resolver (this one and model/seq2seq_pytorch_layouts.h), on `names`
+// (current name → the file's original name; only the keys change): strips the `module.` /
+// `_orig_mod.` prefixes every name shares (they may nest), then applies --map in order.
+// Returns the stripped prefix ("" if none) and adds a report line per step. Throws InputError
+// (from `src`) for a --map that names nothing or makes two names collide.
+std::string StripWrappersAndMap(const std::string& src, std::map<std::string, std::string>& names,
+                                const std::vector<std::pair<std::string, std::string>>& map,
+                                std::vector<std::string>& report);
 
 // Matches `file` to a layout. Throws InputError (no layout fits, ambiguous, --map names
 // nothing) listing the names seen and those expected, ShapeError when two tensors contradict

@@ -610,6 +610,15 @@ S Seq2SeqModel<S>::Forward(const Seq2SeqBatch& batch, float teacher_forcing, Rng
   for (int32_t id : batch.target)
     if (id >= c.target_vocab)
       throw ShapeError("target token id " + std::to_string(id) + " outside the vocabulary");
+  if (!batch.decoder_input.empty()) {
+    if (batch.decoder_input.size() != batch.target.size())
+      throw ShapeError("seq2seq batch: " + std::to_string(batch.decoder_input.size()) +
+                       " decoder inputs do not match To=" + std::to_string(To) + " × B=" + std::to_string(B));
+    for (int32_t id : batch.decoder_input)
+      if (id < 0 || id >= c.target_vocab)
+        throw ShapeError("decoder input id " + std::to_string(id) + " outside [0, " +
+                         std::to_string(c.target_vocab) + ")");
+  }
   Encode(batch, pass);
   if (c.CopiesState() && c.encoder_cell == CellKind::kLstm)
     for (int len : pass.encoder_lengths)
@@ -623,7 +632,9 @@ S Seq2SeqModel<S>::Forward(const Seq2SeqBatch& batch, float teacher_forcing, Rng
   for (int i = 0; i < To; ++i) {
     for (int b = 0; b < B; ++b) {
       int32_t token = c.sos_id;
-      if (i > 0) {
+      if (!batch.decoder_input.empty()) {
+        token = batch.decoder_input[static_cast<std::size_t>(i * B + b)];
+      } else if (i > 0) {
         const std::size_t prev = static_cast<std::size_t>((i - 1) * B + b);
         const bool teach = teacher_forcing >= 1.0f || rng == nullptr ||
                            rng->UniformFloat() < teacher_forcing;

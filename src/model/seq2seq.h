@@ -153,6 +153,10 @@ struct Seq2SeqBatch {
   std::vector<int32_t> source;  // (Ts*B)
   std::vector<int> source_length;  // (B), each in [1, Ts]
   std::vector<int32_t> target;  // (To*B)
+  // Optional (To*B): the token fed at each step, used instead of <sos> + the previous target
+  // (the published PyTorch models take decoder inputs and targets as two tensors). Empty: the
+  // default teacher-forcing path.
+  std::vector<int32_t> decoder_input;
 };
 
 template <class S>
