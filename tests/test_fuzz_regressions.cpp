@@ -36,6 +36,7 @@ const std::map<std::string, Harness>& Harnesses() {
       {"conll", fuzz::FuzzConll},
       {"tsv", fuzz::FuzzTsv},
       {"file_kind", fuzz::FuzzFileKind},
+      {"torch_archive", fuzz::FuzzTorchArchive},
   };
   return targets;
 }

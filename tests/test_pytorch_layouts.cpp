@@ -1,7 +1,8 @@
 // Published PyTorch layouts (model/pytorch_layout.h) against PyTorch itself: the generator
 // tests/parity/make_layout_goldens.py rebuilds word_language_model's RNNModel (LSTM, GRU,
 // RNN_TANH, RNN_RELU, tied), d2l's one-hot RNNModel, a DDP-prefixed model, a custom-named one
-// and a 13-word → 4-tag tagger, and writes their state_dicts, a batch and autograd's answers.
+// a 13-word → 4-tag tagger and two N→1 classifiers (fc(output[:, -1]) and, bidirectional LSTM,
+// fc(output.mean(dim=1)): --readout last|mean), and writes their state_dicts, a batch and autograd's answers.
 //   Goldens/*        the committed goldens (no torch needed): layout detected, logits, loss and
 //                    every gradient under the file's own names to 1e-5 relative, round trip
 //   LiveGenerator    the generator run now with a new seed and random sizes; skipped without torch
@@ -71,11 +72,19 @@ double CheckCase(const fs::path& dir) {
   EXPECT_EQ(layout.name, expected.metadata.at("layout"));
   EXPECT_EQ(layout.tied, dir.filename().string().find("tied") != std::string::npos);
 
+  const auto readout_flag = expected.metadata.find("readout");  // goldens older than --readout have none
+  const bool classifier = readout_flag != expected.metadata.end() && !readout_flag->second.empty();
+  const Readout readout = classifier ? ParseReadout(readout_flag->second) : Readout::kLast;
+  EXPECT_EQ(IsClassifierBatch(batch), classifier);
+
   const TensorFile canonical = ToCanonical(weights, layout);
   const TensorFile grads =
-      GradientsToFile(ComputeGradients(canonical, batch, layout.cell, FloatDtype::kF64), layout);
-  const TensorFile trace = ComputeTrace(canonical, batch, layout.cell, FloatDtype::kF64);
-  double worst = std::max(Check(grads, "loss", expected, "loss"), Check(trace, "logits", expected, "logits"));
+      GradientsToFile(ComputeGradients(canonical, batch, layout.cell, FloatDtype::kF64, readout), layout);
+  const TensorFile trace = ComputeTrace(canonical, batch, layout.cell, FloatDtype::kF64, readout);
+  // A classifier's trace: the readout's logits [B, K] and its loss, as PyTorch computes them.
+  double worst = std::max({Check(grads, "loss", expected, "loss"), Check(trace, "logits", expected, "logits"),
+                           Check(trace, "loss", expected, "loss")});
+  if (classifier) EXPECT_EQ(trace.metadata.at("readout"), readout_flag->second);
   std::size_t n_grads = 0;
   for (const auto& [name, t] : weights.tensors) {
     EXPECT_TRUE(grads.Has(name)) << "no gradient under the file's own name " << name;
@@ -109,7 +118,7 @@ std::vector<fs::path> Cases(const fs::path& root) {
 
 TEST(Goldens, EveryLayoutMatchesPyTorch) {
   const std::vector<fs::path> cases = Cases(kGoldens);
-  ASSERT_EQ(cases.size(), 12u) << "regenerate with tests/parity/make_layout_goldens.py";
+  ASSERT_EQ(cases.size(), 13u) << "regenerate with tests/parity/make_layout_goldens.py";
   for (const fs::path& c : cases) CheckCase(c);
 }
 
@@ -173,6 +182,26 @@ TEST(Binary, GradPrintsTheMatchAndWritesTheFilesNames) {
   const TensorFile weights = ReadSafetensors(dir / "weights.safetensors");
   for (const auto& [name, t] : weights.tensors) Check(grads, name, expected, "grad." + name);
   Check(grads, "loss", expected, "loss");
+  fs::remove_all(out);
+}
+
+// `rnnscope trace --readout mean` on the bidirectional classifier: logits [B, K] and loss as PyTorch.
+TEST(Binary, TraceReadoutMeanWritesTheClassifiersLogits) {
+  const fs::path binary = fs::path(RNNSCOPE_BINARY_DIR) / "rnnscope";
+  if (!fs::exists(binary)) GTEST_SKIP() << binary << " not built";
+  const fs::path dir = kGoldens / "classifier_lstm_bi_mean";
+  const fs::path out = fs::temp_directory_path() / ("rnnscope_layout_trace_" + std::to_string(::getpid()));
+  fs::create_directories(out);
+  const std::string cmd = binary.string() + " trace --readout mean --dtype f64 --weights " +
+                          (dir / "weights.safetensors").string() + " --batch " + (dir / "batch.safetensors").string() +
+                          " --out " + (out / "t.safetensors").string() + " > /dev/null";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  const TensorFile trace = ReadSafetensors(out / "t.safetensors");
+  const TensorFile expected = ReadSafetensors(dir / "expected.safetensors");
+  EXPECT_EQ(trace.Get("logits").shape.size(), 2u);
+  Check(trace, "logits", expected, "logits");
+  Check(trace, "loss", expected, "loss");
+  EXPECT_FALSE(trace.Has("trace.l0.grad_h_norm")) << "gradient norms follow the last-step readout only";
   fs::remove_all(out);
 }
 
@@ -271,6 +300,26 @@ TEST(BadInput, ClassifierLabels) {
   const TokenBatch ok = LoadTokenBatch(b, 6, true, 3);
   // Time-major t*B + b: only the last step (t = 2) carries the labels.
   EXPECT_EQ(ok.target, (std::vector<int32_t>{-1, -1, -1, -1, 2, 1}));
+}
+
+// --readout mean reads one label per sequence through an embedding; anything else is refused.
+TEST(BadInput, MeanReadout) {
+  const TensorFile weights = ReadSafetensors(kGoldens / "classifier_lstm_bi_mean/weights.safetensors");
+  const PyTorchLayout layout = ResolveLayout(weights);
+  const TensorFile canonical = ToCanonical(weights, layout);
+  TensorFile b;
+  b.source = "b.safetensors";
+  b.SetInt64("input_ids", {1, 2}, {0, 1});
+  b.SetInt64("target_ids", {1, 2}, {0, 1});
+  ExpectError<InputError>([&] { ComputeGradients(canonical, b, layout.cell, FloatDtype::kF64, Readout::kMean); },
+                          {"b.safetensors", "--readout mean", "expected 'label' [batch]"});
+  TensorFile onehot = Gru("", "rnn", "fc");
+  b.tensors.erase("target_ids");
+  b.SetInt64("label", {1}, {3});
+  ExpectError<InputError>([&] { ComputeTrace(ToCanonical(onehot, ResolveLayout(onehot)), b, CellKind::kGru,
+                                             FloatDtype::kF64, Readout::kMean); },
+                          {"w.safetensors", "--readout mean needs a model with an embedding"});
+  ExpectError<ConfigError>([] { ParseReadout("max"); }, {"readout 'max' unknown"});
 }
 
 TEST(Map, RenamesModulesAndTensors) {

@@ -220,14 +220,25 @@ OpenedWeights OpenPyTorchWeights(const std::vector<std::string>& paths, const La
   return opened;
 }
 
-TensorFile GradientsOf(const OpenedWeights& opened, const TensorFile& batch, FloatDtype dtype) {
+namespace {
+// --readout chooses how an N→1 classifier reads its states; a seq2seq model has no readout.
+void CheckReadout(const OpenedWeights& opened, Readout readout) {
+  if (opened.seq2seq && readout != Readout::kLast)
+    throw ConfigError("--readout " + ReadoutName(readout) +
+                      " is for N→1 classifiers; these weights are a seq2seq model (its decoder reads every step)");
+}
+}  // namespace
+
+TensorFile GradientsOf(const OpenedWeights& opened, const TensorFile& batch, FloatDtype dtype, Readout readout) {
+  CheckReadout(opened, readout);
   if (opened.seq2seq) return ComputeSeq2SeqGradients(opened.canonical, *opened.seq2seq, batch, dtype);
-  return GradientsToFile(ComputeGradients(opened.canonical, batch, opened.layout.cell, dtype), opened.layout);
+  return GradientsToFile(ComputeGradients(opened.canonical, batch, opened.layout.cell, dtype, readout), opened.layout);
 }
 
-TensorFile TraceOf(const OpenedWeights& opened, const TensorFile& batch, FloatDtype dtype) {
+TensorFile TraceOf(const OpenedWeights& opened, const TensorFile& batch, FloatDtype dtype, Readout readout) {
+  CheckReadout(opened, readout);
   if (opened.seq2seq) return ComputeSeq2SeqTrace(opened.canonical, *opened.seq2seq, batch, dtype);
-  return ComputeTrace(opened.canonical, batch, opened.layout.cell, dtype);
+  return ComputeTrace(opened.canonical, batch, opened.layout.cell, dtype, readout);
 }
 
 }  // namespace rnnscope

@@ -48,8 +48,10 @@ struct OpenedWeights {
 OpenedWeights OpenPyTorchWeights(const std::vector<std::string>& paths, const LayoutOptions& options);
 // `rnnscope grad` / `rnnscope trace` of whichever model `opened` is, gradients under the file's
 // own names (model/model_io.h, model/seq2seq_io.h).
-TensorFile GradientsOf(const OpenedWeights& opened, const TensorFile& batch, FloatDtype dtype);
-TensorFile TraceOf(const OpenedWeights& opened, const TensorFile& batch, FloatDtype dtype);
+TensorFile GradientsOf(const OpenedWeights& opened, const TensorFile& batch, FloatDtype dtype,
+                       Readout readout = Readout::kLast);
+TensorFile TraceOf(const OpenedWeights& opened, const TensorFile& batch, FloatDtype dtype,
+                   Readout readout = Readout::kLast);
 
 // Number checks whose messages read "Value 0 must be a finite number above 0" (CLI11's own print
 // the whole double range).

@@ -1,5 +1,5 @@
 // `rnnscope trace [--cell C] [--layout L] [--map old=new]... --weights W.safetensors --batch B.safetensors --out T.safetensors
-//  [--dtype f32|f64]`: every per-timestep internal of a PyTorch-shaped model on a batch
+//  [--dtype f32|f64] [--readout last|mean]`: every per-timestep internal of a PyTorch-shaped model on a batch
 // (gates, states, gradient norms), shaped as PyTorch would return them (io/model_io.h:
 // ComputeTrace; names in docs/trace_format.md).
 #include <CLI/CLI.hpp>
@@ -20,7 +20,7 @@ namespace rnnscope {
 namespace {
 struct TraceOptions {
   std::vector<std::string> weights;
-  std::string batch, out, dtype = "f32";
+  std::string batch, out, dtype = "f32", readout = "last";
   LayoutFlags layout;
 };
 }  // namespace
@@ -38,12 +38,16 @@ void AddTraceCommand(CLI::App& app) {
       ->required();
   cmd->add_option("--out", o->out, "Output (names: docs/trace_format.md)")->required();
   cmd->add_option("--dtype", o->dtype, "Output precision: f32 or f64")->capture_default_str();
+  cmd->add_option("--readout", o->readout,
+                  "Classifier batch (label [batch]): last = fc(output[:, -1]), mean = fc(output.mean(dim=1))")
+      ->capture_default_str();
   cmd->callback([o] {
     const LayoutOptions layout_options = o->layout.Options();
     const FloatDtype dtype = ParseFloatDtype(o->dtype);
+    const Readout readout = ParseReadout(o->readout);
     const OpenedWeights opened = OpenPyTorchWeights(o->weights, layout_options);
     const TensorFile batch = ReadTensorFile(o->batch);
-    const TensorFile trace = TraceOf(opened, batch, dtype);
+    const TensorFile trace = TraceOf(opened, batch, dtype, readout);
     WriteSafetensors(o->out, trace);
     std::printf("%zu tensors written to %s\n", trace.tensors.size(), o->out.c_str());
   });

@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 #include "core/utf8.h"
+#include "core/visible_text.h"
 #include "io/torch_pickle.h"
 #include "io/zip_reader.h"
 
@@ -97,7 +98,11 @@ class Flattener {
     else if (v.kind == PickleKind::kFloat) what = std::to_string(v.number);
     else if (v.kind == PickleKind::kBool) what = v.boolean ? "True" : "False";
     else if (v.kind == PickleKind::kString && v.text.size() <= 40 && ValidateUtf8(v.text).ok()) what = "'" + v.text + "'";
-    skipped_ += (skipped_.empty() ? "" : ", ") + (name.empty() ? std::string("(top)") : name) + " = " + what;
+    // The listing goes into metadata, which is UTF-8 text (safetensors' JSON header): a key
+    // that is not UTF-8 is listed with its bad bytes escaped ("\xb3").
+    const std::string shown = name.empty() ? std::string("(top)")
+                              : ValidateUtf8(name).ok() ? name : VisibleText(name, VisibleMode::kRunning);
+    skipped_ += (skipped_.empty() ? "" : ", ") + shown + " = " + what;
   }
 
   void Walk(int o, const std::string& name, int depth) {

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "model/classifier.h"
 #include "model/rnn_model.h"
 
 namespace rnnscope {
@@ -289,6 +290,8 @@ std::vector<int64_t> ReadIds(const TensorFile& file, const std::string& name,
 
 }  // namespace
 
+bool IsClassifierBatch(const TensorFile& batch) { return batch.Has("label") && !batch.Has("target_ids"); }
+
 TokenBatch LoadTokenBatch(const TensorFile& file, int vocab, bool require_targets, int classes) {
   if (classes <= 0) classes = vocab;
   std::vector<int64_t> shape, target_shape;
@@ -302,7 +305,7 @@ TokenBatch LoadTokenBatch(const TensorFile& file, int vocab, bool require_target
   // N→1 classification: `label` [batch] is the class of the whole sequence, read out from the
   // last timestep's output (PyTorch's `fc(output[:, -1])`), so it is the target at t = T-1 and
   // every other step is ignored — the same forward/backward as a language model.
-  const bool classify = file.Has("label") && !file.Has("target_ids");
+  const bool classify = IsClassifierBatch(file);
   const bool has_targets = require_targets || file.Has("target_ids") || classify;
   std::vector<int64_t> targets;
   if (classify) {
@@ -419,19 +422,72 @@ void Describe(TensorFile& out, const ModelConfig& config, const char* what) {
   out.metadata["config"] = ToJson(config).dump();
 }
 
+// readout mean: PyTorch's fc(output.mean(dim=1)) is the classifier's mean readout over every
+// step (model/classifier.h; a batch without padding: each length = T), on the loaded weights.
+struct MeanReadout {
+  ClassifierModel<double> model;
+  SequenceBatch batch;
+  ClassifierPass<double> pass;
+};
+
+MeanReadout RunMeanReadout(const Loaded& m, const TensorFile& weights, const TensorFile& batch_file) {
+  const ModelConfig& c = m.model.config();
+  if (!IsClassifierBatch(batch_file))
+    throw InputError(batch_file.source + ": --readout mean reads one label per sequence: expected 'label' [batch] "
+                     "(and no target_ids), as for fc(output.mean(dim=1))");
+  if (c.embed < 1)
+    throw InputError(weights.source + ": --readout mean needs a model with an embedding (embedding.weight); "
+                     "one-hot input reads out the last step only");
+  StructureConfig sc;
+  sc.kind = StructureKind::kClassifier;
+  sc.rnn = c;
+  sc.classes = c.Classes();
+  sc.readout = Readout::kMean;
+  MeanReadout r{ClassifierModel<double>(sc, 0), {}, {}};
+  r.model.params = m.model.params;  // same names and shapes: fc is (K, D*H) in both
+  const int T = m.batch.T, B = m.batch.B;
+  r.batch.T = T;
+  r.batch.B = B;
+  r.batch.tokens = m.batch.input;  // both time-major, t*B + b
+  r.batch.lengths.assign(static_cast<std::size_t>(B), T);
+  r.batch.labels.resize(static_cast<std::size_t>(B));
+  for (int b = 0; b < B; ++b)  // LoadTokenBatch put each label at the last step
+    r.batch.labels[static_cast<std::size_t>(b)] = m.batch.target[static_cast<std::size_t>((T - 1) * B + b)];
+  r.model.Forward(r.batch, r.pass);
+  r.model.grads.SetZero();
+  r.model.Backward(r.batch, r.pass);
+  return r;
+}
+
+// (K, B) → [B, K]: one row of logits per sequence.
+void PutPerSequence(TensorFile& file, const std::string& name, const Eigen::Ref<const MatD>& m, FloatDtype dtype) {
+  std::vector<double> values;
+  values.reserve(static_cast<std::size_t>(m.size()));
+  for (Eigen::Index b = 0; b < m.cols(); ++b)
+    for (Eigen::Index k = 0; k < m.rows(); ++k) values.push_back(m(k, b));
+  PutTensor(file, name, {m.cols(), m.rows()}, values, dtype);
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------- ComputeGradients
 TensorFile ComputeGradients(const TensorFile& weights, const TensorFile& batch_file, CellKind cell,
-                            FloatDtype dtype) {
+                            FloatDtype dtype, Readout readout) {
   Loaded m = Load(weights, batch_file, cell, /*require_targets=*/true);
+  TensorFile out;
+  out.source = "<grad>";
+  Describe(out, m.model.config(), "grad");
+  if (readout == Readout::kMean) {
+    const MeanReadout r = RunMeanReadout(m, weights, batch_file);
+    out.metadata["readout"] = ReadoutName(readout);
+    PutTensor(out, "loss", {}, {r.pass.loss}, dtype);
+    SaveModelParams(r.model.grads, out, dtype);
+    return out;
+  }
   ForwardPass<double> pass;
   m.model.Forward(m.batch, nullptr, pass);
   m.model.grads.SetZero();
   m.model.Backward(m.batch, pass);
-  TensorFile out;
-  out.source = "<grad>";
-  Describe(out, m.model.config(), "grad");
   PutTensor(out, "loss", {}, {pass.loss}, dtype);
   SaveModelParams(m.model.grads, out, dtype);
   return out;
@@ -439,15 +495,19 @@ TensorFile ComputeGradients(const TensorFile& weights, const TensorFile& batch_f
 
 // ---------------------------------------------------------------- ComputeTrace
 TensorFile ComputeTrace(const TensorFile& weights, const TensorFile& batch_file, CellKind cell,
-                        FloatDtype dtype) {
+                        FloatDtype dtype, Readout readout) {
   Loaded m = Load(weights, batch_file, cell, /*require_targets=*/false);
   const ModelConfig& c = m.model.config();
   const int T = m.batch.T, B = m.batch.B, D = c.Directions();
   const Eigen::Index H = c.hidden, TB = static_cast<Eigen::Index>(T) * B;
+  const bool classify = IsClassifierBatch(batch_file);
+  // The recurrence does not depend on the readout: states and gates come from the per-step
+  // model either way. The gradient norms do: they are written for the last-step readout only.
   ForwardPass<double> pass;
   m.model.Forward(m.batch, nullptr, pass);
+  const bool mean = readout == Readout::kMean;
   const bool has_targets = pass.counted > 0;
-  if (has_targets) {
+  if (has_targets && !mean) {
     m.model.grads.SetZero();
     m.model.Backward(m.batch, pass);  // fills each layer cache's dh_norm / dc_norm
   }
@@ -455,8 +515,20 @@ TensorFile ComputeTrace(const TensorFile& weights, const TensorFile& batch_file,
   TensorFile out;
   out.source = "<trace>";
   Describe(out, c, "trace");
-  if (has_targets) PutTensor(out, "loss", {}, {pass.loss}, dtype);
-  PutBatchFirst(out, "logits", pass.logits, T, B, dtype);
+  if (mean) {
+    const MeanReadout r = RunMeanReadout(m, weights, batch_file);
+    out.metadata["readout"] = ReadoutName(readout);
+    PutTensor(out, "loss", {}, {r.pass.loss}, dtype);
+    PutPerSequence(out, "logits", r.pass.logits, dtype);
+  } else {
+    if (has_targets) PutTensor(out, "loss", {}, {pass.loss}, dtype);
+    if (classify) {
+      out.metadata["readout"] = ReadoutName(readout);
+      PutPerSequence(out, "logits", pass.logits.middleCols(static_cast<Eigen::Index>(T - 1) * B, B), dtype);
+    } else {
+      PutBatchFirst(out, "logits", pass.logits, T, B, dtype);
+    }
+  }
   PutBatchFirst(out, "output", pass.TopOutput(), T, B, dtype);
   RecurrentState<double> final_state;
   m.model.FinalState(pass, final_state);
@@ -476,7 +548,7 @@ TensorFile ComputeTrace(const TensorFile& weights, const TensorFile& batch_file,
       PutBatchFirst(out, name + ".h", k.Outputs(), T, B, dtype);
       if (HasCellState(c.cell))
         PutBatchFirst(out, name + ".c", k.c.middleCols(k.reverse ? 0 : B, TB), T, B, dtype);
-      if (has_targets) {
+      if (has_targets && !mean) {
         PutTensor(out, name + ".grad_h_norm", {T}, {k.dh_norm.data(), k.dh_norm.data() + T}, dtype);
         if (HasCellState(c.cell))
           PutTensor(out, name + ".grad_c_norm", {T}, {k.dc_norm.data(), k.dc_norm.data() + T}, dtype);

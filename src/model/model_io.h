@@ -18,6 +18,7 @@
 #include "io/safetensors.h"
 #include "model/model_config.h"
 #include "model/params.h"
+#include "model/structure_config.h"
 #include "model/token_batch.h"
 
 namespace rnnscope {
@@ -50,6 +51,8 @@ void SaveModelParams(const ModelParams<S>& params, TensorFile& file,
 // every target is -1. A classifier batch has `label` [batch] instead of target_ids: the class
 // of each sequence, the target of its last timestep (readout = last output; others ignored).
 TokenBatch LoadTokenBatch(const TensorFile& file, int vocab, bool require_targets, int classes = 0);
+// A batch with `label` and no `target_ids`: N→1 classification.
+bool IsClassifierBatch(const TensorFile& batch);
 
 // Writers of the grad/trace outputs (shared with model/seq2seq_io.h): `values` row-major under
 // `shape`, stored as `dtype`; PutBatchFirst writes m (F, T*B), column t*B + b, as [B, T, F].
@@ -61,14 +64,18 @@ void PutBatchFirst(TensorFile& file, const std::string& name, const Eigen::Ref<c
 // `rnnscope grad`: `loss` (shape [], the mean cross-entropy over non-ignored positions of
 // fc(rnn(embed(input_ids))) against target_ids) and ∂loss/∂p for every parameter p under p's
 // own name. Computed in double.
+// A classifier batch is read out by `readout`: kLast = fc(output[:, -1]) (the per-step model,
+// only the last step counted), kMean = fc(output.mean(dim=1)) (model/classifier.h's mean
+// readout; a classifier batch and an embedding are required, else InputError).
 TensorFile ComputeGradients(const TensorFile& weights, const TensorFile& batch, CellKind cell,
-                            FloatDtype dtype = FloatDtype::kF32);
+                            FloatDtype dtype = FloatDtype::kF32, Readout readout = Readout::kLast);
 
 // `rnnscope trace`: logits, output, h_n (c_n), per-timestep gates and states, and — when the
 // batch has target_ids — loss and the per-timestep gradient norms. Names and shapes:
-// docs/trace_format.md. Computed in double.
+// docs/trace_format.md. Computed in double. A classifier batch gets `logits` [B, K], the
+// readout's (as ComputeGradients); with kMean no gradient norms (they follow the last step).
 TensorFile ComputeTrace(const TensorFile& weights, const TensorFile& batch, CellKind cell,
-                        FloatDtype dtype = FloatDtype::kF32);
+                        FloatDtype dtype = FloatDtype::kF32, Readout readout = Readout::kLast);
 
 extern template void LoadModelParams<float>(const TensorFile&, const ModelConfig&,
                                             ModelParams<float>&, const std::string&);

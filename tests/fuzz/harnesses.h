@@ -9,7 +9,7 @@
 // sanitizer report. Harnesses also assert invariants (round trips) with Check(), which aborts.
 //
 // Contents: Check · FuzzSafetensors · FuzzModelIo · FuzzTextCorpus · FuzzCheckpoint · FuzzConll ·
-//           FuzzTsv · FuzzFileKind
+//           FuzzTsv · FuzzFileKind · FuzzTorchArchive
 #pragma once
 
 #include <unistd.h>
@@ -32,6 +32,8 @@
 #include "model/model_io.h"
 #include "io/file_kind.h"
 #include "io/safetensors.h"
+#include "io/torch_archive.h"
+#include "io/torch_pickle.h"
 #include "model/cell_kind.h"
 #include "model/model_config.h"
 #include "core/rng.h"
@@ -309,6 +311,60 @@ inline int FuzzFileKind(const uint8_t* data, size_t size) {
       Check(g.bytes == size + extra, "the size reported is not the file's");
     } catch (const Error&) {
     }
+  }
+  return 0;
+}
+
+// ---------------------------------------------------------------- torch.save archives
+// The in-memory reader behind every .pt opened (io/torch_archive.h): zip directory, restricted
+// unpickler, view gathering. What comes back is a TensorFile like a safetensors one: each
+// tensor holds shape × dtype bytes, no more in total than the reader's output budget (views
+// broadcasting one storage), every accessor works, and it serializes to safetensors and back
+// unchanged (names are UTF-8, none is "__metadata__"). Bytes that are not a zip go to the
+// unpickler alone as well (the seeds include bare data.pkl files), so its opcodes are reached
+// without the fuzzer first having to build a valid zip around them; a graph that comes back
+// refers only to objects inside it.
+inline int FuzzTorchArchive(const uint8_t* data, size_t size) {
+  if (SniffTorchFile(Bytes(data, size)) != TorchFileSniff::kZipArchive) {
+    try {
+      const PickleGraph g = RestrictedUnpickle(Bytes(data, size), "fuzz.pkl");
+      const auto n = static_cast<int>(g.objects.size());
+      Check(g.root >= 0 && g.root < n, "the pickle's root is outside its graph");
+      for (const PickleObject& o : g.objects) {
+        for (const int i : o.items) Check(i >= 0 && i < n, "a pickle object refers outside the graph");
+        if (o.kind == PickleKind::kDict) Check(o.items.size() % 2 == 0, "a dict with a key and no value");
+        if (o.kind == PickleKind::kTensor) {
+          Check(o.items.size() == 1 && g.at(o.items[0]).kind == PickleKind::kStorage, "a tensor without its storage");
+          Check(o.size.size() == o.stride.size(), "a tensor whose size and stride differ in rank");
+        }
+      }
+    } catch (const Error&) {
+    }
+  }
+  TensorFile file;
+  try {
+    file = ParseTorchArchive(Bytes(data, size), "fuzz.pt");
+  } catch (const Error&) {
+    return 0;
+  }
+  Check(!file.tensors.empty(), "an archive read without a tensor");
+  uint64_t total = 0;
+  for (const auto& [name, t] : file.tensors) {
+    Check(static_cast<int64_t>(t.bytes.size()) == t.NumElements() * DtypeSize(t.dtype),
+          "tensor byte size disagrees with shape × dtype");
+    total += t.bytes.size();
+    try {
+      if (IsFloatDtype(t.dtype)) (void)file.GetTensor<double>(name);
+      else (void)file.GetTensor<int64_t>(name);
+    } catch (const Error&) {
+    }
+  }
+  Check(total <= 4 * static_cast<uint64_t>(size) + (1u << 20), "the tensors read exceed the output budget");
+  const TensorFile back = ParseSafetensors(SerializeSafetensors(file), "round trip");
+  Check(back.tensors.size() == file.tensors.size() && back.metadata == file.metadata, "safetensors round trip changed the file");
+  for (const auto& [name, t] : file.tensors) {
+    const NamedTensor& u = back.Get(name);
+    Check(u.dtype == t.dtype && u.shape == t.shape && u.bytes == t.bytes, "safetensors round trip changed a tensor");
   }
   return 0;
 }

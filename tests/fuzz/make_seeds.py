@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Writes the seed corpora of tests/fuzz/corpus/{safetensors,model_io,text_corpus} (plain
-Python, no numpy). The checkpoint seeds come from the real binary: see README.md."""
+Python, no numpy) and, when torch is importable (/usr/bin/python3), corpus/torch_archive. The
+checkpoint seeds come from the real binary: see README.md."""
 import json, os, random, struct, sys
 
 here = os.path.dirname(os.path.abspath(__file__))
@@ -95,4 +96,42 @@ write("text_corpus", "overlong", b"ab\xc0\x80cd")
 write("text_corpus", "surrogate", b"ab\xed\xa0\x80cd")
 write("text_corpus", "nul", b"ab\x00cd")
 write("text_corpus", "one_char", b"aaaaaaaaaa")
+
+
+# ---- torch_archive: small real torch.save files (zip: what the reader sees first) and their bare
+# data.pkl (non-zip inputs go to the unpickler alone). Tiny tensors: fuzzing speed is per byte.
+def torch_seeds():
+    try:
+        import io, zipfile
+        import torch
+    except ImportError:
+        print("torch not importable: corpus/torch_archive left as it is")
+        return
+    torch.manual_seed(7)
+
+    def save(name, obj):
+        buf = io.BytesIO()
+        torch.save(obj, buf)
+        raw = buf.getvalue()
+        write("torch_archive", name + ".pt", raw)
+        with zipfile.ZipFile(io.BytesIO(raw)) as z:
+            pkl = [n for n in z.namelist() if n.endswith("/data.pkl")][0]
+            write("torch_archive", name + ".pkl", z.read(pkl))
+
+    os.makedirs(os.path.join(here, "corpus", "torch_archive"), exist_ok=True)
+    lstm = torch.nn.LSTM(2, 2)
+    save("lstm_state_dict", lstm.state_dict())
+    t = torch.arange(6, dtype=torch.float32).reshape(2, 3)
+    save("views", {"t": t.t(), "row": t[1], "tied": t, "bcast": torch.ones(1).expand(3), "scalar": torch.tensor(2.5)})
+    save("dtypes", {"f64": torch.zeros(2, dtype=torch.float64), "f16": torch.ones(2).half(),
+                    "bf16": torch.ones(1).bfloat16(), "i64": torch.tensor([-3, 4]), "i32": torch.tensor([1], dtype=torch.int32),
+                    "b": torch.tensor([True]), "u8": torch.tensor([255], dtype=torch.uint8), "i8": torch.tensor([-1], dtype=torch.int8),
+                    "i16": torch.tensor([-2], dtype=torch.int16)})
+    save("nested_checkpoint", {"model": {"fc.weight": torch.randn(2, 2)}, "epoch": 3, "lr": 1e-3, "name": "run",
+                               "flags": [True, None], "opt": {"state": {0: {"step": torch.tensor(1.0)}}}})
+    save("parameter", {"p": torch.nn.Parameter(torch.randn(2))})
+    save("empty_tensor", {"e": torch.zeros(0, 3)})
+
+
+torch_seeds()
 print("seeds written")

@@ -7,10 +7,12 @@
 Per case DIR/<name>/ gets
   weights.safetensors   the module's own state_dict (its names: encoder.*, module.rnn.*, ...), F32
   batch.safetensors     input_ids, target_ids: I64 [batch, time]; a classifier: input_ids and
-                        label: I64 [batch] (read out from the last step, fc(output[:, -1]))
-  expected.safetensors  F64: loss [], logits [B, T, classes] and grad.<state_dict name> for every
-                        state_dict entry; __metadata__ {"layout": expected layout name,
-                        "cell_flag": --cell to pass ("" = none)}
+                        label: I64 [batch], read out as fc(output[:, -1]) (readout last) or
+                        fc(output.mean(dim=1)) (readout mean)
+  expected.safetensors  F64: loss [], logits [B, T, classes] (a classifier: [B, classes], the
+                        readout's) and grad.<state_dict name> for every state_dict entry;
+                        __metadata__ {"layout": expected layout name, "cell_flag": --cell to
+                        pass ("" = none), "readout": --readout to pass ("" = none)}
 The models are the published ones, rebuilt here with their attribute names:
   word_language_model  github.com/pytorch/examples/blob/main/word_language_model/model.py RNNModel:
                        encoder = nn.Embedding(ntoken, ninp); rnn = nn.LSTM/GRU(ninp, nhid, nlayers)
@@ -53,14 +55,15 @@ class Net(nn.Module):
         if tied:
             getattr(self, names[2]).weight = getattr(self, names[0]).weight
 
-    def forward(self, ids):  # ids [B, T] -> logits [B, T, classes]
+    def output(self, ids):  # ids [B, T] -> the rnn's output [B, T, D*H]
         x = getattr(self, self.names[0])(ids) if self.embed else F.one_hot(ids, self.vocab).double()
         if self.time_major:
             x = x.transpose(0, 1)
         y, _ = getattr(self, self.names[1])(x)
-        if self.time_major:
-            y = y.transpose(0, 1)
-        return getattr(self, self.names[2])(y)
+        return y.transpose(0, 1) if self.time_major else y
+
+    def forward(self, ids):  # ids [B, T] -> logits [B, T, classes]
+        return getattr(self, self.names[2])(self.output(ids))
 
 
 def cases(rng, randomize):
@@ -87,7 +90,9 @@ def cases(rng, randomize):
     out.append(dict(name="tagger_lstm_bi", names=("embedding", "rnn", "fc"), cell="lstm", layers=size(1, 2, 1),
                     bidir=True, vocab=13, classes=4, layout="rnnscope"))
     out.append(dict(name="classifier_gru", names=("embedding", "rnn", "fc"), cell="gru", layers=size(1, 2, 2),
-                    bidir=False, classes=3, classify=True, layout="rnnscope"))
+                    bidir=False, classes=3, classify="last", layout="rnnscope"))
+    out.append(dict(name="classifier_lstm_bi_mean", names=("embedding", "rnn", "fc"), cell="lstm",
+                    layers=size(1, 2, 2), bidir=True, classes=4, classify="mean", layout="rnnscope"))
     return out
 
 
@@ -110,9 +115,14 @@ def make(case, rng, out_dir):
     targets[0, 0] = -100  # ignore_index is honoured
     logits = net(ids)  # [B, T, classes]: the linear layer at every step (what `trace` writes)
     if case.get("classify"):
-        # N->1: label [B], read out from the last step's output, as fc(output[:, -1]).
+        # N->1: label [B], read out from the last step's output, fc(output[:, -1]), or from the
+        # mean over the steps, fc(output.mean(dim=1)); `trace` writes that readout's logits [B, K].
         label = torch.tensor([rng.randrange(classes) for _ in range(B)], dtype=torch.int64)
-        loss = F.cross_entropy(logits[:, -1], label)
+        if case["classify"] == "mean":
+            logits = getattr(net, case["names"][2])(net.output(ids).mean(dim=1))
+        else:
+            logits = logits[:, -1]
+        loss = F.cross_entropy(logits, label)
     else:
         loss = F.cross_entropy(logits.reshape(-1, classes), targets.reshape(-1), ignore_index=-100)
     net.zero_grad()
@@ -129,7 +139,8 @@ def make(case, rng, out_dir):
     batch = {"input_ids": ids, "label": label} if case.get("classify") else {"input_ids": ids, "target_ids": targets}
     write_safetensors(os.path.join(d, "batch.safetensors"), batch)
     write_safetensors(os.path.join(d, "expected.safetensors"), expected,
-                      {"layout": case["layout"], "cell_flag": case.get("cell_flag", "")})
+                      {"layout": case["layout"], "cell_flag": case.get("cell_flag", ""),
+                       "readout": case.get("classify", "")})
 
 
 def main():
