@@ -34,7 +34,7 @@ const char* Describe(ExportKind kind) {
     case ExportKind::kPng: return "PNG of the panel as drawn";
     case ExportKind::kCsv: return "CSV of the numbers behind the panel";
     case ExportKind::kTrace: return "the probe's trace (gates, states, gradient norms) as safetensors";
-    case ExportKind::kModel: return "the model as a PyTorch state_dict (.pt/.pth: torch.save, else safetensors)";
+    case ExportKind::kModel: return "the model as a PyTorch state_dict";  // .pt/.pth: torch.save, else safetensors
     case ExportKind::kCheckpoint: return "a checkpoint (weights, optimizer, data position) to resume from";
     case ExportKind::kOpenModel:
       return "a PyTorch state_dict (safetensors: [embedding.weight], rnn.*, fc.weight, fc.bias;\n"
@@ -105,7 +105,7 @@ void Exporter::Ask(ExportKind kind, const std::string& panel, const Snapshot& sn
   }
   asking_ = Asking::kSavePath;
   std::string title = std::string("Save ") + Describe(kind);
-  if (kind == ExportKind::kModel) title += "; " + ExportNamesLine(snapshot);
+  if (kind == ExportKind::kModel) title += " \u2014 " + ExportNamesLine(snapshot);
   browser_.OpenForSave(title, DefaultName(kind, panel, snapshot));
 }
 
