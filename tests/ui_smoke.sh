@@ -114,6 +114,20 @@ PY
 [[ -s "$ex/model.vocab.json" ]] || { echo "ui_smoke: export: model.vocab.json missing"; exit 1; }
 echo "ui_smoke: export files ok ($(ls "$ex" | tr '\n' ' '))"
 run_case lstm_import "$(sel 4 3)" --weights "$ex/model.safetensors" --vocab "$ex/model.vocab.json" --cursor 4 --unit 3
+# Out again (train/checkpoint.h ExportModel): a word_language_model file (tied) exported as .pt
+# keeps its own names, and the export says which names it wrote.
+wlm="$(dirname "$0")/parity/layout_goldens/wlm_lstm_tied/weights.safetensors"
+echo '["a","b","c","d","e"," "]' >"$ex/wlm.vocab.json"
+run_case wlm_export "probe cursor=[0-9]+ unit=[0-9]+ " --weights "$wlm" --vocab "$ex/wlm.vocab.json" --export-model "$ex/wlm.pt"
+grep -q "^exported model .*wlm.pt .*(names: word_language_model (as weights.safetensors), tied)" "$outdir/wlm_export.log" ||
+  { echo "ui_smoke: wlm_export: no 'names: word_language_model' line:"; grep '^export' "$outdir/wlm_export.log"; exit 1; }
+python3 - "$ex/wlm.pt" <<'PY' || { echo "ui_smoke: wlm_export: wlm.pt is not a torch.save archive with the file's names"; exit 1; }
+import sys, zipfile
+pkl = zipfile.ZipFile(sys.argv[1]).read("wlm/data.pkl")
+for name in (b"encoder.weight", b"decoder.weight", b"decoder.bias", b"rnn.weight_hh_l0"): assert name in pkl, name
+assert b"fc.weight" not in pkl and b"embedding.weight" not in pkl
+PY
+echo "ui_smoke: wlm_export ok ($(grep -o 'names: [^)]*)[^)]*)' "$outdir/wlm_export.log" | head -1))"
 python3 -c 'import json,sys; v=json.load(open(sys.argv[1])); json.dump(v[:-1], open(sys.argv[2], "w"))' "$ex/model.vocab.json" "$ex/short.vocab.json"
 if xvfb-run -a -s '-screen 0 1280x800x24' "$bin" screenshot --out "$ex/bad.png" --steps 1 \
      --weights "$ex/model.safetensors" --vocab "$ex/short.vocab.json" >"$outdir/import_mismatch.log" 2>&1; then

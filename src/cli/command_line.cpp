@@ -26,6 +26,7 @@ void AddCommands(CLI::App& app) {
       AddEvalCommand,
       AddTranslateCommand,
       AddBenchCommand,
+      AddExportCommand,
   };
   for (const auto& add : commands) add(app);
 }

@@ -19,5 +19,6 @@ void AddTraceCommand(CLI::App& app);
 void AddEvalCommand(CLI::App& app);
 void AddTranslateCommand(CLI::App& app);
 void AddBenchCommand(CLI::App& app);
+void AddExportCommand(CLI::App& app);
 
 }  // namespace rnnscope

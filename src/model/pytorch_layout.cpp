@@ -2,6 +2,7 @@
 //           embedding → cell → report) · To/FromCanonical · GradientsToFile
 #include "model/pytorch_layout.h"
 
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
 
@@ -29,6 +30,33 @@ std::string ParseLayoutName(const std::string& value) {
 std::string PyTorchLayout::FileName(const std::string& canonical) const {
   auto it = to_file.find(canonical);
   return it == to_file.end() ? canonical : it->second;
+}
+
+nlohmann::json SourceLayoutToJson(const PyTorchLayout& layout) {
+  return {{"version", kSourceLayoutVersion}, {"name", layout.name},     {"wrapper", layout.wrapper},
+          {"cell", std::string(CellName(layout.cell))},   {"tied", layout.tied},     {"to_file", layout.to_file}};
+}
+
+PyTorchLayout SourceLayoutFromJson(const nlohmann::json& j, const std::string& source) {
+  const std::string where = source + ": source_layout: ";
+  if (!j.is_object() || !j.contains("version") || !j.at("version").is_number_integer())
+    throw InputError(where + "expected an object with an integer version");
+  if (j.at("version").get<int64_t>() != kSourceLayoutVersion)
+    throw InputError(where + "version " + j.at("version").dump() + " is not supported (this rnnscope reads " +
+                     std::to_string(kSourceLayoutVersion) + ")");
+  try {
+    PyTorchLayout out;
+    out.name = j.at("name").get<std::string>();
+    out.wrapper = j.at("wrapper").get<std::string>();
+    out.cell = ParseCellKind(j.at("cell").get<std::string>());
+    out.tied = j.at("tied").get<bool>();
+    out.to_file = j.at("to_file").get<std::map<std::string, std::string>>();
+    return out;
+  } catch (const nlohmann::json::exception& e) {
+    throw InputError(where + e.what());
+  } catch (const ConfigError& e) {
+    throw InputError(where + e.what());
+  }
 }
 
 // ---------------------------------------------------------------- helpers

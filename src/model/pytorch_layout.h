@@ -19,6 +19,7 @@
 #pragma once
 
 #include <map>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <utility>
@@ -63,6 +64,14 @@ struct PyTorchLayout {
 std::string StripWrappersAndMap(const std::string& src, std::map<std::string, std::string>& names,
                                 const std::vector<std::pair<std::string, std::string>>& map,
                                 std::vector<std::string>& report);
+
+// The layout an imported model keeps with its run and checkpoints (train/char_lm_job.cpp), so
+// that an export writes the file's own names again: {"version": 1, "name", "wrapper", "cell",
+// "tied", "to_file": {canonical: file name}} (the report is not kept). FromJson throws InputError
+// "<source>: source_layout: …" for a damaged or newer entry.
+inline constexpr int kSourceLayoutVersion = 1;
+nlohmann::json SourceLayoutToJson(const PyTorchLayout& layout);
+PyTorchLayout SourceLayoutFromJson(const nlohmann::json& j, const std::string& source);
 
 // Matches `file` to a layout. Throws InputError (no layout fits, ambiguous, --map names
 // nothing) listing the names seen and those expected, ShapeError when two tensors contradict

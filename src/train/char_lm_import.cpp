@@ -42,6 +42,7 @@ void CharLmJob::InitFromPyTorch(const JobSpec& spec) {
                      std::to_string(vocab.Size()) + " tokens; expected one row per token");
   model_ = RnnModel<float>(config, spec.settings.seed);
   LoadModelParams(file, config, model_.params);
+  source_layout_ = layout;
   spec_.model = config;
 
   // Text to probe and (optionally) train on, encoded with the model's own vocabulary:

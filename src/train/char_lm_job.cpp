@@ -95,6 +95,7 @@ RunningModel CharLmJob::Describe() const {
   RunningModel r = RunningModel::Of("charlm", "language model", model_.config());
   r.data_path = data_.path.empty() ? spec_.text_path : data_.path;
   r.imported_from = spec_.weights_path;
+  if (source_layout_) r.source_layout = SourceLayoutLabel(*source_layout_, spec_.weights_path);
   r.interventions = "clamps and pins: every recurrent layer and direction";
   return r;
 }
@@ -300,12 +301,14 @@ nlohmann::json CharLmJob::Definition() const {
   // The probe text is kept so that a checkpoint whose data file is gone still opens and shows it.
   const std::vector<int32_t>& val = corpus_->validation;
   const std::vector<int32_t> probe(val.begin(), val.begin() + std::min<std::ptrdiff_t>(kProbeMaxLength, static_cast<std::ptrdiff_t>(val.size())));
-  return {{"model", ToJson(model_.config())},
-          {"text_path", spec_.text_path},
-          {"imported_from", spec_.weights_path},
-          {"corpus_seed", spec_.settings.seed},
-          {"vocab", corpus_->vocab.ToJson()},
-          {"probe", corpus_->vocab.Decode(probe)}};
+  nlohmann::json def = {{"model", ToJson(model_.config())},
+                        {"text_path", spec_.text_path},
+                        {"imported_from", spec_.weights_path},
+                        {"corpus_seed", spec_.settings.seed},
+                        {"vocab", corpus_->vocab.ToJson()},
+                        {"probe", corpus_->vocab.Decode(probe)}};
+  if (source_layout_) def["source_layout"] = SourceLayoutToJson(*source_layout_);
+  return def;
 }
 
 nlohmann::json CharLmJob::TrainingState(TensorFile& file) const {
@@ -340,6 +343,7 @@ std::unique_ptr<CharLmJob> CharLmJob::LoadFrom(const TensorFile& file, const nlo
     spec.task = "charlm";
     spec.text_path = def.at("text_path").get<std::string>();
     spec.weights_path = def.value("imported_from", std::string());
+    if (def.contains("source_layout")) job->source_layout_ = SourceLayoutFromJson(def.at("source_layout"), path);
     spec.model = ModelConfigFromJson(def.at("model"));
     if (spec.model.bidirectional)
       throw InputError(path + ": a bidirectional char LM: its reverse direction reads the characters it predicts, "

@@ -6,11 +6,13 @@
 #include <chrono>
 #include <nlohmann/json_fwd.hpp>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/rng.h"
 #include "io/safetensors.h"
+#include "model/pytorch_layout.h"
 #include "model/rnn_model.h"
 #include "tasks/char_batcher.h"
 #include "tasks/vocab.h"
@@ -78,6 +80,9 @@ class CharLmJob : public TrainingJob {
   nlohmann::json TrainingState(TensorFile& file) const override;
 
   JobSpec spec_;
+  // The names of the PyTorch file this model was imported from (kept in checkpoints as
+  // definition.source_layout, so an export writes them again: train/checkpoint.h ExportModel).
+  std::optional<PyTorchLayout> source_layout_;
   std::shared_ptr<const CharLmCorpus> corpus_;
   std::unique_ptr<CharBatcher> batcher_;
   RnnModel<float> model_;

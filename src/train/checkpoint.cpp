@@ -1,6 +1,7 @@
 #include "train/checkpoint.h"
 
 #include <cmath>
+#include <filesystem>
 #include <iterator>
 
 #include "core/error.h"
@@ -61,6 +62,55 @@ TensorFile StateDictOnly(const TensorFile& checkpoint) {
       it->second = meta.dump();
     }
   }
+  return out;
+}
+
+ExportNames ParseExportNames(const std::string& value) {
+  if (value == "rnnscope") return ExportNames::kRnnscope;
+  if (value == "source") return ExportNames::kSource;
+  throw ConfigError("--layout '" + value + "': expected rnnscope (rnnscope's names) or source (the names of the "
+                    "PyTorch file the model was imported from)");
+}
+
+std::optional<PyTorchLayout> SourceLayoutOf(const TensorFile& checkpoint, const nlohmann::json& meta) {
+  const auto def = meta.find("definition");
+  if (def == meta.end() || !def->is_object() || !def->contains("source_layout")) return std::nullopt;
+  return SourceLayoutFromJson(def->at("source_layout"), checkpoint.source);
+}
+
+std::string SourceLayoutLabel(const PyTorchLayout& layout, const std::string& imported_from) {
+  std::string s = layout.name;
+  if (!imported_from.empty()) s += " (as " + std::filesystem::path(imported_from).filename().string() + ")";
+  if (!layout.wrapper.empty()) s += ", prefix " + layout.wrapper;
+  if (layout.tied) s += ", tied";
+  return s;
+}
+
+ModelExport ExportModel(const TensorFile& checkpoint, ExportNames names) {
+  const nlohmann::json meta = GetMetadata(checkpoint);
+  const std::optional<PyTorchLayout> layout = SourceLayoutOf(checkpoint, meta);
+  if (names == ExportNames::kSource && !layout)
+    throw ConfigError(checkpoint.source + ": the model was not imported from a PyTorch file, so it has no source "
+                      "layout to export in; use rnnscope's names (--layout rnnscope)");
+  ModelExport out;
+  out.file = StateDictOnly(checkpoint);
+  if (!layout || names == ExportNames::kRnnscope) {
+    out.names = "rnnscope";
+    return out;
+  }
+  const std::string imported_from = meta.at("definition").value("imported_from", std::string());
+  out.names = SourceLayoutLabel(*layout, imported_from);
+  for (const auto& [canonical, file_name] : layout->to_file)
+    if (!out.file.Has(canonical))
+      throw InputError(checkpoint.source + ": source_layout names '" + canonical + "' (" + file_name +
+                       " in the PyTorch file), which this checkpoint does not hold");
+  if (layout->tied && out.file.Get("embedding.weight").bytes != out.file.Get("fc.weight").bytes)
+    out.note = "tied in " + imported_from + ", but training moved " + layout->FileName("embedding.weight") + " and " +
+               layout->FileName("fc.weight") + " apart: both are written; a tied model loading it keeps the last (" +
+               layout->FileName("fc.weight") + ")";
+  TensorFile named = FromCanonical(out.file, *layout);
+  named.metadata.clear();  // a PyTorch state_dict under its own names: not an rnnscope checkpoint
+  out.file = std::move(named);
   return out;
 }
 

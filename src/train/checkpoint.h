@@ -8,10 +8,12 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "io/safetensors.h"
 #include "model/params.h"
+#include "model/pytorch_layout.h"
 #include "train/optimizer.h"
 
 namespace rnnscope {
@@ -34,6 +36,27 @@ OptimizerState GetOptimizerState(const TensorFile& file, const nlohmann::json& m
 // The checkpoint minus optimizer buffers ("optim.*") and carried state ("state.*"): a plain
 // PyTorch state_dict. The metadata stays (strings only; PyTorch ignores it).
 TensorFile StateDictOnly(const TensorFile& checkpoint);
+
+// Model export (File ▸ Export model, `rnnscope export`): which names the state_dict gets.
+//   kDefault  the source layout when the model came from a PyTorch file, else rnnscope's
+//   kRnnscope rnnscope's names (embedding.weight, rnn.*, fc.*) with the checkpoint's metadata,
+//             so that opening the export restores the run (StateDictOnly)
+//   kSource   the imported file's own names (definition.source_layout, model/pytorch_layout.h:
+//             FromCanonical, wrapper prefix restored, tied weights under both names); the
+//             result is a plain PyTorch state_dict without rnnscope metadata (opened again as a
+//             PyTorch model with its vocabulary). ConfigError when the model was not imported.
+enum class ExportNames { kDefault, kRnnscope, kSource };
+ExportNames ParseExportNames(const std::string& value);  // "rnnscope" | "source"; ConfigError
+struct ModelExport {
+  TensorFile file;
+  std::string names;  // "rnnscope" or the source layout's label (SourceLayoutLabel)
+  std::string note;   // non-empty: something the user should know (tied weights trained apart)
+};
+ModelExport ExportModel(const TensorFile& checkpoint, ExportNames names);
+// The checkpoint's source layout (definition.source_layout), nullopt when it has none.
+std::optional<PyTorchLayout> SourceLayoutOf(const TensorFile& checkpoint, const nlohmann::json& meta);
+// "word_language_model (as model.pt)", plus ", prefix module." and ", tied" when they apply.
+std::string SourceLayoutLabel(const PyTorchLayout& layout, const std::string& imported_from);
 
 void PutMetadata(const nlohmann::json& meta, TensorFile& file);
 // Parses and checks the "rnnscope" metadata (format, version); version 1 comes back upgraded

@@ -130,6 +130,9 @@ struct RunningModel {
   std::string condition;            // first | every
   std::string data_path;            // the file the task reads; empty = built in
   std::string imported_from;        // a PyTorch state_dict this model was loaded from
+  // Its names, which Export model writes by default: "word_language_model (as model.pt)"
+  // (train/checkpoint.h SourceLayoutLabel); empty: rnnscope's own names.
+  std::string source_layout;
   // Where clamps and pins (model/intervention.h) act in this job, for the Interventions panel;
   // empty: nowhere (the job's SetInterventions refuses them).
   std::string interventions;

@@ -12,6 +12,7 @@
 
 #include "core/error.h"
 #include "model/gemm.h"
+#include "io/tensor_file_writer.h"
 #include "train/checkpoint.h"
 
 namespace rnnscope {
@@ -147,13 +148,18 @@ void TrainerThread::Apply(Command& command) {
           probe_ = c.text;
         } else if constexpr (std::is_same_v<T, SaveCommand>) {
           Job& job = RequireJob(c.state_dict_only ? "export model" : "save checkpoint");
-          job.Save(c.path, settings_);
-          if (c.state_dict_only) {
-            // Any job's checkpoint, stripped: one path for every task instead of a per-job export.
-            WriteSafetensors(c.path, StateDictOnly(ReadSafetensors(c.path)));
+          if (!c.state_dict_only) {
+            job.Save(c.path, settings_);
+            status_ = "saved " + c.path + " at step " + std::to_string(job.StepCount());
+          } else {
+            // Any job's checkpoint, stripped and named (train/checkpoint.h ExportModel): one path
+            // for every task instead of a per-job export; .pt/.pth → torch.save's format.
+            TensorFile checkpoint = ParseSafetensors(job.SaveToBytes(settings_), c.path);
+            const ModelExport model = ExportModel(checkpoint, ExportNames::kDefault);
+            WriteTensorFile(c.path, model.file);
+            status_ = "exported state_dict " + c.path + " (names: " + model.names + ") at step " +
+                      std::to_string(job.StepCount()) + (model.note.empty() ? "" : "; " + model.note);
           }
-          status_ = (c.state_dict_only ? "exported state_dict " : "saved ") + c.path + " at step " +
-                    std::to_string(job.StepCount());
         } else if constexpr (std::is_same_v<T, LoadCommand>) {
           LoadCheckpoint(c.path);
         } else if constexpr (std::is_same_v<T, OpenFileCommand>) {

@@ -13,6 +13,7 @@
 #include "io/atomic_file.h"
 #include "io/file_kind.h"
 #include "io/safetensors.h"
+#include "io/tensor_file_writer.h"
 #include "train/snapshot_export.h"
 #include "train/snapshot.h"
 #include "ui/panel.h"
@@ -33,7 +34,7 @@ const char* Describe(ExportKind kind) {
     case ExportKind::kPng: return "PNG of the panel as drawn";
     case ExportKind::kCsv: return "CSV of the numbers behind the panel";
     case ExportKind::kTrace: return "the probe's trace (gates, states, gradient norms) as safetensors";
-    case ExportKind::kModel: return "the model as a PyTorch state_dict (safetensors)";
+    case ExportKind::kModel: return "the model as a PyTorch state_dict";  // .pt/.pth: torch.save, else safetensors
     case ExportKind::kCheckpoint: return "a checkpoint (weights, optimizer, data position) to resume from";
     case ExportKind::kOpenModel:
       return "a PyTorch state_dict (safetensors: [embedding.weight], rnn.*, fc.weight, fc.bias;\n"
@@ -53,7 +54,8 @@ std::string DefaultName(ExportKind kind, const std::string& panel, const Snapsho
     case ExportKind::kPng: return run + "-" + panel + suffix + ".png";
     case ExportKind::kCsv: return run + "-" + panel + suffix + ".csv";
     case ExportKind::kTrace: return run + "-trace" + suffix + ".safetensors";
-    case ExportKind::kModel: return run + "-model" + suffix + ".safetensors";
+    case ExportKind::kModel:  // in the format it came in: a model imported from a .pt goes out as one
+      return run + "-model" + suffix + (IsTorchSavePath(snapshot.running.imported_from) ? ".pt" : ".safetensors");
     case ExportKind::kCheckpoint: return run + "-checkpoint" + suffix + ".safetensors";
     case ExportKind::kOpenModel: return "model.safetensors";
   }
@@ -80,6 +82,11 @@ void WriteVocab(const std::string& path, const std::vector<std::string>& vocab) 
   writer.Commit();
 }
 
+// The names Export model writes (train/checkpoint.h ExportModel, kDefault).
+std::string ExportNamesLine(const Snapshot& snapshot) {
+  return "names: " + (snapshot.running.source_layout.empty() ? std::string("rnnscope") : snapshot.running.source_layout);
+}
+
 }  // namespace
 
 void Exporter::MenuItems(const Panel& panel, const Snapshot& snapshot, UiState& state) {
@@ -97,7 +104,9 @@ void Exporter::Ask(ExportKind kind, const std::string& panel, const Snapshot& sn
     return;
   }
   asking_ = Asking::kSavePath;
-  browser_.OpenForSave(std::string("Save ") + Describe(kind), DefaultName(kind, panel, snapshot));
+  std::string title = std::string("Save ") + Describe(kind);
+  if (kind == ExportKind::kModel) title += " \u2014 " + ExportNamesLine(snapshot);
+  browser_.OpenForSave(title, DefaultName(kind, panel, snapshot));
 }
 
 void Exporter::AskOpen() {
@@ -244,7 +253,7 @@ void Exporter::Run(const ExportJob& job, const Snapshot& snapshot, UiState& stat
         // reports in its status line (or the error dialog).
         state.Send(SaveCommand{path, job.kind == ExportKind::kModel});
         Finish(std::string(job.kind == ExportKind::kModel ? "model" : "checkpoint") + " " + path +
-                   (job.kind == ExportKind::kModel ? " + " + VocabPathFor(path) : std::string()) +
+                   (job.kind == ExportKind::kModel ? " + " + VocabPathFor(path) + " (" + ExportNamesLine(snapshot) + ")" : std::string()) +
                    " (sent to the trainer)", false);
         return;
     }
