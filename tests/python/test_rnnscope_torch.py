@@ -103,35 +103,49 @@ def charlm_case(name, train_args, classes_batch=None):
     return m
 
 
+def tokenize(text, vocab):
+    """A character task's output string back to ids; specials (<pad>, <sos>, ...) are one token."""
+    ids, i = [], 0
+    while i < len(text):
+        special = next((t for t in vocab if len(t) > 1 and text.startswith(t, i)), None)
+        tok = special or text[i]
+        ids.append(vocab.index(tok))
+        i += len(tok)
+    return ids
+
+
+def compare_translate(name, path, m=None, score_tol=1e-5):
+    """The module against `rnnscope translate --json` on one input: greedy tokens, attention, beam scores."""
+    m = m if m is not None else rt.from_rnnscope(path)
+    src_vocab, tgt_vocab = m.vocab["source"], m.vocab["target"]
+    j = json.loads(run("translate", "--ckpt", path, "--json", "abcdeff"))  # greedy
+    source = [src_vocab.index(t) for t in j["source_tokens"]]
+    tokens, alpha = m.greedy(source, max_len=len(j["output_tokens"]))
+    want = [tgt_vocab.index(t) for t in j["output_tokens"]]
+    assert tokens == want, f"{name}: greedy {tokens} vs rnnscope {want}"
+    if alpha is not None:
+        d = float((alpha - torch.tensor(j["attention"])).abs().max())
+        worst[f"{name} attention (abs)"] = max(worst.get(f"{name} attention (abs)", 0.0), d)
+        assert d < 1e-5, f"{name}: attention differs by {d}"
+    beam = json.loads(run("translate", "--ckpt", path, "--beam", 3, "--json", "abcdeff"))
+    assert len(beam["beam_outputs"]) == 3, beam
+    for out, score in zip(beam["beam_outputs"], beam["beam_scores"]):
+        seq = tokenize(out, tgt_vocab)
+        # A finished hypothesis scored its <eos> too; a cut one (max length) did not.
+        with_eos = m.score(source, seq + [m.c["eos_id"]])
+        without = m.score(source, seq) if seq else float("nan")
+        # Both sides run in float32 (rnnscope's jobs do): 1e-5 relative to max(1, |score|).
+        d = min(abs(with_eos - score), abs(without - score)) / max(1.0, abs(score))
+        worst[f"{name} beam scores"] = max(worst.get(f"{name} beam scores", 0.0), d)
+        assert d < score_tol, f"{name}: beam score {score} vs torch {with_eos} / {without}"
+    return m
+
+
 def seq2seq_case(name, train_args):
     ckpt = TMP / f"{name}.safetensors"
     run("train", *train_args, "--steps", 20, "--batch", 8, "--ckpt", ckpt)
 
-    def compare(path):
-        m = rt.from_rnnscope(path)
-        src_vocab, tgt_vocab = m.vocab["source"], m.vocab["target"]
-        j = json.loads(run("translate", "--ckpt", path, "--json", "abcdeff"))  # greedy
-        source = [src_vocab.index(t) for t in j["source_tokens"]]
-        tokens, alpha = m.greedy(source, max_len=len(j["attention"]))
-        want = [tgt_vocab.index(t) for t in j["output_tokens"]]
-        assert tokens == want, f"{name}: greedy {tokens} vs rnnscope {want}"
-        if alpha is not None:
-            d = float((alpha - torch.tensor(j["attention"])).abs().max())
-            worst[f"{name} attention (abs)"] = max(worst.get(f"{name} attention (abs)", 0.0), d)
-            assert d < 1e-5, f"{name}: attention differs by {d}"
-        beam = json.loads(run("translate", "--ckpt", path, "--beam", 3, "--json", "abcdeff"))
-        assert len(beam["beam_outputs"]) == 3, beam
-        for out, score in zip(beam["beam_outputs"], beam["beam_scores"]):
-            seq = [tgt_vocab.index(ch) for ch in out]
-            # A finished hypothesis scored its <eos> too; a cut one (max length) did not.
-            with_eos = m.score(source, seq + [m.c["eos_id"]])
-            without = m.score(source, seq) if seq else float("nan")
-            d = min(abs(with_eos - score), abs(without - score)) / abs(score)
-            worst[f"{name} beam scores"] = max(worst.get(f"{name} beam scores", 0.0), d)
-            assert d < 1e-5, f"{name}: beam score {score} vs torch {with_eos} / {without}"
-        return m
-
-    m = compare(ckpt)
+    m = compare_translate(name, ckpt)
     g = torch.Generator().manual_seed(3)
     Vs, Vt = m.c["source_vocab"], m.c["target_vocab"]
     src = torch.randint(3, Vs, (4, 6), generator=g)
@@ -142,9 +156,37 @@ def seq2seq_case(name, train_args):
     sgd_step(m, lambda: m.loss(src, lengths, tgt))
     after = TMP / f"{name}.torch.safetensors"
     rt.to_rnnscope(m, after, step=21)
-    compare(after)
+    compare_translate(name, after)
     out = run("train", "--resume", after, "--steps", 2)
     assert "at step 21" in out and "trained 2 steps" in out, out
+
+
+# Variants the CLI flags do not reach (context modes, tied output, attention biases, ...):
+# a module built here with random weights, written with the reverse run's metadata edited to
+# its config; rnnscope translate must decode it as the module does.
+VARIANTS = [dict(context="input"), dict(context="both"), dict(context="both", encoder_cell="lstm", decoder_cell="lstm"),
+            dict(context="copy", bidirectional=False, encoder_hidden=16, decoder_hidden=16),
+            dict(context="copy", bidirectional=False, encoder_cell="lstm", decoder_cell="lstm", encoder_layers=2,
+                 decoder_layers=2, encoder_hidden=16, decoder_hidden=16),
+            dict(tie_embeddings=True), dict(attention_bias=True), dict(context_first=True),
+            dict(output_context=False), dict(attention="none"), dict(encoder_layers=2, decoder_layers=2)]
+
+
+def seq2seq_variants(base_name):
+    base = rt.from_rnnscope(TMP / f"{base_name}.safetensors")
+    for k, v in enumerate(VARIANTS):
+        meta = json.loads(json.dumps(base.rnnscope_metadata))
+        meta["definition"]["seq2seq"].update(v)
+        torch.manual_seed(k)
+        m = rt.Seq2Seq(meta["definition"]["seq2seq"])
+        with torch.no_grad():  # larger weights: decisive argmaxes and peaked attention
+            for p in m.parameters():
+                p.mul_(3)
+        m.vocab = base.vocab
+        path = TMP / f"variant{k}.safetensors"
+        rt.to_rnnscope(m, path, metadata=meta)
+        # Scores of -50 summed in float32 on both sides over 14 steps: measured 8e-6, so 5e-5.
+        compare_translate("seq2seq variants", path, m, score_tol=5e-5)
 
 
 def ddp_case():
@@ -173,6 +215,7 @@ def main():
     seq2seq_case("seq2seq_reverse_lstm_dot", ["--task", "reverse", "--cell", "lstm", "--hidden", 16,
                                               "--no-bidirectional", "--attention", "dot"])
     seq2seq_case("seq2seq_reverse_general", ["--task", "reverse", "--hidden", 16, "--attention", "general"])
+    seq2seq_variants("seq2seq_reverse")
     ddp_case()
     for k, v in worst.items():
         print(f"{k}: {v:.2e}")
