@@ -478,9 +478,8 @@ def to_rnnscope(module: nn.Module, path, vocab: list[str] | None = None, metadat
         meta["state_dict_only"] = True
         if isinstance(meta.get("state"), dict) and "carried" in meta["state"]:
             meta["state"]["carried"] = False
-        if step is not None:
+        if step is not None:  # the loss curve ("history") stays: rnnscope's part of the run
             meta["step"] = int(step)
-            meta.pop("history", None)  # the curve ended before PyTorch's steps
         out_meta["rnnscope"] = json.dumps(meta)
     save_safetensors(path, state, out_meta)
     vocab = vocab if vocab is not None else getattr(inner, "vocab", None)

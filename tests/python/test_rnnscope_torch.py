@@ -205,6 +205,19 @@ def ddp_case():
     check("ddp loss vs grad (f32 output)", m.loss(batch["input_ids"], batch["target_ids"]).detach(), grads["loss"], 1e-6)
 
 
+def continue_example():
+    """docs/pytorch.md's walk-through script, small: it writes a run `rnnscope eval` scores."""
+    text = TMP / "text.txt"
+    text.write_text("the cat sat on the mat, the dog sat on the log.\n" * 40)
+    run("train", "--text", text, "--steps", 3, "--hidden", 8, "--batch", 4, "--seq-len", 16, "--ckpt", TMP / "c.safetensors")
+    script = Path(__file__).resolve().parents[2] / "python" / "continue_charlm.py"
+    r = subprocess.run([sys.executable, script, "--ckpt", TMP / "c.safetensors", "--text", text, "--out",
+                        TMP / "c2.safetensors", "--steps", "5"], capture_output=True, text=True)
+    assert r.returncode == 0 and "wrote" in r.stdout, r.stdout + r.stderr
+    out = run("eval", "--ckpt", TMP / "c2.safetensors")
+    assert "step 8" in out, out
+
+
 def main():
     charlm_case("charlm_lstm", ["--cell", "lstm", "--hidden", 8, "--seq-len", 10])
     charlm_case("charlm_gru", ["--cell", "gru", "--hidden", 8, "--seq-len", 10, "--layers", 2])
@@ -217,6 +230,7 @@ def main():
     seq2seq_case("seq2seq_reverse_general", ["--task", "reverse", "--hidden", 16, "--attention", "general"])
     seq2seq_variants("seq2seq_reverse")
     ddp_case()
+    continue_example()
     for k, v in worst.items():
         print(f"{k}: {v:.2e}")
     print("ok")
