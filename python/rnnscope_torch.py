@@ -169,7 +169,12 @@ Tagger = CharLM  # the same module; a tagger has classes = the tag count
 
 
 class Classifier(CharLM):
-    """rnnscope's N->1 classifier (model/classifier.h): one class per sequence."""
+    """rnnscope's N->1 classifier (model/classifier.h): one class per sequence.
+
+    Bidirectional with readout last: r = [h_fwd at n-1 ; h_rev at 0], what rnnscope trains;
+    `rnnscope grad` on a `label` batch reads out[:, -1] instead (the common PyTorch code), which
+    differs in the reverse half. Unidirectional, both are the same.
+    """
 
     def __init__(self, vocab: int, hidden: int, classes: int, cell: str = "gru", layers: int = 1,
                  embed: int = 32, bidirectional: bool = False, readout: str = "last"):
