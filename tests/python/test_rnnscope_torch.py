@@ -82,8 +82,8 @@ def charlm_case(name, train_args, classes_batch=None):
     trace, _ = rt.load_safetensors(TMP / f"{name}.trace.safetensors")
     with torch.no_grad():
         mine = logits_fn()
-    # A classifier's prediction is the last step's logits in a trace (docs/trace_format.md).
-    check(f"{name} logits vs trace", mine, trace["logits"][:, -1] if classes_batch else trace["logits"])
+    # A classifier batch's trace holds the readout's logits [B, K] (docs/trace_format.md).
+    check(f"{name} logits vs trace", mine, trace["logits"])
     # One step in PyTorch, back to rnnscope, gradients there vs autograd here.
     sgd_step(m, loss_fn)
     after = TMP / f"{name}.torch.safetensors"
