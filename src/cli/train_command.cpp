@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <limits>
 #include <memory>
 #include <string>
@@ -13,6 +14,7 @@
 #include "cli/commands.h"
 #include "cli/model_flags.h"
 #include "core/error.h"
+#include "train/best_validation.h"
 #include "train/job_factory.h"
 #include "train/settings_json.h"
 #include "train/task_registry.h"
@@ -29,6 +31,7 @@ struct TrainOptions {
   int checkpoint_every = 500;
   int print_every = 50;
   int threads = 1;
+  int early_stop = 0;  // validations without a new best before stopping; 0 = never
   const CLI::App* command = nullptr;  // which flags the user gave (for --resume)
 };
 
@@ -91,6 +94,15 @@ void RunTrain(TrainOptions& o) {
   // 5 %: a line in between repeats the last value with the step it was measured at.
   double validation_seconds = 0, last_val = std::numeric_limits<double>::quiet_NaN();
   int64_t last_val_step = -1;
+  // The checkpoint with the lowest validation loss so far, beside --ckpt (NAME-best.EXT).
+  BestValidation best;
+  const std::string best_path = o.checkpoint.empty() ? std::string() : BestCheckpointPath(o.checkpoint);
+  bool stopped_early = false;
+  // Resumed with its best file still there: "best so far" counts the run's earlier evaluations.
+  if (!best_path.empty() && std::filesystem::exists(best_path))
+    for (const LossPoint& p : job->LossHistory().Points())
+      if (!std::isnan(p.val_loss)) best.Record(p.step, p.val_loss);
+  best.evaluations_since_best = 0;
   int64_t tokens = 0;
   double loss_sum = 0;
   int loss_count = 0;
@@ -118,29 +130,43 @@ void RunTrain(TrainOptions& o) {
         // On the job's loss history too, so the checkpoint's curve has the val points.
         job->RecordValidation(last_val_step, static_cast<float>(last_val));
         validation_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - v0).count();
+        if (best.Record(last_val_step, last_val) && !best_path.empty()) job->Save(best_path, settings);
+        stopped_early = o.early_stop > 0 && best.evaluations_since_best >= o.early_stop;
       }
       const double val = last_val;
       const std::string val_at = last_val_step == job->StepCount() ? "" : " @" + std::to_string(last_val_step);
       const double rate = static_cast<double>(tokens) / elapsed;
       const double eta = elapsed / static_cast<double>(i + 1) * static_cast<double>(o.steps - i - 1);
-      std::printf("%sstep %lld  loss %.4f  ppl %.2f  val %.4f (ppl %.2f)%s  |g| %.3g  %.0f tok/s  ETA %s%s",
+      char best_text[64] = "";
+      if (best.Any() && best.step != last_val_step)
+        std::snprintf(best_text, sizeof best_text, "  best %.4f @%lld", best.loss, static_cast<long long>(best.step));
+      const bool line_end = last || stopped_early;
+      std::printf("%sstep %lld  loss %.4f  ppl %.2f  val %.4f (ppl %.2f)%s%s  |g| %.3g  %.0f tok/s  ETA %s%s",
                   tty ? "\r" : "", static_cast<long long>(job->StepCount()), loss, std::exp(loss),
-                  val, std::exp(val), val_at.c_str(), static_cast<double>(r.grad_norm), rate,
-                  FormatDuration(eta).c_str(), tty && !last ? "" : "\n");
+                  val, std::exp(val), val_at.c_str(), best_text, static_cast<double>(r.grad_norm), rate,
+                  FormatDuration(eta).c_str(), tty && !line_end ? "" : "\n");
       std::fflush(stdout);
       loss_sum = 0;
       loss_count = 0;
     }
     if (!o.checkpoint.empty() && o.checkpoint_every > 0 && (job->StepCount() - first) % o.checkpoint_every == 0)
       job->Save(o.checkpoint, settings);
+    if (stopped_early) {
+      std::printf("early stop at step %lld: validation has not improved for %d evaluations\n",
+                  static_cast<long long>(job->StepCount()), best.evaluations_since_best);
+      break;
+    }
   }
   if (!o.checkpoint.empty()) {
     job->Save(o.checkpoint, settings);
     std::printf("saved %s (step %lld)\n", o.checkpoint.c_str(), static_cast<long long>(job->StepCount()));
+    if (best.Any())
+      std::printf("best validation %.4f (ppl %.2f) at step %lld: %s\n", best.loss, std::exp(best.loss),
+                  static_cast<long long>(best.step), best_path.c_str());
   }
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::printf("trained %lld steps, %lld tokens in %.1f s: %.0f tokens/s\n",
-              static_cast<long long>(o.steps), static_cast<long long>(tokens), elapsed,
+              static_cast<long long>(job->StepCount() - first), static_cast<long long>(tokens), elapsed,
               elapsed > 0 ? static_cast<double>(tokens) / elapsed : 0.0);
 }
 
@@ -157,6 +183,10 @@ void AddTrainCommand(CLI::App& app) {
   cmd->add_option("--print-every", o->print_every, "Progress line every N steps")->capture_default_str()
       ->check(CLI::Range(1, 1000000));
   cmd->add_option("--threads", o->threads, "Eigen threads")->capture_default_str();
+  cmd->add_option("--early-stop", o->early_stop,
+                  "Stop after K validations in a row without a new best (0 = never); the best model is "
+                  "--ckpt's NAME-best file")
+      ->capture_default_str()->check(CLI::Range(0, 1000000));
   cmd->callback([o, cmd] {
     if (!o->resume.empty())
       for (const std::string& flag : ModelFlagNames())

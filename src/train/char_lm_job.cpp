@@ -95,7 +95,10 @@ RunningModel CharLmJob::Describe() const {
   RunningModel r = RunningModel::Of("charlm", "language model", model_.config());
   r.data_path = data_.path.empty() ? spec_.text_path : data_.path;
   r.imported_from = spec_.weights_path;
-  if (source_layout_) r.source_layout = SourceLayoutLabel(*source_layout_, spec_.weights_path);
+  if (source_layout_) {
+    r.source_layout = SourceLayoutLabel(*source_layout_, spec_.weights_path);
+    r.import_report = source_layout_->report;
+  }
   r.interventions = "clamps and pins: every recurrent layer and direction";
   return r;
 }

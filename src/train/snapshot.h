@@ -133,6 +133,10 @@ struct RunningModel {
   // Its names, which Export model writes by default: "word_language_model (as model.pt)"
   // (train/checkpoint.h SourceLayoutLabel); empty: rnnscope's own names.
   std::string source_layout;
+  // What matched what when the PyTorch file was opened, one line each (model/pytorch_layout.h
+  // PyTorchLayout::report: "encoder.weight → embedding (10000 × 200)"); empty after a reload
+  // from a checkpoint, which keeps the layout but not the report.
+  std::vector<std::string> import_report;
   // Where clamps and pins (model/intervention.h) act in this job, for the Interventions panel;
   // empty: nowhere (the job's SetInterventions refuses them).
   std::string interventions;

@@ -10,6 +10,7 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 
 #include "train/settings_edit.h"
 #include "train/snapshot.h"
@@ -203,6 +204,19 @@ class ControlsPanel final : public Panel {
       ImGui::TextUnformatted(("running: " + running.Line()).c_str());
       ImGui::PopTextWrapPos();
       ImGui::PopStyleColor();
+      // An imported PyTorch model: how its names were read, as grad/trace print it.
+      if (!running.imported_from.empty()) {
+        // SourceLayoutLabel already names the file: "word_language_model (as model.pt), tied".
+        const std::string label = running.source_layout.empty()
+                                      ? std::filesystem::path(running.imported_from).filename().string()
+                                      : running.source_layout;
+        if (ImGui::TreeNode("import", "PyTorch names: %s", label.c_str())) {
+          if (running.import_report.empty())
+            ImGui::TextDisabled("(reopened from a checkpoint: layout kept, matching report not)");
+          for (const std::string& line : running.import_report) ImGui::BulletText("%s", line.c_str());
+          ImGui::TreePop();
+        }
+      }
     }
     const bool seq2seq = IsSeq2Seq(form_.task, running);
     if (BeginForm("model")) {
