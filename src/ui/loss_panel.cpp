@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "train/best_validation.h"
 #include "train/snapshot.h"
 #include "ui/compare.h"
 #include "ui/panel_registry.h"
@@ -36,8 +37,12 @@ class LossPanel final : public Panel {
       char val_text[32] = "–";
       if (std::isfinite(val))
         std::snprintf(val_text, sizeof val_text, "%.3f", static_cast<double>(ppl ? std::exp(val) : val));
-      std::snprintf(text, sizeof text, "train %.3f   val %s",
-                    static_cast<double>(ppl ? std::exp(last.train_loss) : last.train_loss), val_text);
+      // The gap says how far the model fits its training text better than unseen text.
+      char gap_text[32] = "";
+      if (std::isfinite(val))
+        std::snprintf(gap_text, sizeof gap_text, "   gap %+.3f", static_cast<double>(val - last.train_loss));
+      std::snprintf(text, sizeof text, "train %.3f   val %s%s",
+                    static_cast<double>(ppl ? std::exp(last.train_loss) : last.train_loss), val_text, gap_text);
       const float w = ImGui::CalcTextSize(text).x;
       ImGui::SameLine();
       // Right-aligned on the toolbar when it fits, else on a line of its own (narrow tiles).
@@ -49,6 +54,11 @@ class LossPanel final : public Panel {
       }
       ImGui::AlignTextToFramePadding();
       ImGui::TextUnformatted(text);
+    }
+    // Overfitting, said in words: the validation loss rose at each of the last evaluations.
+    if (state.runs.size() < 2 && rises_in_a_row_ >= 3) {
+      ImGui::TextColored({1.0f, 0.7f, 0.3f, 1.0f}, "validation rose %d evaluations in a row (best %.4f at step %lld)",
+                         rises_in_a_row_, best_.loss, static_cast<long long>(best_.step));
     }
 
     // Series are rebuilt only when the snapshot or the units change: with branches there are
@@ -103,6 +113,17 @@ class LossPanel final : public Panel {
     }
     series_.push_back(std::move(train));
     if (!val.x.empty()) series_.push_back(std::move(val));
+    // The best validation so far (train/best_validation.h, the rule `train --ckpt` keeps its
+    // -best file by) and how many evaluations in a row rose.
+    best_ = BestValidation{};
+    rises_in_a_row_ = 0;
+    float previous = NAN;
+    for (const LossPoint& p : snapshot.history) {
+      if (!std::isfinite(p.val_loss)) continue;
+      best_.Record(p.step, p.val_loss);
+      rises_in_a_row_ = std::isfinite(previous) && p.val_loss > previous ? rises_in_a_row_ + 1 : 0;
+      previous = p.val_loss;
+    }
     // Each abandoned future is its own curve, joined to the line at the step it split from.
     for (std::size_t b = 0; b < snapshot.branches.size(); ++b) {
       const BranchHistory& branch = snapshot.branches[b];
@@ -123,6 +144,11 @@ class LossPanel final : public Panel {
     }
     markers_.clear();
     for (const SettingMarker& m : snapshot.markers) markers_.push_back({static_cast<double>(m.step), m.what});
+    if (best_.Any()) {
+      char best[48];
+      std::snprintf(best, sizeof best, "best val %.4f", best_.loss);
+      markers_.push_back({static_cast<double>(best_.step), best});
+    }
     // A fired breakpoint is marked where training stopped, next to the curve that led there.
     if (!snapshot.breakpoint.empty()) {
       markers_.push_back({static_cast<double>(snapshot.breakpoint_hit.step), "\u2759\u2759 " + snapshot.breakpoint_hit.rule});
@@ -152,6 +178,8 @@ class LossPanel final : public Panel {
 
   std::vector<PlotSeries> series_;
   std::vector<PlotMarker> markers_;
+  BestValidation best_;
+  int rises_in_a_row_ = 0;
   uint64_t cached_version_ = ~uint64_t{0};
   bool cached_ppl_ = false;
   TimeTravelBar time_travel_;
