@@ -487,6 +487,12 @@ TEST_F(BadInput, AbsurdFlagsAreRejectedWithTheRange) {
                  {"--temperature"}, 20);
   ExpectRejected("flag: trace --dtype f16", {"trace", "--cell", "lstm", "--weights", "w", "--batch", "b",
                                              "--out", "o", "--dtype", "f16"}, {"f16"}, 20);
+  ExpectRejected("flag: --dropout 1.5", {"train", "--dropout", "1.5"}, {"--dropout", "from 0 to 0.95"}, 20);
+  ExpectRejected("flag: --dropout on a seq2seq task", {"train", "--task", "reverse", "--dropout", "0.3", "--steps", "1"},
+                 {"--dropout", "reverse", "char LM"}, 20);
+  ExpectRejected("flag: --early-stop -1", {"train", "--early-stop", "-1"}, {"--early-stop"}, 20);
+  ExpectRejected("flag: grad --readout median", {"grad", "--weights", "w", "--batch", "b", "--out", "o",
+                                                 "--readout", "median"}, {"median"}, 20);
   ExpectRejected("flag: unknown command", {"frobnicate"}, {"unknown command 'frobnicate'", "train, sample"}, 20);
   ExpectRejected("flag: misspelt command", {"trian", "--steps", "1"}, {"unknown command 'trian'", "did you mean 'train'"}, 20);
 }

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <set>
 #include <string>
 
@@ -102,7 +103,16 @@ void AddModelFlags(CLI::App& cmd, JobSpec& spec) {
   cmd.add_option("--dropout", s.dropout,
                  "Dropout rate on the embedding, between layers and before the output layer (char LM; "
                  "off for validation, the probe and sampling)")
-      ->capture_default_str()->check(CLI::Range(0.0, 0.95));
+      ->capture_default_str()
+      ->check(CLI::Validator(
+          [](std::string& value) -> std::string {
+            char* end = nullptr;
+            const double p = std::strtod(value.c_str(), &end);
+            if (end == value.c_str() || *end != '\0' || !(p >= 0.0 && p <= 0.95))
+              return "Value " + value + " must be a rate from 0 to 0.95 (the fraction of units dropped)";
+            return "";
+          },
+          "RATE in [0, 0.95]"));
 }
 
 void RecordGivenFlags(const CLI::App& cmd, JobSpec& spec) {
