@@ -57,8 +57,10 @@ class LossPanel final : public Panel {
     }
     // Overfitting, said in words: the validation loss rose at each of the last evaluations.
     if (state.runs.size() < 2 && rises_in_a_row_ >= 3) {
-      ImGui::TextColored({1.0f, 0.7f, 0.3f, 1.0f}, "validation rose %d evaluations in a row (best %.4f at step %lld)",
+      ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.7f, 0.3f, 1.0f));
+      ImGui::TextWrapped("validation rose %d evaluations in a row: overfitting? best %.4f at step %lld",
                          rises_in_a_row_, best_.loss, static_cast<long long>(best_.step));
+      ImGui::PopStyleColor();
     }
 
     // Series are rebuilt only when the snapshot or the units change: with branches there are
@@ -82,6 +84,7 @@ class LossPanel final : public Panel {
     if (!snapshot.ring_steps.empty()) options.x_include = static_cast<double>(snapshot.ring_steps.front());
     if (time_travel_.picked() >= 0) options.cursor_x = static_cast<double>(time_travel_.picked());
     const PlotResult plot = LinePlot("##loss", series_, markers_, options);
+    time_travel_.SetBestStep(state.runs.size() < 2 && best_.Any() ? best_.step : -1);
     // Dragging on the curves picks a checkpoint too (the strip below is only a few pixels tall).
     time_travel_.Draw(snapshot, state, plot, ImGui::IsItemActive());
     if (state.runs.size() >= 2) {

@@ -117,12 +117,21 @@ void TimeTravelBar::DrawStrip(const Snapshot& snapshot, const PlotResult& plot) 
     const float x = to_x(static_cast<double>(picked_));
     draw->AddRectFilled({x - 2.5f, origin.y}, {x + 2.5f, origin.y + h}, kPicked);
   }
+  // The best validation step: a diamond in the validation curve's orange.
+  const float best_x = best_step_ >= 0 ? to_x(static_cast<double>(best_step_)) : -1.0f;
+  if (best_step_ >= 0 && best_x >= x_lo && best_x <= x_hi) {
+    const float cy = origin.y + h * 0.5f, r = std::min(5.0f, h * 0.5f);
+    draw->AddQuadFilled({best_x, cy - r}, {best_x + r, cy}, {best_x, cy + r}, {best_x - r, cy}, IM_COL32(255, 140, 60, 255));
+  }
   const ImVec2 mouse = ImGui::GetIO().MousePos;
   const double mouse_step = s0 + (mouse.x - x_lo) / std::max(1.0f, x_hi - x_lo) * (s1 - s0);
   if (active) Pick(snapshot.ring_steps, mouse_step);
   if (hovered && !snapshot.ring_steps.empty()) {
-    ImGui::SetTooltip("checkpoint at step %lld (%zu kept)\nclick or drag: pick it, then Replay or Branch",
-                      static_cast<long long>(Nearest(snapshot.ring_steps, mouse_step)), snapshot.ring_steps.size());
+    const bool near_best = best_step_ >= 0 && std::abs(mouse.x - best_x) <= 6.0f;
+    char best[96] = "";
+    if (near_best) std::snprintf(best, sizeof best, "\nbest validation at step %lld", static_cast<long long>(best_step_));
+    ImGui::SetTooltip("checkpoint at step %lld (%zu kept)%s\nclick or drag: pick it, then Replay or Branch",
+                      static_cast<long long>(Nearest(snapshot.ring_steps, mouse_step)), snapshot.ring_steps.size(), best);
   }
 }
 

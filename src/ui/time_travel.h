@@ -30,6 +30,9 @@ class TimeTravelBar {
 
   // The picked checkpoint step, -1 when none (drawn as the loss plot's cursor line).
   int64_t picked() const { return picked_; }
+  // The step of the best validation so far (-1: none), marked on the strip; its nearest kept
+  // checkpoint is one click away.
+  void SetBestStep(int64_t step) { best_step_ = step; }
 
  private:
   void Pick(const std::vector<int64_t>& kept, double step);
@@ -39,6 +42,7 @@ class TimeTravelBar {
   void DrawRingPopup(const Snapshot& snapshot, UiState& state);
 
   int64_t picked_ = -1;
+  int64_t best_step_ = -1;
   TrainSettings branch_settings_;  // the new line's hyperparameters, edited in the popup
   std::string branch_label_;
   int ring_interval_ = 50;         // edited in the ring popup, sent on Apply
