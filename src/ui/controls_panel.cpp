@@ -213,7 +213,10 @@ class ControlsPanel final : public Panel {
         if (ImGui::TreeNode("import", "PyTorch names: %s", label.c_str())) {
           if (running.import_report.empty())
             ImGui::TextDisabled("(reopened from a checkpoint: layout kept, matching report not)");
-          for (const std::string& line : running.import_report) ImGui::BulletText("%s", line.c_str());
+          for (const std::string& line : running.import_report) {
+            ImGui::Bullet();
+            ImGui::TextWrapped("%s", line.c_str());  // long tensor names wrap in a narrow panel
+          }
           ImGui::TreePop();
         }
       }
