@@ -15,7 +15,9 @@
 #include "io/safetensors.h"
 #include "model/dropout.h"
 #include "model/model_io.h"
+#include "model/classifier.h"
 #include "model/rnn_model.h"
+#include "model/tagger.h"
 
 namespace rnnscope {
 namespace {
@@ -159,6 +161,68 @@ TEST_P(DropoutGradCheck, EveryParameterMatchesFiniteDifferencesThroughFixedMasks
 }
 INSTANTIATE_TEST_SUITE_P(Cells, DropoutGradCheck, ::testing::ValuesIn(Cases()),
                          [](const auto& info) { return info.param.name; });
+
+// The tagger and the classifier (the sequence encoder's masks: embedding, between layers, on
+// the top output before the readout) through fixed masks, on sequences of different lengths.
+template <class Model, class Pass>
+void CheckStructure(const StructureConfig& config, const std::string& name) {
+  Model model(config, 9);
+  SequenceBatch batch;
+  batch.T = 5;
+  batch.B = 3;
+  batch.lengths = {5, 2, 4};
+  std::mt19937_64 rng(3);
+  for (int i = 0; i < batch.T * batch.B; ++i) batch.tokens.push_back(static_cast<int32_t>(rng() % config.rnn.vocab));
+  const bool tagger = config.kind == StructureKind::kTagger;
+  for (int t = 0; t < (tagger ? batch.T : 1); ++t)
+    for (int b = 0; b < batch.B; ++b)
+      batch.labels.push_back(tagger && t >= batch.lengths[static_cast<std::size_t>(b)]
+                                 ? -1 : static_cast<int32_t>(rng() % config.classes));
+  DropoutMasks<double> masks;
+  MakeDropoutMasks(config.rnn, DropoutRates{0.3f, 0.4f, 0.5f}, batch.T, batch.B, 5, masks);
+  Pass pass;
+  const double dropped = model.Forward(batch, pass, &masks);
+  Pass plain;
+  EXPECT_NE(dropped, model.Forward(batch, plain)) << name << ": the masks changed nothing";
+  model.grads.SetZero();
+  model.Backward(batch, pass);
+  std::vector<const MatD*> grads;
+  model.grads.ForEach([&](const std::string&, const MatD& g, bool) { grads.push_back(&g); });
+  std::size_t index = 0, checked = 0;
+  const double eps = 1e-6;
+  model.params.ForEach([&](const std::string& pname, MatD& w, bool) {
+    const MatD& g = *grads[index++];
+    for (Eigen::Index i = 0; i < w.size(); ++i) {
+      const double saved = w.data()[i];
+      Pass p;
+      w.data()[i] = saved + eps;
+      const double plus = model.Forward(batch, p, &masks);
+      w.data()[i] = saved - eps;
+      const double minus = model.Forward(batch, p, &masks);
+      w.data()[i] = saved;
+      const double numeric = (plus - minus) / (2 * eps);
+      EXPECT_NEAR(g.data()[i], numeric, 1e-8 + 1e-5 * std::abs(numeric)) << name << " " << pname << "[" << i << "]";
+      ++checked;
+    }
+  });
+  EXPECT_EQ(checked, model.params.ParameterCount()) << name;
+}
+
+TEST(DropoutGradCheck, TaggerAndClassifierThroughFixedMasks) {
+  for (CellKind cell : {CellKind::kLstm, CellKind::kGru}) {
+    StructureConfig c;
+    c.rnn = Config(cell, 2, true);
+    c.classes = 3;
+    c.kind = StructureKind::kTagger;
+    CheckStructure<TaggerModel<double>, TaggerPass<double>>(c, std::string("tagger ") + std::string(CellName(cell)));
+    c.kind = StructureKind::kClassifier;
+    for (Readout r : {Readout::kLast, Readout::kMean}) {
+      c.readout = r;
+      CheckStructure<ClassifierModel<double>, ClassifierPass<double>>(
+          c, "classifier " + std::string(CellName(cell)) + " " + ReadoutName(r));
+    }
+  }
+}
 
 // The float path (what trains) against double from the same weights and masks.
 TEST(DropoutFloatPath, MatchesDouble) {

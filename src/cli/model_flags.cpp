@@ -101,7 +101,8 @@ void AddModelFlags(CLI::App& cmd, JobSpec& spec) {
   cmd.add_option("--teacher-forcing", s.teacher_forcing, "seq2seq teacher forcing ratio")->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
   cmd.add_option("--dropout", s.dropout,
-                 "Dropout rate on the embedding, between layers and before the output layer (char LM; "
+                 "Dropout rate on the embedding, between layers and before the output layer (char LM, tagging, "
+                 "classification; "
                  "off for validation, the probe and sampling)")
       ->capture_default_str()
       ->check(CLI::Validator(

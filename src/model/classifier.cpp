@@ -17,9 +17,9 @@ ClassifierModel<S>::ClassifierModel(const StructureConfig& config, uint64_t seed
 }
 
 template <class S>
-S ClassifierModel<S>::Forward(const SequenceBatch& batch, ClassifierPass<S>& pass) const {
+S ClassifierModel<S>::Forward(const SequenceBatch& batch, ClassifierPass<S>& pass, const DropoutMasks<S>* dropout) const {
   const int K = config_.classes, B = batch.B, H = config_.rnn.hidden, D = config_.rnn.Directions();
-  EncodeSequences(config_.rnn, params, batch, pass.encoder);
+  EncodeSequences(config_.rnn, params, batch, pass.encoder, dropout);
   if (!batch.labels.empty() && batch.labels.size() != static_cast<std::size_t>(B))
     throw ShapeError("classification batch: " + std::to_string(batch.labels.size()) + " labels for " +
                      std::to_string(B) + " sequences");

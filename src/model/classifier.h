@@ -43,7 +43,8 @@ class ClassifierModel {
   ModelParams<S> grads;  // Backward accumulates (+=)
 
   // Mean cross-entropy of batch.labels (B); labels may be empty (prediction only, loss 0).
-  S Forward(const SequenceBatch& batch, ClassifierPass<S>& pass) const;
+  // `dropout` (training only, model/dropout.h): masks for the encoder's T × B; null = none.
+  S Forward(const SequenceBatch& batch, ClassifierPass<S>& pass, const DropoutMasks<S>* dropout = nullptr) const;
   void Backward(const SequenceBatch& batch, ClassifierPass<S>& pass);
 
  private:

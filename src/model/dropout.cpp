@@ -63,6 +63,23 @@ void MakeDropoutMasks(const ModelConfig& config, const DropoutRates& rates, int 
   Fill(masks.output, config.OutputSize(), TB, rates.output, rng);
 }
 
+// A mask drawn for another batch shape would multiply the wrong units (or read past the end).
+template <class S>
+void CheckDropoutMasks(const DropoutMasks<S>& m, const ModelConfig& c, Eigen::Index TB) {
+  auto check = [&](const Mat<S>& mask, Eigen::Index rows, const char* where) {
+    if (mask.size() > 0 && (mask.cols() != TB || mask.rows() != rows))
+      throw ShapeError(std::string("dropout mask ") + where + " is " + std::to_string(mask.rows()) + " × " +
+                       std::to_string(mask.cols()) + ", expected " + std::to_string(rows) + " × " +
+                       std::to_string(TB) + " (units × positions of this batch)");
+  };
+  check(m.embedding, c.embed, "on the embedding");
+  for (const Mat<S>& b : m.between) check(b, c.OutputSize(), "between layers");
+  check(m.output, c.OutputSize(), "on the output");
+}
+
+template void CheckDropoutMasks<float>(const DropoutMasks<float>&, const ModelConfig&, Eigen::Index);
+template void CheckDropoutMasks<double>(const DropoutMasks<double>&, const ModelConfig&, Eigen::Index);
+
 template void MakeDropoutMasks<float>(const ModelConfig&, const DropoutRates&, int, int, uint64_t,
                                       DropoutMasks<float>&);
 template void MakeDropoutMasks<double>(const ModelConfig&, const DropoutRates&, int, int, uint64_t,

@@ -50,6 +50,11 @@ template <class S>
 void MakeDropoutMasks(const ModelConfig& config, const DropoutRates& rates, int T, int B, uint64_t seed,
                       DropoutMasks<S>& masks);
 
+// Throws ShapeError unless every mask present is (units, TB) for `config`: a mask drawn for
+// another batch would multiply the wrong units (or read past the end).
+template <class S>
+void CheckDropoutMasks(const DropoutMasks<S>& masks, const ModelConfig& config, Eigen::Index TB);
+
 // The seed of step `step`'s masks in a run seeded with `run_seed` (splitmix-style mixing, so
 // neighbouring steps and seeds give unrelated masks).
 uint64_t DropoutSeed(uint64_t run_seed, int64_t step);

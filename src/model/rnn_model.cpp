@@ -41,22 +41,6 @@ void RnnModel<S>::SoftmaxCrossEntropy(const Mat<S>& logits, const std::vector<in
   loss = counted > 0 ? static_cast<S>(total / counted) : S(0);
 }
 
-namespace {
-// A mask drawn for another batch shape would multiply the wrong units (or read past the end).
-template <class S>
-void CheckMasks(const DropoutMasks<S>& m, const ModelConfig& c, Eigen::Index TB) {
-  auto check = [&](const Mat<S>& mask, Eigen::Index rows, const char* where) {
-    if (mask.size() > 0 && (mask.cols() != TB || mask.rows() != rows))
-      throw ShapeError(std::string("dropout mask ") + where + " is " + std::to_string(mask.rows()) + " × " +
-                       std::to_string(mask.cols()) + ", expected " + std::to_string(rows) + " × " +
-                       std::to_string(TB) + " (units × positions of this batch)");
-  };
-  check(m.embedding, c.embed, "on the embedding");
-  for (const Mat<S>& b : m.between) check(b, c.OutputSize(), "between layers");
-  check(m.output, c.OutputSize(), "on the output");
-}
-}  // namespace
-
 template <class S>
 S RnnModel<S>::Forward(const TokenBatch& batch, const RecurrentState<S>* init,
                        ForwardPass<S>& pass, const DropoutMasks<S>* dropout) const {
@@ -80,7 +64,7 @@ S RnnModel<S>::Forward(const TokenBatch& batch, const RecurrentState<S>* init,
   pass.layers.resize(static_cast<std::size_t>(c.layers * D));
   pass.outputs.resize(static_cast<std::size_t>(c.layers));
   pass.dropout = dropout;
-  if (dropout) CheckMasks(*dropout, c, TB);
+  if (dropout) CheckDropoutMasks(*dropout, c, TB);
 
   LayerInput<S> input;
   if (c.embed > 0) {

@@ -37,7 +37,7 @@ void CheckSequenceBatch(const SequenceBatch& batch, int vocab) {
 
 template <class S>
 void EncodeSequences(const ModelConfig& c, const ModelParams<S>& params, const SequenceBatch& batch,
-                     EncoderPass<S>& pass) {
+                     EncoderPass<S>& pass, const DropoutMasks<S>* dropout) {
   CheckSequenceBatch(batch, c.vocab);
   const int T = batch.T, B = batch.B, D = c.Directions(), H = c.hidden;
   const Eigen::Index TB = static_cast<Eigen::Index>(T) * B;
@@ -47,6 +47,9 @@ void EncodeSequences(const ModelConfig& c, const ModelParams<S>& params, const S
   pass.embedded.resize(c.embed, TB);  // (E, T*B)
   for (Eigen::Index j = 0; j < TB; ++j)
     pass.embedded.col(j) = params.embedding.row(batch.tokens[static_cast<std::size_t>(j)]).transpose();
+  pass.dropout = dropout;
+  if (dropout) CheckDropoutMasks(*dropout, c, TB);
+  if (dropout && dropout->embedding.size() > 0) pass.embedded.array() *= dropout->embedding.array();
   pass.layers.resize(static_cast<std::size_t>(c.layers * D));
   pass.outputs.resize(static_cast<std::size_t>(c.layers));
   pass.input_rev.resize(static_cast<std::size_t>(c.layers));
@@ -70,6 +73,11 @@ void EncodeSequences(const ModelConfig& c, const ModelParams<S>& params, const S
         for (Eigen::Index j = 0; j < TB; ++j) out.col(j).bottomRows(H) = k.h.col(B + pass.perm[static_cast<std::size_t>(j)]);
       }
     }
+    // Between layers the next one reads the dropped output; the top one's mask is the output mask.
+    const Mat<S>* mask = !dropout ? nullptr
+                         : l + 1 < c.layers ? dropout->Between(l + 1)
+                         : dropout->output.size() > 0 ? &dropout->output : nullptr;
+    if (mask) out.array() *= mask->array();
     input = &out;
   }
 }
@@ -81,6 +89,8 @@ void EncodeSequencesBackward(const ModelConfig& c, const ModelParams<S>& params,
   const Eigen::Index TB = static_cast<Eigen::Index>(T) * B;
   pass.d_x.resize(static_cast<std::size_t>(D));
   Mat<S>& d_out = d_top;  // ∂L/∂ output of layer l, (D*H, T*B)
+  const DropoutMasks<S>* dropout = pass.dropout;
+  if (dropout && dropout->output.size() > 0) d_out.array() *= dropout->output.array();
   for (int l = c.layers - 1; l >= 0; --l) {
     const Mat<S>* input = l == 0 ? &pass.embedded : &pass.outputs[static_cast<std::size_t>(l - 1)];
     for (int d = 0; d < D; ++d) {
@@ -103,6 +113,11 @@ void EncodeSequencesBackward(const ModelConfig& c, const ModelParams<S>& params,
     pass.d_in = pass.d_x[0];
     if (D == 2)
       for (Eigen::Index j = 0; j < TB; ++j) pass.d_in.col(pass.perm[static_cast<std::size_t>(j)]) += pass.d_x[1].col(j);
+    // ∂L/∂ what layer l read → ∂L/∂ the undropped output below it (or the embedding).
+    const Mat<S>* mask = !dropout ? nullptr
+                         : l > 0 ? dropout->Between(l)
+                         : dropout->embedding.size() > 0 ? &dropout->embedding : nullptr;
+    if (mask) pass.d_in.array() *= mask->array();
     d_out.swap(pass.d_in);
   }
   // d_out now holds ∂L/∂embedded (E, T*B): scatter into the embedding rows.
@@ -111,9 +126,9 @@ void EncodeSequencesBackward(const ModelConfig& c, const ModelParams<S>& params,
 }
 
 template void EncodeSequences<float>(const ModelConfig&, const ModelParams<float>&, const SequenceBatch&,
-                                     EncoderPass<float>&);
+                                     EncoderPass<float>&, const DropoutMasks<float>*);
 template void EncodeSequences<double>(const ModelConfig&, const ModelParams<double>&, const SequenceBatch&,
-                                      EncoderPass<double>&);
+                                      EncoderPass<double>&, const DropoutMasks<double>*);
 template void EncodeSequencesBackward<float>(const ModelConfig&, const ModelParams<float>&, ModelParams<float>&,
                                              const SequenceBatch&, Mat<float>&, EncoderPass<float>&);
 template void EncodeSequencesBackward<double>(const ModelConfig&, const ModelParams<double>&, ModelParams<double>&,

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/tensor.h"
+#include "model/dropout.h"
 #include "model/model_config.h"
 #include "model/params.h"
 #include "model/recurrent_layer.h"
@@ -37,7 +38,9 @@ struct EncoderPass {
   Mat<S> embedded;                       // (E, T*B)
   std::vector<Mat<S>> input_rev;         // per layer: its input, columns permuted
   std::vector<LayerCache<S>> layers;     // layer * D + direction (reverse runs permuted)
-  std::vector<Mat<S>> outputs;           // per layer: (D*H, T*B) in source order
+  std::vector<Mat<S>> outputs;           // per layer: (D*H, T*B) in source order (after its
+                                         // dropout mask: what the next layer or the readout read)
+  const DropoutMasks<S>* dropout = nullptr;  // training only (model/dropout.h); null = none
   // Backward workspace.
   Mat<S> d_out, d_dir, d_in;
   std::vector<Mat<S>> d_x;               // per direction: (X, T*B)
@@ -53,9 +56,11 @@ void CheckSequenceBatch(const SequenceBatch& batch, int vocab);
 
 // Runs every layer; pass.Top() is the top layer's output at every real position (padding
 // columns hold whatever the forward direction computed there: callers must not read them).
+// `dropout` (training only; must outlive the backward): the embedding mask, the masks between
+// layers and the output mask on the top layer's output, which the caller's readout then reads.
 template <class S>
 void EncodeSequences(const ModelConfig& config, const ModelParams<S>& params, const SequenceBatch& batch,
-                     EncoderPass<S>& pass);
+                     EncoderPass<S>& pass, const DropoutMasks<S>* dropout = nullptr);
 
 // d_top (D*H, T*B): ∂L/∂ top output (zero at padding). Accumulates into grads.embedding and
 // grads.rnn. d_top is consumed (used as workspace).

@@ -17,9 +17,9 @@ TaggerModel<S>::TaggerModel(const StructureConfig& config, uint64_t seed) : conf
 }
 
 template <class S>
-S TaggerModel<S>::Forward(const SequenceBatch& batch, TaggerPass<S>& pass) const {
+S TaggerModel<S>::Forward(const SequenceBatch& batch, TaggerPass<S>& pass, const DropoutMasks<S>* dropout) const {
   const int K = config_.classes, B = batch.B;
-  EncodeSequences(config_.rnn, params, batch, pass.encoder);
+  EncodeSequences(config_.rnn, params, batch, pass.encoder, dropout);
   const Eigen::Index TB = static_cast<Eigen::Index>(batch.T) * B;
   if (!batch.labels.empty() && batch.labels.size() != static_cast<std::size_t>(TB))
     throw ShapeError("tagging batch: " + std::to_string(batch.labels.size()) + " labels for " + std::to_string(TB) + " tokens");

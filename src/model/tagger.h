@@ -39,7 +39,8 @@ class TaggerModel {
   ModelParams<S> grads;  // Backward accumulates (+=)
 
   // Mean cross-entropy of batch.labels (T*B); labels may be empty (prediction only, loss 0).
-  S Forward(const SequenceBatch& batch, TaggerPass<S>& pass) const;
+  // `dropout` (training only, model/dropout.h): masks for the encoder's T × B; null = none.
+  S Forward(const SequenceBatch& batch, TaggerPass<S>& pass, const DropoutMasks<S>* dropout = nullptr) const;
   void Backward(const SequenceBatch& batch, TaggerPass<S>& pass);
 
  private:

@@ -30,7 +30,7 @@ float ClassificationJob::TrainBatch(int batch, int64_t& tokens) {
   for (int b = 0; b < batch; ++b) examples.push_back(task_->Sample(rng_, Split::kTrain));
   const SequenceBatch sb = MakeClassificationBatch(examples);
   Intervene(pass_.encoder.layers, true);
-  const float loss = model_.Forward(sb, pass_);
+  const float loss = model_.Forward(sb, pass_, StepDropout(sb.T, sb.B));
   model_.Backward(sb, pass_);
   tokens = 0;
   for (int len : sb.lengths) tokens += len;

@@ -30,7 +30,8 @@ struct TrainSettings {
   float temperature = 1.0f;        // sampling
   float teacher_forcing = 1.0f;    // seq2seq
   // Dropout rate on the embedding, between layers and before the output layer (model/dropout.h,
-  // PyTorch's word-language-model example); the char LM. Masks follow seed and step.
+  // PyTorch's word-language-model example); char LM, tagging, classification. Masks follow
+  // seed and step.
   float dropout = 0.0f;
   uint64_t seed = 1;
 };

@@ -18,6 +18,7 @@
 
 #include "core/rng.h"
 #include "io/safetensors.h"
+#include "model/dropout.h"
 #include "model/recurrent_layer.h"
 #include "model/structure_config.h"
 #include "tasks/seq2seq_task.h"
@@ -66,6 +67,14 @@ class StructureJob : public TrainingJob {
     SetLayerInterventions(caches, config_.rnn.layers, config_.rnn.Directions(), interventions_, training);
   }
 
+  // This step's dropout masks for a T × B batch of the encoder (model/dropout.h), drawn from the
+  // run's seed and the step so a replayed step draws the same; null when the rate is 0.
+  const DropoutMasks<float>* StepDropout(int T, int B) {
+    if (step_dropout_ <= 0.0f) return nullptr;
+    MakeDropoutMasks(config_.rnn, DropoutRates::All(step_dropout_), T, B, step_dropout_seed_, dropout_masks_);
+    return &dropout_masks_;
+  }
+
   std::string task_name_;
   StructureJobOptions options_;
   std::vector<Intervention> interventions_;
@@ -74,8 +83,13 @@ class StructureJob : public TrainingJob {
 
  private:
   float ForwardBackward(const TrainSettings& settings, int64_t& tokens) final {
+    step_dropout_ = settings.dropout;
+    step_dropout_seed_ = DropoutSeed(settings.seed, StepCount());
     return TrainBatch(settings.batch, tokens);
   }
+  float step_dropout_ = 0.0f;
+  uint64_t step_dropout_seed_ = 0;
+  DropoutMasks<float> dropout_masks_;
   nlohmann::json Definition() const final;
   nlohmann::json TrainingState(TensorFile& file) const final;
   friend std::unique_ptr<StructureJob> LoadStructureJobFrom(const TensorFile& file, const nlohmann::json& meta,

@@ -56,7 +56,7 @@ float TaggingJob::TrainBatch(int batch, int64_t& tokens) {
   for (int b = 0; b < batch; ++b) examples.push_back(task_->Sample(rng_, Split::kTrain));
   const SequenceBatch sb = MakeTaggingBatch(examples);
   Intervene(pass_.encoder.layers, true);
-  const float loss = model_.Forward(sb, pass_);
+  const float loss = model_.Forward(sb, pass_, StepDropout(sb.T, sb.B));
   model_.Backward(sb, pass_);
   tokens = pass_.counted;
   return loss;

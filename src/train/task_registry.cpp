@@ -54,7 +54,9 @@ std::string_view StructureName(TaskStructure structure) {
 
 SettingsUsed SettingsUsedBy(TaskStructure structure) {
   SettingsUsed u;
-  u.seq_len = u.sequential = u.temperature = u.dropout = structure == S::kLanguageModel;
+  u.seq_len = u.sequential = u.temperature = structure == S::kLanguageModel;
+  // The models whose reading half is RnnModel or the sequence encoder (model/dropout.h).
+  u.dropout = structure == S::kLanguageModel || structure == S::kTagging || structure == S::kClassification;
   u.teacher_forcing = structure == S::kSeq2Seq;
   return u;
 }
@@ -120,8 +122,8 @@ std::string FieldRefusal(const TaskInfo& task, std::string_view field) {
   if (field == "peephole" && seq2seq) return is + ": its encoder and decoder have no peephole connections";
   if ((field == "attention" || field == "teacher-forcing") && !seq2seq)
     return is + "; attention and teacher forcing are for seq2seq tasks (copy, reverse, …) only";
-  if (field == "dropout" && !lm)
-    return is + "; dropout is applied by the char LM (charlm) so far";
+  if (field == "dropout" && !SettingsUsedBy(task.structure).dropout)
+    return is + "; dropout is applied by the char LM, tagging and classification tasks so far";
   if (field == "data" && task.data != D::kDataRequired)
     return is + " that " + (lm ? "reads --text FILE" : "generates its own examples") +
            "; --data is for conll and tsv";
