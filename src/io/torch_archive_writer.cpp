@@ -25,8 +25,9 @@ const char* StorageClass(const std::string& dtype) {
   return nullptr;
 }
 
+// `bytes` little-endian bytes of v; past the eighth they are zero (a run of zero fields).
 void PutLe(std::vector<unsigned char>& out, uint64_t v, int bytes) {
-  for (int i = 0; i < bytes; ++i) out.push_back(static_cast<unsigned char>(v >> (8 * i)));
+  for (int i = 0; i < bytes; ++i) out.push_back(i < 8 ? static_cast<unsigned char>(v >> (8 * i)) : 0);
 }
 
 // ---------------------------------------------------------------- pickler
