@@ -14,6 +14,7 @@
 #include "cli/model_flags.h"
 #include "core/error.h"
 #include "train/job_factory.h"
+#include "train/lr_schedule.h"
 #include "train/settings_json.h"
 #include "train/task_registry.h"
 
@@ -84,7 +85,14 @@ void RunTrain(TrainOptions& o) {
   }
   std::printf("training: %s lr=%g · %s · %d thread%s\n", settings.optimizer.c_str(),
               static_cast<double>(settings.learning_rate), shape.c_str(), o.threads, o.threads == 1 ? "" : "s");
-  std::printf("validation: %s\n", job->ValidationScope().c_str());
+  const bool scheduled = ScheduleActive(settings);
+  // Reduce-on-plateau decides on validation losses, so they must come at fixed steps (every
+  // progress line), not when the time budget allows: a resumed run then decides the same.
+  const bool validate_every_line = settings.lr_schedule == "plateau";
+  if (scheduled) std::printf("lr schedule: %s (base lr %g)\n", ScheduleLabel(settings).c_str(),
+                             static_cast<double>(settings.learning_rate));
+  std::printf("validation: %s%s\n", job->ValidationScope().c_str(),
+              validate_every_line ? " (every progress line: the plateau schedule reads it)" : "");
   const auto start = std::chrono::steady_clock::now();
   const int64_t first = job->StepCount();
   // Validation runs on a progress line only when it keeps its share of the time at or under
@@ -111,7 +119,7 @@ void RunTrain(TrainOptions& o) {
     if ((i + 1) % o.print_every == 0 || last) {
       const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       const double loss = loss_sum / loss_count;
-      if (last || last_val_step < 0 || validation_seconds * 19 <= elapsed - validation_seconds) {
+      if (last || last_val_step < 0 || validate_every_line || validation_seconds * 19 <= elapsed - validation_seconds) {
         const auto v0 = std::chrono::steady_clock::now();
         last_val = job->ValidationLoss();
         last_val_step = job->StepCount();
@@ -123,9 +131,13 @@ void RunTrain(TrainOptions& o) {
       const std::string val_at = last_val_step == job->StepCount() ? "" : " @" + std::to_string(last_val_step);
       const double rate = static_cast<double>(tokens) / elapsed;
       const double eta = elapsed / static_cast<double>(i + 1) * static_cast<double>(o.steps - i - 1);
-      std::printf("%sstep %lld  loss %.4f  ppl %.2f  val %.4f (ppl %.2f)%s  |g| %.3g  %.0f tok/s  ETA %s%s",
+      // The rate the next step uses (a plateau decision above already counts).
+      char lr[32] = "";
+      if (scheduled)
+        std::snprintf(lr, sizeof lr, "  lr %g", static_cast<double>(job->ScheduledLearningRate(settings)));
+      std::printf("%sstep %lld  loss %.4f  ppl %.2f  val %.4f (ppl %.2f)%s%s  |g| %.3g  %.0f tok/s  ETA %s%s",
                   tty ? "\r" : "", static_cast<long long>(job->StepCount()), loss, std::exp(loss),
-                  val, std::exp(val), val_at.c_str(), static_cast<double>(r.grad_norm), rate,
+                  val, std::exp(val), val_at.c_str(), lr, static_cast<double>(r.grad_norm), rate,
                   FormatDuration(eta).c_str(), tty && !last ? "" : "\n");
       std::fflush(stdout);
       loss_sum = 0;
