@@ -18,6 +18,7 @@
 #include "core/error.h"
 #include "train/job_factory.h"
 #include "train/lr_schedule.h"
+#include "train/lr_schedule_cadence.h"
 #include "train/settings_edit.h"
 #include "train/settings_json.h"
 #include "trainer_test_util.h"
@@ -358,6 +359,35 @@ TEST(LrScheduleTrainer, StepDecaysAreMarkedAndTheEffectiveRateIsPublished) {
   s = test::WaitFor(trainer, [](const Snapshot& x) { return !x.error.empty(); });
   EXPECT_NE(s->error.find("lr-total (10) must be greater than lr-warmup (50)"), std::string::npos) << s->error;
   EXPECT_EQ(s->settings.lr_schedule, "step");
+}
+
+TEST(LrSchedule, PlateauDecidesEveryLrStepSteps) {
+  TrainSettings s = Schedule("plateau", 0.01f);
+  s.lr_step = 50;
+  EXPECT_FALSE(PlateauDecidesAfter(s, 0));
+  EXPECT_FALSE(PlateauDecidesAfter(s, 49));
+  EXPECT_TRUE(PlateauDecidesAfter(s, 50));
+  EXPECT_TRUE(PlateauDecidesAfter(s, 100));
+  s.lr_schedule = "step";
+  EXPECT_FALSE(PlateauDecidesAfter(s, 50));
+}
+
+// The window's trainer validates a plateau run at the steps it decides on, never on its time
+// budget (so a rewind replays the decisions): val points at steps 3 and 6 of 7, nowhere else.
+TEST(LrScheduleTrainer, PlateauValidatesAtFixedSteps) {
+  TrainerOptions o = test::SmallOptions();
+  o.start_paused = true;
+  o.validate_interval_ms = 0;  // the time budget alone would validate after every step
+  o.spec.settings.lr_schedule = "plateau";
+  o.spec.settings.lr_step = 3;
+  TrainerThread trainer(o);
+  trainer.Start();
+  test::WaitFor(trainer, [](const Snapshot& x) { return x.paused && x.has_job; });
+  trainer.Send(StepCommand{7});
+  auto s = test::WaitFor(trainer, [](const Snapshot& x) { return x.step == 7; });
+  ASSERT_EQ(s->history.size(), 7u);
+  for (const LossPoint& p : s->history)
+    EXPECT_EQ(std::isnan(p.val_loss), p.step != 3 && p.step != 6) << "step " << p.step;
 }
 
 }  // namespace

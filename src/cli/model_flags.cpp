@@ -109,7 +109,7 @@ void AddModelFlags(CLI::App& cmd, JobSpec& spec) {
                  "constant, step (×lr-gamma every lr-step steps), plateau (÷lr-factor when validation "
                  "stops improving), cosine (linear warm-up, cosine down to lr-min at lr-total)")
       ->capture_default_str()->check(CLI::IsMember({"constant", "step", "plateau", "cosine"}));
-  cmd.add_option("--lr-step", s.lr_step, "step schedule: steps between decays")->capture_default_str()
+  cmd.add_option("--lr-step", s.lr_step, "step schedule: steps between decays; plateau: steps between the validations it decides on")->capture_default_str()
       ->check(CLI::PositiveNumber);
   cmd.add_option("--lr-gamma", s.lr_gamma, "step schedule: factor in (0, 1] applied every lr-step steps")
       ->capture_default_str()->check(AboveZero());

@@ -15,6 +15,7 @@
 #include "core/error.h"
 #include "train/job_factory.h"
 #include "train/lr_schedule.h"
+#include "train/lr_schedule_cadence.h"
 #include "train/settings_json.h"
 #include "train/task_registry.h"
 
@@ -86,13 +87,14 @@ void RunTrain(TrainOptions& o) {
   std::printf("training: %s lr=%g · %s · %d thread%s\n", settings.optimizer.c_str(),
               static_cast<double>(settings.learning_rate), shape.c_str(), o.threads, o.threads == 1 ? "" : "s");
   const bool scheduled = ScheduleActive(settings);
-  // Reduce-on-plateau decides on validation losses, so they must come at fixed steps (every
-  // progress line), not when the time budget allows: a resumed run then decides the same.
-  const bool validate_every_line = settings.lr_schedule == "plateau";
+  // Reduce-on-plateau decides on validations at fixed steps (lr_schedule_cadence.h), not when
+  // the time budget allows: a resumed run, or the window, then decides the same.
+  const bool plateau = settings.lr_schedule == "plateau";
   if (scheduled) std::printf("lr schedule: %s (base lr %g)\n", ScheduleLabel(settings).c_str(),
                              static_cast<double>(settings.learning_rate));
   std::printf("validation: %s%s\n", job->ValidationScope().c_str(),
-              validate_every_line ? " (every progress line: the plateau schedule reads it)" : "");
+              plateau ? (" (every " + std::to_string(settings.lr_step) + " steps: the plateau schedule decides on it)").c_str()
+                      : "");
   const auto start = std::chrono::steady_clock::now();
   const int64_t first = job->StepCount();
   // Validation runs on a progress line only when it keeps its share of the time at or under
@@ -103,6 +105,15 @@ void RunTrain(TrainOptions& o) {
   double loss_sum = 0;
   int loss_count = 0;
   const bool tty = isatty(fileno(stdout));
+  // record: on the job's loss history too (the checkpoint's curve has the val points, and a
+  // plateau schedule decides on it).
+  auto validate = [&](bool record) {
+    const auto v0 = std::chrono::steady_clock::now();
+    last_val = job->ValidationLoss();
+    last_val_step = job->StepCount();
+    if (record) job->RecordValidation(last_val_step, static_cast<float>(last_val));
+    validation_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - v0).count();
+  };
   for (int64_t i = 0; i < o.steps; ++i) {
     const StepResult r = job->Step(settings);
     if (!r.non_finite.empty()) {
@@ -112,6 +123,7 @@ void RunTrain(TrainOptions& o) {
                   " became NaN/Inf (update not applied). Lower --lr or use --clip-mode norm." +
                   (o.checkpoint.empty() ? "" : " Last finite weights saved to " + o.checkpoint));
     }
+    if (PlateauDecidesAfter(settings, job->StepCount())) validate(true);
     tokens += r.tokens;
     loss_sum += r.loss;
     ++loss_count;
@@ -119,14 +131,11 @@ void RunTrain(TrainOptions& o) {
     if ((i + 1) % o.print_every == 0 || last) {
       const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       const double loss = loss_sum / loss_count;
-      if (last || last_val_step < 0 || validate_every_line || validation_seconds * 19 <= elapsed - validation_seconds) {
-        const auto v0 = std::chrono::steady_clock::now();
-        last_val = job->ValidationLoss();
-        last_val_step = job->StepCount();
-        // On the job's loss history too, so the checkpoint's curve has the val points.
-        job->RecordValidation(last_val_step, static_cast<float>(last_val));
-        validation_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - v0).count();
-      }
+      // Under plateau only its own validations are recorded (each is a decision); a first line
+      // before any shows a value measured for display.
+      if (plateau ? last_val_step < 0
+                  : last || last_val_step < 0 || validation_seconds * 19 <= elapsed - validation_seconds)
+        validate(!plateau);
       const double val = last_val;
       const std::string val_at = last_val_step == job->StepCount() ? "" : " @" + std::to_string(last_val_step);
       const double rate = static_cast<double>(tokens) / elapsed;

@@ -1,4 +1,5 @@
 #include "train/lr_schedule.h"
+#include "train/lr_schedule_cadence.h"
 
 #include <cmath>
 #include <cstdio>
@@ -38,6 +39,10 @@ bool PlateauState::Observe(float val_loss, const TrainSettings& s) {
   bad_evaluations = 0;
   ++reductions;
   return true;
+}
+
+bool PlateauDecidesAfter(const TrainSettings& s, int64_t step) {
+  return s.lr_schedule == "plateau" && s.lr_step > 0 && step > 0 && step % s.lr_step == 0;
 }
 
 float LearningRateAt(const TrainSettings& s, int64_t step, const PlateauState& plateau) {
@@ -95,6 +100,9 @@ void ValidateSchedule(const TrainSettings& s) {
       throw ConfigError("lr-gamma must be in (0, 1] (the factor applied every lr-step steps), got " + Format(s.lr_gamma));
   }
   if (k == "plateau") {
+    if (s.lr_step < 1)
+      throw ConfigError("lr-step must be >= 1 (the plateau schedule validates every lr-step steps), got " +
+                        std::to_string(s.lr_step));
     if (s.lr_patience < 0)
       throw ConfigError("lr-patience must be >= 0 (evaluations without improvement), got " + std::to_string(s.lr_patience));
     if (!(s.lr_factor > 1.0f) || !std::isfinite(s.lr_factor))

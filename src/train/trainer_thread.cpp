@@ -15,6 +15,7 @@
 #include "io/tensor_file_writer.h"
 #include "train/checkpoint.h"
 #include "train/lr_schedule.h"
+#include "train/lr_schedule_cadence.h"
 
 namespace rnnscope {
 
@@ -231,7 +232,10 @@ void TrainerThread::TrainOneStep() {
   // The whole validation split can take a while on a large text: wait at least 19 times its
   // last duration, so validating stays at or under 5 % of the trainer's time.
   const auto wait = std::max<Clock::duration>(std::chrono::milliseconds(options_.validate_interval_ms), 19 * last_validate_took_);
-  if (now - last_validate_ >= wait) {
+  // Reduce-on-plateau validates (and decides) at fixed steps only, so a rewind replays its
+  // decisions; other schedules validate on the time budget.
+  const bool plateau = settings_.lr_schedule == "plateau";
+  if (plateau ? PlateauDecidesAfter(settings_, job_->StepCount()) : now - last_validate_ >= wait) {
     const float lr_validated = job_->ScheduledLearningRate(settings_);
     job_->RecordValidation(job_->StepCount(), job_->ValidationLoss());  // reduce-on-plateau decides here
     const float lr_next = job_->ScheduledLearningRate(settings_);
