@@ -16,11 +16,13 @@
 #include <vector>
 
 #include "core/error.h"
+#include "train/checkpoint.h"
 #include "train/job_factory.h"
 #include "train/lr_schedule.h"
 #include "train/lr_schedule_cadence.h"
 #include "train/settings_edit.h"
 #include "train/settings_json.h"
+#include "train/training_job.h"
 #include "trainer_test_util.h"
 
 namespace rnnscope {
@@ -263,6 +265,41 @@ TEST(LrScheduleJob, SaveLoadGivesTheSameNextRateAndLossBitForBit) {
     job->RecordValidation(job->StepCount(), 3.2f);
     from_file->RecordValidation(from_file->StepCount(), 3.2f);
     EXPECT_EQ(from_file->ScheduledLearningRate(restored), job->ScheduledLearningRate(s));
+  }
+}
+
+// A checkpoint written before schedules has no "lr_plateau": it loads with a fresh plateau
+// state; a damaged one is refused naming the file and the field.
+TEST(LrScheduleJob, CheckpointPlateauStateOldAndDamaged) {
+  JobSpec spec = SmallCharLm();
+  spec.settings.lr_schedule = "plateau";
+  std::unique_ptr<Job> job = MakeJob(spec);
+  job->Step(spec.settings);
+  job->RecordValidation(1, 3.0f);
+  job->RecordValidation(1, 3.5f);  // one reduction
+  const auto& training = dynamic_cast<const TrainingJob&>(*job);
+  TensorFile file = training.CheckpointFile(spec.settings);
+  nlohmann::json meta = GetMetadata(file);
+  ASSERT_EQ(meta.at("lr_plateau").at("reductions"), 1);
+  EXPECT_EQ(meta.at("lr_plateau").at("best_val_loss"), 3.0f);
+
+  nlohmann::json old = meta;
+  old.erase("lr_plateau");
+  old["settings"].erase("lr_schedule");
+  PutMetadata(old, file);
+  std::unique_ptr<Job> legacy = LoadJobFrom(file, nullptr, nullptr);
+  EXPECT_EQ(legacy->ScheduledLearningRate(spec.settings), spec.settings.learning_rate) << "no reductions recorded";
+
+  nlohmann::json bad = meta;
+  bad["lr_plateau"]["reductions"] = -3;
+  PutMetadata(bad, file);
+  file.source = "damaged.safetensors";
+  try {
+    LoadJobFrom(file, nullptr, nullptr);
+    ADD_FAILURE() << "loaded a negative reduction count";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("damaged.safetensors: lr_plateau has bad_evaluations 0, reductions -3"),
+              std::string::npos) << e.what();
   }
 }
 
