@@ -114,6 +114,27 @@ void AddModelFlags(CLI::App& cmd, JobSpec& spec) {
             return "";
           },
           "RATE in [0, 0.95]"));
+  // Learning-rate schedules (train/lr_schedule.h); --lr is the base rate. ValidateSettings
+  // checks the combination (lr-min below lr, lr-total after warm-up).
+  cmd.add_option("--lr-schedule", s.lr_schedule,
+                 "constant, step (×lr-gamma every lr-step steps), plateau (÷lr-factor when validation "
+                 "stops improving), cosine (linear warm-up, cosine down to lr-min at lr-total)")
+      ->capture_default_str()->check(CLI::IsMember({"constant", "step", "plateau", "cosine"}));
+  cmd.add_option("--lr-step", s.lr_step, "step schedule: steps between decays; plateau: steps between the validations it decides on")->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd.add_option("--lr-gamma", s.lr_gamma, "step schedule: factor in (0, 1] applied every lr-step steps")
+      ->capture_default_str()->check(AboveZero());
+  cmd.add_option("--lr-patience", s.lr_patience,
+                 "plateau schedule: evaluations without improvement tolerated before dividing (0: the first)")
+      ->capture_default_str()->check(CLI::NonNegativeNumber);
+  cmd.add_option("--lr-factor", s.lr_factor, "plateau schedule: divide the rate by this (> 1)")
+      ->capture_default_str()->check(AboveZero());
+  cmd.add_option("--lr-warmup", s.lr_warmup, "cosine schedule: linear warm-up steps")->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  cmd.add_option("--lr-total", s.lr_total, "cosine schedule: the step where the rate reaches lr-min")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+  cmd.add_option("--lr-min", s.lr_min, "plateau: the lowest rate; cosine: the final rate (> 0)")
+      ->capture_default_str()->check(AboveZero());
 }
 
 void RecordGivenFlags(const CLI::App& cmd, JobSpec& spec) {
@@ -164,6 +185,14 @@ void ForEachSettingFlag(F&& f) {
   f("--temperature", &TrainSettings::temperature);
   f("--teacher-forcing", &TrainSettings::teacher_forcing);
   f("--dropout", &TrainSettings::dropout);
+  f("--lr-schedule", &TrainSettings::lr_schedule);
+  f("--lr-step", &TrainSettings::lr_step);
+  f("--lr-gamma", &TrainSettings::lr_gamma);
+  f("--lr-patience", &TrainSettings::lr_patience);
+  f("--lr-factor", &TrainSettings::lr_factor);
+  f("--lr-warmup", &TrainSettings::lr_warmup);
+  f("--lr-total", &TrainSettings::lr_total);
+  f("--lr-min", &TrainSettings::lr_min);
 }
 }  // namespace
 

@@ -16,6 +16,8 @@
 #include "core/error.h"
 #include "train/best_validation.h"
 #include "train/job_factory.h"
+#include "train/lr_schedule.h"
+#include "train/lr_schedule_cadence.h"
 #include "train/settings_json.h"
 #include "train/task_registry.h"
 
@@ -87,7 +89,15 @@ void RunTrain(TrainOptions& o) {
   }
   std::printf("training: %s lr=%g · %s · %d thread%s\n", settings.optimizer.c_str(),
               static_cast<double>(settings.learning_rate), shape.c_str(), o.threads, o.threads == 1 ? "" : "s");
-  std::printf("validation: %s\n", job->ValidationScope().c_str());
+  const bool scheduled = ScheduleActive(settings);
+  // Reduce-on-plateau decides on validations at fixed steps (lr_schedule_cadence.h), not when
+  // the time budget allows: a resumed run, or the window, then decides the same.
+  const bool plateau = settings.lr_schedule == "plateau";
+  if (scheduled) std::printf("lr schedule: %s (base lr %g)\n", ScheduleLabel(settings).c_str(),
+                             static_cast<double>(settings.learning_rate));
+  std::printf("validation: %s%s\n", job->ValidationScope().c_str(),
+              plateau ? (" (every " + std::to_string(settings.lr_step) + " steps: the plateau schedule decides on it)").c_str()
+                      : "");
   const auto start = std::chrono::steady_clock::now();
   const int64_t first = job->StepCount();
   // Validation runs on a progress line only when it keeps its share of the time at or under
@@ -107,6 +117,18 @@ void RunTrain(TrainOptions& o) {
   double loss_sum = 0;
   int loss_count = 0;
   const bool tty = isatty(fileno(stdout));
+  // record: on the job's loss history too (the checkpoint's curve has the val points, and a
+  // plateau schedule decides on it).
+  auto validate = [&](bool record) {
+    const auto v0 = std::chrono::steady_clock::now();
+    last_val = job->ValidationLoss();
+    last_val_step = job->StepCount();
+    validation_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - v0).count();
+    if (!record) return;
+    job->RecordValidation(last_val_step, static_cast<float>(last_val));
+    if (best.Record(last_val_step, last_val) && !best_path.empty()) job->Save(best_path, settings);
+    stopped_early = o.early_stop > 0 && best.evaluations_since_best >= o.early_stop;
+  };
   for (int64_t i = 0; i < o.steps; ++i) {
     const StepResult r = job->Step(settings);
     if (!r.non_finite.empty()) {
@@ -116,6 +138,7 @@ void RunTrain(TrainOptions& o) {
                   " became NaN/Inf (update not applied). Lower --lr or use --clip-mode norm." +
                   (o.checkpoint.empty() ? "" : " Last finite weights saved to " + o.checkpoint));
     }
+    if (PlateauDecidesAfter(settings, job->StepCount())) validate(true);
     tokens += r.tokens;
     loss_sum += r.loss;
     ++loss_count;
@@ -123,27 +146,26 @@ void RunTrain(TrainOptions& o) {
     if ((i + 1) % o.print_every == 0 || last) {
       const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       const double loss = loss_sum / loss_count;
-      if (last || last_val_step < 0 || validation_seconds * 19 <= elapsed - validation_seconds) {
-        const auto v0 = std::chrono::steady_clock::now();
-        last_val = job->ValidationLoss();
-        last_val_step = job->StepCount();
-        // On the job's loss history too, so the checkpoint's curve has the val points.
-        job->RecordValidation(last_val_step, static_cast<float>(last_val));
-        validation_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - v0).count();
-        if (best.Record(last_val_step, last_val) && !best_path.empty()) job->Save(best_path, settings);
-        stopped_early = o.early_stop > 0 && best.evaluations_since_best >= o.early_stop;
-      }
+      // Under plateau only its own validations are recorded (each is a decision); a first line
+      // before any shows a value measured for display.
+      if (plateau ? last_val_step < 0
+                  : last || last_val_step < 0 || validation_seconds * 19 <= elapsed - validation_seconds)
+        validate(!plateau);
       const double val = last_val;
       const std::string val_at = last_val_step == job->StepCount() ? "" : " @" + std::to_string(last_val_step);
       const double rate = static_cast<double>(tokens) / elapsed;
       const double eta = elapsed / static_cast<double>(i + 1) * static_cast<double>(o.steps - i - 1);
+      // The rate the next step uses (a plateau decision above already counts).
+      char lr[32] = "";
+      if (scheduled)
+        std::snprintf(lr, sizeof lr, "  lr %g", static_cast<double>(job->ScheduledLearningRate(settings)));
       char best_text[64] = "";
       if (best.Any() && best.step != last_val_step)
         std::snprintf(best_text, sizeof best_text, "  best %.4f @%lld", best.loss, static_cast<long long>(best.step));
       const bool line_end = last || stopped_early;
-      std::printf("%sstep %lld  loss %.4f  ppl %.2f  val %.4f (ppl %.2f)%s%s  |g| %.3g  %.0f tok/s  ETA %s%s",
+      std::printf("%sstep %lld  loss %.4f  ppl %.2f  val %.4f (ppl %.2f)%s%s%s  |g| %.3g  %.0f tok/s  ETA %s%s",
                   tty ? "\r" : "", static_cast<long long>(job->StepCount()), loss, std::exp(loss),
-                  val, std::exp(val), val_at.c_str(), best_text, static_cast<double>(r.grad_norm), rate,
+                  val, std::exp(val), val_at.c_str(), best_text, lr, static_cast<double>(r.grad_norm), rate,
                   FormatDuration(eta).c_str(), tty && !line_end ? "" : "\n");
       std::fflush(stdout);
       loss_sum = 0;

@@ -131,7 +131,8 @@ void CheckMetadataNumbers(const nlohmann::json& j, const std::string& key, const
   // "history" holds the loss curve's points (losses, gradient norms: any finite value); its
   // steps are integers, which the history's own reader checks (training_job.cpp).
   static const char* const kFloatFields[] = {"learning_rate", "momentum", "beta2", "weight_decay",
-                                             "clip", "temperature", "teacher_forcing", "history"};
+                                             "clip", "temperature", "teacher_forcing", "history",
+                                             "lr_gamma", "lr_factor", "lr_min", "best_val_loss"};
   if (j.is_object()) {
     for (auto it = j.begin(); it != j.end(); ++it) CheckMetadataNumbers(it.value(), it.key(), src);
   } else if (j.is_array()) {

@@ -43,7 +43,11 @@ class Job {
   virtual const BoundedHistory& LossHistory() const = 0;
   // Puts a val loss measured after step `step` on that step's point (no-op when the newest
   // point is another step). Whoever calls ValidationLoss decides whether it belongs on the curve.
+  // A plateau schedule (train/lr_schedule.h) learns from it too.
   virtual void RecordValidation(int64_t step, float val_loss) = 0;
+  // The learning rate the next Step(settings) uses: settings.learning_rate under settings'
+  // schedule at this step (and, for reduce-on-plateau, the validation losses recorded so far).
+  virtual float ScheduledLearningRate(const TrainSettings& settings) const { return settings.learning_rate; }
   // Loss on the held-out data: the whole validation split, or a fixed sample that
   // ValidationScope names where the split is too large to evaluate often.
   virtual float ValidationLoss() = 0;

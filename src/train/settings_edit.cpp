@@ -22,6 +22,14 @@ TrainSettings ApplySettingsEdit(const TrainSettings& run, const TrainSettings& s
   take(out.teacher_forcing, shown.teacher_forcing, edited.teacher_forcing);
   take(out.dropout, shown.dropout, edited.dropout);
   take(out.seed, shown.seed, edited.seed);
+  take(out.lr_schedule, shown.lr_schedule, edited.lr_schedule);
+  take(out.lr_step, shown.lr_step, edited.lr_step);
+  take(out.lr_gamma, shown.lr_gamma, edited.lr_gamma);
+  take(out.lr_patience, shown.lr_patience, edited.lr_patience);
+  take(out.lr_factor, shown.lr_factor, edited.lr_factor);
+  take(out.lr_warmup, shown.lr_warmup, edited.lr_warmup);
+  take(out.lr_total, shown.lr_total, edited.lr_total);
+  take(out.lr_min, shown.lr_min, edited.lr_min);
   return out;
 }
 

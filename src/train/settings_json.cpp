@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 #include "model/dropout.h"
+#include "train/lr_schedule.h"
 #include "train/optimizer.h"
 
 namespace rnnscope {
@@ -18,7 +19,11 @@ nlohmann::json ToJson(const TrainSettings& s) {
           {"seq_len", s.seq_len},      {"sequential", s.sequential},
           {"temperature", s.temperature}, {"teacher_forcing", s.teacher_forcing},
           {"dropout", s.dropout},
-          {"seed", s.seed}};
+          {"seed", s.seed},
+          {"lr_schedule", s.lr_schedule}, {"lr_step", s.lr_step},
+          {"lr_gamma", s.lr_gamma},    {"lr_patience", s.lr_patience},
+          {"lr_factor", s.lr_factor},  {"lr_warmup", s.lr_warmup},
+          {"lr_total", s.lr_total},    {"lr_min", s.lr_min}};
 }
 
 TrainSettings TrainSettingsFromJson(const nlohmann::json& j) {
@@ -37,6 +42,15 @@ TrainSettings TrainSettingsFromJson(const nlohmann::json& j) {
   s.teacher_forcing = j.value("teacher_forcing", s.teacher_forcing);
   s.dropout = j.value("dropout", s.dropout);
   s.seed = j.value("seed", s.seed);
+  // Written before schedules existed: absent fields keep their defaults (constant).
+  s.lr_schedule = j.value("lr_schedule", s.lr_schedule);
+  s.lr_step = j.value("lr_step", s.lr_step);
+  s.lr_gamma = j.value("lr_gamma", s.lr_gamma);
+  s.lr_patience = j.value("lr_patience", s.lr_patience);
+  s.lr_factor = j.value("lr_factor", s.lr_factor);
+  s.lr_warmup = j.value("lr_warmup", s.lr_warmup);
+  s.lr_total = j.value("lr_total", s.lr_total);
+  s.lr_min = j.value("lr_min", s.lr_min);
   return s;
 }
 
@@ -56,6 +70,7 @@ void ValidateSettings(const TrainSettings& s) {
   if (!(s.teacher_forcing >= 0 && s.teacher_forcing <= 1))
     throw ConfigError("teacher forcing ratio must be in [0, 1]");
   DropoutRates::All(s.dropout).Validate();
+  ValidateSchedule(s);
 }
 
 }  // namespace rnnscope

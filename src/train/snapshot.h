@@ -34,6 +34,16 @@ struct TrainSettings {
   // seed and step.
   float dropout = 0.0f;
   uint64_t seed = 1;
+  // Learning-rate schedule (train/lr_schedule.h): the rate a step uses is LearningRateAt(this,
+  // learning_rate, step, plateau state); learning_rate stays the base rate.
+  std::string lr_schedule = "constant";  // constant, step, plateau, cosine
+  int lr_step = 1000;      // step: every lr_step steps ...
+  float lr_gamma = 0.5f;   // ... lr ×= lr_gamma
+  int lr_patience = 0;     // plateau: evaluations without improvement tolerated (0: the first divides)
+  float lr_factor = 4.0f;  // plateau: lr /= lr_factor (word-language-model example: 4)
+  int lr_warmup = 0;       // cosine: linear warm-up steps
+  int lr_total = 10000;    // cosine: the step at which the rate reaches lr_min
+  float lr_min = 1e-5f;    // plateau: floor; cosine: final rate (> 0: a rate of 0 trains nothing)
 };
 
 // One recurrent layer in one direction, on the probe sequence. T = probe length.
@@ -173,6 +183,7 @@ struct Snapshot {
   std::string opened_file;       // the file this run was opened from (any kind); empty: built in
   OpenChoice open_choice;        // a file waiting for the user to say how to open it
   TrainSettings settings;
+  float effective_lr = 0.0f;     // the rate the next step uses (settings.learning_rate scheduled)
   double tokens_per_second = 0.0;
   double step_ms = 0.0;
   int64_t tokens_trained = 0;    // by this trainer since it started: throughput over any window

@@ -14,6 +14,8 @@
 #include "model/gemm.h"
 #include "io/tensor_file_writer.h"
 #include "train/checkpoint.h"
+#include "train/lr_schedule.h"
+#include "train/lr_schedule_cadence.h"
 
 namespace rnnscope {
 
@@ -50,6 +52,15 @@ std::string DescribeChange(const TrainSettings& a, const TrainSettings& b) {
   // The seed draws the initial weights and the batches of the next Reset or Rebuild; without
   // it here a Seed edit alone was dropped as "no change" and Reset used the old seed.
   add("seed", std::to_string(a.seed), std::to_string(b.seed));
+  add("schedule", ScheduleLabel(a), ScheduleLabel(b));
+  // The label names only the active schedule's numbers; another schedule's edited numbers
+  // still have to count as a change (or SetSettings would drop them).
+  auto numbers = [](const TrainSettings& s) {
+    return std::to_string(s.lr_step) + "/" + Format(s.lr_gamma) + "/" + std::to_string(s.lr_patience) + "/" +
+           Format(s.lr_factor) + "/" + std::to_string(s.lr_warmup) + "/" + std::to_string(s.lr_total) + "/" +
+           Format(s.lr_min);
+  };
+  if (ScheduleLabel(a) == ScheduleLabel(b)) add("schedule numbers", numbers(a), numbers(b));
   return out.str();
 }
 
@@ -94,11 +105,16 @@ Job& TrainerThread::RequireJob(const char* action) const {
   return *job_;
 }
 
+void TrainerThread::AddMarker(std::string what) {
+  markers_.push_back({job_ ? job_->StepCount() : 0, std::move(what)});
+  if (markers_.size() > 256) markers_.erase(markers_.begin());
+}
+
 void TrainerThread::SetSettings(const TrainSettings& next) {
+  ValidateSchedule(next);  // a refused schedule leaves the running one (the error names why)
   const std::string change = DescribeChange(settings_, next);
   if (change.empty()) return;
-  markers_.push_back({job_ ? job_->StepCount() : 0, change});
-  if (markers_.size() > 256) markers_.erase(markers_.begin());
+  AddMarker(change);
   settings_ = next;
   status_ = "from step " + std::to_string(job_ ? job_->StepCount() : 0) + ": " + change;
 }
@@ -192,6 +208,7 @@ void TrainerThread::Apply(Command& command) {
 
 void TrainerThread::TrainOneStep() {
   const auto start = Clock::now();
+  const float lr_before = job_->ScheduledLearningRate(settings_);
   const StepResult r = job_->Step(settings_);
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   step_ms_ = seconds * 1e3;
@@ -206,13 +223,25 @@ void TrainerThread::TrainOneStep() {
          "weights. Lower the learning rate or enable clipping, then resume.");
     return;
   }
+  // A schedule's decision (a step decay, the end of warm-up) is marked on the plot.
+  if (std::string m = ScheduleMarker(settings_, job_->StepCount(), lr_before, job_->ScheduledLearningRate(settings_), false);
+      !m.empty())
+    AddMarker(std::move(m));
   // The job put this step on its loss history (Job::LossHistory); a validation goes on it too.
   const auto now = Clock::now();
   // The whole validation split can take a while on a large text: wait at least 19 times its
   // last duration, so validating stays at or under 5 % of the trainer's time.
   const auto wait = std::max<Clock::duration>(std::chrono::milliseconds(options_.validate_interval_ms), 19 * last_validate_took_);
-  if (now - last_validate_ >= wait) {
-    job_->RecordValidation(job_->StepCount(), job_->ValidationLoss());
+  // Reduce-on-plateau validates (and decides) at fixed steps only, so a rewind replays its
+  // decisions; other schedules validate on the time budget.
+  const bool plateau = settings_.lr_schedule == "plateau";
+  if (plateau ? PlateauDecidesAfter(settings_, job_->StepCount()) : now - last_validate_ >= wait) {
+    const float lr_validated = job_->ScheduledLearningRate(settings_);
+    job_->RecordValidation(job_->StepCount(), job_->ValidationLoss());  // reduce-on-plateau decides here
+    const float lr_next = job_->ScheduledLearningRate(settings_);
+    if (std::string m = ScheduleMarker(settings_, job_->StepCount(), lr_validated, lr_next, lr_next != lr_validated);
+        !m.empty())
+      AddMarker(std::move(m));
     last_validate_ = Clock::now();
     last_validate_took_ = last_validate_ - now;
   }
@@ -233,6 +262,7 @@ std::shared_ptr<Snapshot> TrainerThread::SlimSnapshot(const Snapshot& from, cons
   slim->config = from.config;
   slim->running = from.running;
   slim->settings = from.settings;
+  slim->effective_lr = from.effective_lr;
   slim->markers = from.markers;
   slim->history = from.history;
   slim->status = slim->error = error;
@@ -247,6 +277,7 @@ void TrainerThread::Publish() {
   snap->status = status_;
   snap->error = error_;
   snap->settings = settings_;
+  snap->effective_lr = job_ ? job_->ScheduledLearningRate(settings_) : settings_.learning_rate;
   snap->tokens_per_second = paused_ ? 0.0 : tokens_per_second_;
   snap->step_ms = step_ms_;
   snap->tokens_trained = tokens_trained_;

@@ -73,6 +73,7 @@ class TrainerThread : public TrainerLink {
   Job& RequireJob(const char* action) const;
   static std::shared_ptr<Snapshot> SlimSnapshot(const Snapshot& from, const std::string& error);
   void SetSettings(const TrainSettings& next);
+  void AddMarker(std::string what);  // at the current step; the newest 256 are kept
   // Opening runs (trainer_thread_open.cpp): every way a new job arrives ends in AdoptJob.
   void OpenFile(const OpenFileCommand& command);
   void LoadCheckpoint(const std::string& path);

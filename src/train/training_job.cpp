@@ -160,7 +160,10 @@ void TrainingJob::Bind(ParamRefs refs) {
 StepResult TrainingJob::Step(const TrainSettings& settings) {
   if (settings.batch < 1 || settings.batch > kMaxBatchSize)
     throw ConfigError("batch " + std::to_string(settings.batch) + " outside [1, " + std::to_string(kMaxBatchSize) + "]");
-  const OptimizerSettings opt = OptimizerSettingsFrom(settings);
+  // The schedule sets the rate this step uses; settings.learning_rate stays the base rate.
+  schedule_settings_ = settings;
+  OptimizerSettings opt = OptimizerSettingsFrom(settings);
+  opt.learning_rate = ScheduledLearningRate(settings);
   if (!(opt == optimizer_.settings())) optimizer_.SetSettings(opt);
   if (!data_unavailable_.empty())
     throw ConfigError("cannot continue training: " + data_unavailable_ +
@@ -287,7 +290,39 @@ void TrainingJob::TraceLayer(const LayerCache<float>& k, CellKind cell, int laye
   if (k.c.size() > 0) out.cell_prev0 = k.c.col(k.InitCol());
 }
 
+void TrainingJob::RecordValidation(int64_t step, float val_loss) {
+  history_.SetNewestValLoss(step, val_loss);
+  plateau_.Observe(val_loss, schedule_settings_);
+}
+
+float TrainingJob::ScheduledLearningRate(const TrainSettings& settings) const {
+  return LearningRateAt(settings, step_, plateau_);
+}
+
 // ---------------------------------------------------------------- checkpoints
+
+namespace {
+
+nlohmann::json PlateauToJson(const PlateauState& p) {
+  nlohmann::json j = {{"bad_evaluations", p.bad_evaluations}, {"reductions", p.reductions}};
+  if (std::isfinite(p.best)) j["best_val_loss"] = p.best;  // JSON has no infinity: absent = none yet
+  return j;
+}
+
+PlateauState PlateauFromJson(const nlohmann::json& meta, const std::string& source) {
+  PlateauState p;
+  const auto it = meta.find("lr_plateau");
+  if (it == meta.end()) return p;  // written before schedules: nothing observed
+  p.best = it->value("best_val_loss", p.best);
+  p.bad_evaluations = it->value("bad_evaluations", 0);
+  p.reductions = it->value("reductions", 0);
+  if (p.bad_evaluations < 0 || p.reductions < 0 || p.reductions > 10000)
+    throw InputError(source + ": lr_plateau has bad_evaluations " + std::to_string(p.bad_evaluations) +
+                     ", reductions " + std::to_string(p.reductions) + " (expected counts in [0, 10000])");
+  return p;
+}
+
+}  // namespace
 
 TensorFile TrainingJob::CheckpointFile(const TrainSettings& settings) const {
   TensorFile file;
@@ -304,6 +339,7 @@ TensorFile TrainingJob::CheckpointFile(const TrainSettings& settings) const {
   meta["definition"] = Definition();
   meta["state"] = TrainingState(file);
   meta["history"] = LossHistoryToJson(history_);
+  meta["lr_plateau"] = PlateauToJson(plateau_);
   PutMetadata(meta, file);
   return file;
 }
@@ -339,9 +375,13 @@ void TrainingJob::RestoreTraining(const TensorFile& file, const nlohmann::json& 
   }
   // A state_dict export (StateDictOnly) has no optimizer buffers: the optimizer starts fresh.
   if (!meta.value("state_dict_only", false)) optimizer_.ImportState(GetOptimizerState(file, meta), refs_);
-  optimizer_.SetSettings(OptimizerSettingsFrom(settings));
   step_ = meta.at("step").get<int64_t>();
   if (step_ < 0) throw InputError(file.source + ": negative step " + std::to_string(step_));
+  plateau_ = PlateauFromJson(meta, file.source);
+  schedule_settings_ = settings;
+  OptimizerSettings opt = OptimizerSettingsFrom(settings);
+  opt.learning_rate = ScheduledLearningRate(settings);
+  optimizer_.SetSettings(opt);
   // Checkpoints written before the history was saved have none: the curve starts here.
   const auto history = meta.find("history");
   if (history != meta.end()) LossHistoryFromJson(*history, file.source, step_, history_);

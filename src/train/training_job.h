@@ -25,6 +25,7 @@
 #include "io/safetensors.h"
 #include "model/recurrent_layer.h"
 #include "train/job.h"
+#include "train/lr_schedule.h"
 #include "train/optimizer.h"
 
 namespace rnnscope {
@@ -61,7 +62,9 @@ class TrainingJob : public Job {
   int64_t StepCount() const final { return step_; }
   StepResult Step(const TrainSettings& settings) final;
   const BoundedHistory& LossHistory() const final { return history_; }
-  void RecordValidation(int64_t step, float val_loss) final { history_.SetNewestValLoss(step, val_loss); }
+  void RecordValidation(int64_t step, float val_loss) final;
+  float ScheduledLearningRate(const TrainSettings& settings) const final;
+  const PlateauState& Plateau() const { return plateau_; }
   // Points the loss history keeps, and so at most what a checkpoint's "history" holds: about
   // 75 KB of JSON when full (36 bytes a point, measured). The window's plot is ~1000 px wide;
   // older steps are averaged.
@@ -138,6 +141,11 @@ class TrainingJob : public Job {
   std::vector<RingBuffer<float>> grad_norm_history_;  // per parameter, refs_ order
   bool record_internals_ = true;
   BoundedHistory history_{kLossHistoryCapacity};
+  // Reduce-on-plateau's memory, saved in checkpoints ("lr_plateau") so a resumed or rewound
+  // run replays the same rates; and the settings of the last step (or the restore), whose
+  // patience and factor RecordValidation applies.
+  PlateauState plateau_;
+  TrainSettings schedule_settings_;
 };
 
 // The rung for a checkpoint that recorded `recorded`: J is the task's job type, and

@@ -28,6 +28,7 @@ constexpr std::array kCells = {CellKind::kLstm, CellKind::kGru, CellKind::kRnnTa
 constexpr std::array kAttention = {"none", "additive", "dot", "general"};
 constexpr std::array kOptimizers = {"sgd", "momentum", "adagrad", "adam"};
 constexpr std::array kClipModes = {"none", "value", "norm"};
+constexpr std::array kSchedules = {"constant", "step", "plateau", "cosine"};
 
 // A string combo over a fixed list (of const char* or std::string); returns true when the choice changed.
 template <class Items>
@@ -344,6 +345,7 @@ class ControlsPanel final : public Panel {
       ImGui::SliderFloat("##lr", &settings_.learning_rate, 1e-5f, 1.0f, "%.1e",
                          ImGuiSliderFlags_Logarithmic);
       send |= ImGui::IsItemDeactivatedAfterEdit();
+      send |= DrawSchedule(shown);
       if (settings_.optimizer == "momentum" || settings_.optimizer == "adam") {
         Row(settings_.optimizer == "adam" ? "Beta1" : "Momentum");
         ImGui::SliderFloat("##momentum", &settings_.momentum, 0.0f, 0.999f, "%.3f");
@@ -396,6 +398,45 @@ class ControlsPanel final : public Panel {
       ImGui::EndTable();
     }
     if (send) SendEdit(shown, state);
+  }
+
+  // The learning-rate schedule (train/lr_schedule.h) and its numbers, rows of the optimizer
+  // table; the learning rate above is its base. Returns whether an edit is to be sent.
+  bool DrawSchedule(const Snapshot& shown) {
+    bool send = false;
+    Row("LR schedule");
+    send |= StringCombo("##lrschedule", settings_.lr_schedule, kSchedules);
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("constant; step: ×gamma every N steps; plateau: ÷factor when the validation loss stops "
+                        "improving; cosine: linear warm-up, then a cosine down to the minimum");
+    auto int_row = [&](const char* label, const char* id, int& v, int lo, int hi) {
+      Row(label);
+      ImGui::SliderInt(id, &v, lo, hi, "%d", ImGuiSliderFlags_Logarithmic);
+      send |= ImGui::IsItemDeactivatedAfterEdit();
+    };
+    auto float_row = [&](const char* label, const char* id, float& v, float lo, float hi, const char* fmt) {
+      Row(label);
+      ImGui::SliderFloat(id, &v, lo, hi, fmt, ImGuiSliderFlags_Logarithmic);
+      send |= ImGui::IsItemDeactivatedAfterEdit();
+    };
+    const std::string& k = settings_.lr_schedule;
+    if (k == "step") {
+      int_row("  every N steps", "##lrstep", settings_.lr_step, 1, 100000);
+      float_row("  gamma", "##lrgamma", settings_.lr_gamma, 0.01f, 1.0f, "%.3g");
+    } else if (k == "plateau") {
+      int_row("  patience", "##lrpatience", settings_.lr_patience, 0, 100);
+      float_row("  divide by", "##lrfactor", settings_.lr_factor, 1.01f, 100.0f, "%.3g");
+    } else if (k == "cosine") {
+      int_row("  warm-up steps", "##lrwarmup", settings_.lr_warmup, 0, 100000);
+      int_row("  total steps", "##lrtotal", settings_.lr_total, 1, 1000000);
+    }
+    if (k == "plateau" || k == "cosine") float_row("  min lr", "##lrmin", settings_.lr_min, 1e-8f, 1.0f, "%.1e");
+    if (k != "constant") {
+      Row("  effective lr");
+      ImGui::Text("%.3g", static_cast<double>(shown.effective_lr));
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("the rate the next step uses, at step %lld", static_cast<long long>(shown.step));
+    }
+    return send;
   }
 
   // Only the changed fields reach each run, over its own settings (train/settings_edit.h).
