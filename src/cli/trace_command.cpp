@@ -1,5 +1,5 @@
 // `rnnscope trace [--cell C] [--layout L] [--map old=new]... --weights W.safetensors --batch B.safetensors --out T.safetensors
-//  [--dtype f32|f64] [--readout last|mean]`: every per-timestep internal of a PyTorch-shaped model on a batch
+//  [--dtype f32|f64] [--readout last|mean] [--grad-contributions]`: every per-timestep internal of a PyTorch-shaped model on a batch
 // (gates, states, gradient norms), shaped as PyTorch would return them (io/model_io.h:
 // ComputeTrace; names in docs/trace_format.md).
 #include <CLI/CLI.hpp>
@@ -12,6 +12,8 @@
 #include "cli/model_flags.h"
 #include "model/pytorch_layout.h"
 #include "model/model_io.h"
+#include "model/gradient_contributions.h"
+#include "core/error.h"
 #include "io/safetensors.h"
 #include "io/tensor_file_reader.h"
 
@@ -22,6 +24,7 @@ struct TraceOptions {
   std::vector<std::string> weights;
   std::string batch, out, dtype = "f32", readout = "last";
   LayoutFlags layout;
+  bool grad_contributions = false;
 };
 }  // namespace
 
@@ -41,13 +44,20 @@ void AddTraceCommand(CLI::App& app) {
   cmd->add_option("--readout", o->readout,
                   "Classifier batch (label [batch]): last = fc(output[:, -1]), mean = fc(output.mean(dim=1))")
       ->capture_default_str();
+  cmd->add_flag("--grad-contributions", o->grad_contributions,
+                "Also grad_contributions [batch, T, T] = ‖∂L_t/∂h_t'‖ (LSTM: grad_contributions_c) and input_saliency "
+                "(model/gradient_contributions.h; one backward per position: T backwards per sequence)");
   cmd->callback([o] {
     const LayoutOptions layout_options = o->layout.Options();
     const FloatDtype dtype = ParseFloatDtype(o->dtype);
     const Readout readout = ParseReadout(o->readout);
     const OpenedWeights opened = OpenPyTorchWeights(o->weights, layout_options);
     const TensorFile batch = ReadTensorFile(o->batch);
-    const TensorFile trace = TraceOf(opened, batch, dtype, readout);
+    TensorFile trace = TraceOf(opened, batch, dtype, readout);
+    if (o->grad_contributions) {
+      if (opened.seq2seq) throw ConfigError("--grad-contributions is for per-step models (char LM, tagger), not seq2seq");
+      PutGradientContributions(opened.canonical, batch, opened.layout.cell, dtype, trace);
+    }
     WriteSafetensors(o->out, trace);
     std::printf("%zu tensors written to %s\n", trace.tensors.size(), o->out.c_str());
   });
