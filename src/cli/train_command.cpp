@@ -1,6 +1,7 @@
 // `rnnscope train`: the headless trainer. Drives the same Job the window uses, printing a live
 // progress line (step, loss, perplexity, tokens/s, ETA) and saving checkpoints atomically.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -34,6 +35,10 @@ struct TrainOptions {
   int print_every = 50;
   int threads = 1;
   int early_stop = 0;  // validations without a new best before stopping; 0 = never
+  // Wall-time budget in seconds (0 = none), validations included: the run ends after the step
+  // that reaches it, exactly as at the end of --steps (checkpoints, best file, summary).
+  double seconds = 0;
+  bool steps_given = false;  // with --seconds alone the steps are unbounded
   const CLI::App* command = nullptr;  // which flags the user gave (for --resume)
 };
 
@@ -50,6 +55,8 @@ std::string FormatDuration(double seconds) {
 void RunTrain(TrainOptions& o) {
   if (o.steps < 0) throw ConfigError("--steps must be >= 0");
   if (o.threads < 1 || o.threads > 64) throw ConfigError("--threads must be in [1, 64]");
+  const bool timed = o.seconds > 0;
+  if (timed && !o.steps_given) o.steps = std::numeric_limits<int64_t>::max();
   Eigen::setNbThreads(o.threads);
   std::unique_ptr<Job> job;
   TrainSettings settings = o.spec.settings;
@@ -142,7 +149,10 @@ void RunTrain(TrainOptions& o) {
     tokens += r.tokens;
     loss_sum += r.loss;
     ++loss_count;
-    const bool last = i + 1 == o.steps;
+    // The budget counts everything since the start, validations too, so both sides of a
+    // same-wall-time comparison (bench/compare_quality.py) pay for theirs.
+    const bool time_up = timed && std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() >= o.seconds;
+    const bool last = i + 1 == o.steps || time_up;
     if ((i + 1) % o.print_every == 0 || last) {
       const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       const double loss = loss_sum / loss_count;
@@ -154,7 +164,8 @@ void RunTrain(TrainOptions& o) {
       const double val = last_val;
       const std::string val_at = last_val_step == job->StepCount() ? "" : " @" + std::to_string(last_val_step);
       const double rate = static_cast<double>(tokens) / elapsed;
-      const double eta = elapsed / static_cast<double>(i + 1) * static_cast<double>(o.steps - i - 1);
+      double eta = elapsed / static_cast<double>(i + 1) * static_cast<double>(o.steps - i - 1);
+      if (timed) eta = std::min(eta, std::max(0.0, o.seconds - elapsed));
       // The rate the next step uses (a plateau decision above already counts).
       char lr[32] = "";
       if (scheduled)
@@ -163,10 +174,12 @@ void RunTrain(TrainOptions& o) {
       if (best.Any() && best.step != last_val_step)
         std::snprintf(best_text, sizeof best_text, "  best %.4f @%lld", best.loss, static_cast<long long>(best.step));
       const bool line_end = last || stopped_early;
-      std::printf("%sstep %lld  loss %.4f  ppl %.2f  val %.4f (ppl %.2f)%s%s%s  |g| %.3g  %.0f tok/s  ETA %s%s",
+      char stop_text[64] = "";
+      if (time_up) std::snprintf(stop_text, sizeof stop_text, "  stopped: time limit %g s", o.seconds);
+      std::printf("%sstep %lld  loss %.4f  ppl %.2f  val %.4f (ppl %.2f)%s%s%s  |g| %.3g  %.0f tok/s  ETA %s%s%s",
                   tty ? "\r" : "", static_cast<long long>(job->StepCount()), loss, std::exp(loss),
                   val, std::exp(val), val_at.c_str(), best_text, lr, static_cast<double>(r.grad_norm), rate,
-                  FormatDuration(eta).c_str(), tty && !line_end ? "" : "\n");
+                  FormatDuration(eta).c_str(), stop_text, tty && !line_end ? "" : "\n");
       std::fflush(stdout);
       loss_sum = 0;
       loss_count = 0;
@@ -178,6 +191,7 @@ void RunTrain(TrainOptions& o) {
                   static_cast<long long>(job->StepCount()), best.evaluations_since_best);
       break;
     }
+    if (time_up) break;  // after this step's checkpoint, as the last of --steps
   }
   if (!o.checkpoint.empty()) {
     job->Save(o.checkpoint, settings);
@@ -198,7 +212,12 @@ void AddTrainCommand(CLI::App& app) {
   auto o = std::make_shared<TrainOptions>();
   CLI::App* cmd = app.add_subcommand("train", "Train headless, printing progress");
   AddModelFlags(*cmd, o->spec);
-  cmd->add_option("--steps", o->steps, "Training steps")->capture_default_str();
+  cmd->add_option("--steps", o->steps, "Training steps (with --seconds and no --steps: no step limit)")
+      ->capture_default_str();
+  cmd->add_option("--seconds", o->seconds,
+                  "Stop after S seconds of training, validations included (0 = no limit), saving checkpoints "
+                  "as at the end of --steps; the last progress line says so")
+      ->capture_default_str()->check(AtLeastZero());
   cmd->add_option("--checkpoint,--ckpt", o->checkpoint, "Checkpoint path (.safetensors), written atomically");
   cmd->add_option("--checkpoint-every", o->checkpoint_every, "Save every N steps")->capture_default_str();
   cmd->add_option("--resume", o->resume, "Continue from a checkpoint (bit-exact)");
@@ -216,6 +235,7 @@ void AddTrainCommand(CLI::App& app) {
           throw ConfigError(flag + " cannot be combined with --resume: the model and its data come from the "
                             "checkpoint (training settings such as --lr can change)");
     o->command = cmd;
+    o->steps_given = cmd->count("--steps") > 0;
     RunTrain(*o);
   });
 }
