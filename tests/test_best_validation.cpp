@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -84,4 +85,33 @@ TEST(TrainBinary, KeepsTheBestCheckpointAndStopsEarly) {
 }
 
 }  // namespace
+// --seconds: the run stops on its own after the budget (no --steps given: no step limit), says
+// so, and writes the checkpoint and the best file as at the end of --steps; an explicit --steps
+// that comes first still ends it, without the time-limit note.
+TEST(TrainBinary, SecondsStopsTheRunAndSavesAsAtTheEnd) {
+  const fs::path binary = fs::path(RNNSCOPE_BINARY_DIR) / "rnnscope";
+  if (!fs::exists(binary)) GTEST_SKIP() << binary << " not built";
+  const fs::path dir = fs::temp_directory_path() / ("rnnscope_seconds_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const fs::path ckpt = dir / "run.safetensors";
+  const auto start = std::chrono::steady_clock::now();
+  const std::string out = RunCommand(binary.string() + " train --hidden 16 --seconds 1 --print-every 1000000 --ckpt " +
+                                     ckpt.string());
+  const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  // Not a speed test: without the limit the run would never end (no --steps), so any bound shows
+  // it stopped; a generous one keeps a loaded machine from failing it.
+  EXPECT_LT(took, 120.0) << out;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(out, m, std::regex(R"(step (\d+) .*stopped: time limit 1 s)"))) << out;
+  EXPECT_GT(std::stoll(m[1]), 0);
+  EXPECT_TRUE(std::regex_search(out, std::regex("trained " + m[1].str() + " steps"))) << out;
+  EXPECT_TRUE(fs::exists(ckpt)) << out;
+  EXPECT_TRUE(fs::exists(dir / "run-best.safetensors")) << out;
+  const std::string capped = RunCommand(binary.string() + " train --hidden 16 --seconds 600 --steps 7 --print-every 7");
+  EXPECT_TRUE(std::regex_search(capped, std::regex(R"(step 7 )"))) << capped;
+  EXPECT_EQ(capped.find("stopped: time limit"), std::string::npos) << capped;
+  EXPECT_TRUE(std::regex_search(capped, std::regex("trained 7 steps"))) << capped;
+  fs::remove_all(dir);
+}
+
 }  // namespace rnnscope
