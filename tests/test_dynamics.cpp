@@ -13,6 +13,7 @@
 #include "core/error.h"
 #include "model/fixed_points.h"
 #include "model/rnn_model.h"
+#include "model/model_io.h"
 #include "model/state_jacobian.h"
 
 namespace rnnscope {
@@ -139,6 +140,51 @@ TEST(StateJacobian, StateMapIsTheModelsTimestep) {
     ASSERT_EQ(norms.cols(), batch.T);
     const MatD J = map.Jacobian(StateBefore(pass.layers, 3, 1), batch.input[3 * 2 + 1]);
     EXPECT_NEAR(norms(1, 3), Eigen::JacobiSVD<MatD>(J).singularValues()(0), 1e-10);
+  }
+}
+
+// The file path `rnnscope trace --jacobian-norms` takes: weights and a batch as PyTorch gives
+// them (batch-first input_ids, no targets), [B, T] out; each value the largest singular value of
+// a central-difference Jacobian of the step at the forward's own states (no LayerBackward).
+TEST(StateJacobian, TraceJacobianNormsMatchFiniteDifferenceSpectra) {
+  for (const Case& c : Cases()) {
+    if (c.name != "lstm_e0_l1" && c.name != "gru_e3_l2" && c.name != "rnn_tanh_e0_l2") continue;
+    SCOPED_TRACE(c.name);
+    RnnModel<double> model(c.config, 5);
+    model.params = RandomParams(c.config, 9);
+    TensorFile weights;
+    weights.source = "weights.safetensors";
+    SaveModelParams(model.params, weights, FloatDtype::kF64);
+    const int T = 5, B = 2;
+    TokenBatch batch;
+    batch.T = T;
+    batch.B = B;
+    std::vector<int64_t> ids(static_cast<std::size_t>(T * B));
+    for (int t = 0; t < T; ++t)
+      for (int b = 0; b < B; ++b) {
+        const int32_t id = (t * 2 + b * 3 + 1) % c.config.vocab;
+        batch.input.push_back(id);  // time-major
+        ids[static_cast<std::size_t>(b * T + t)] = id;  // batch-first, as the file holds it
+      }
+    batch.target.assign(batch.input.size(), -1);
+    TensorFile batch_file;
+    batch_file.source = "batch.safetensors";
+    batch_file.SetInt64("input_ids", {B, T}, ids);
+    TensorFile out;
+    PutJacobianNorms(weights, batch_file, c.config.cell, FloatDtype::kF64, out);
+    std::vector<int64_t> shape;
+    const std::vector<double> norms = out.GetTensor<double>("jacobian_norms", &shape);
+    ASSERT_EQ(shape, (std::vector<int64_t>{B, T}));
+    ForwardPass<double> pass;
+    model.Forward(batch, nullptr, pass);
+    const StateMap map(c.config, model.params);
+    for (int b = 0; b < B; ++b)
+      for (int t = 0; t < T; ++t) {
+        const MatD fd = FiniteDifferenceJacobian(map, StateBefore(pass.layers, t, b), batch.input[static_cast<std::size_t>(t * B + b)]);
+        const double expected = Eigen::JacobiSVD<MatD>(fd).singularValues()(0);
+        EXPECT_GT(expected, 0);
+        EXPECT_NEAR(norms[static_cast<std::size_t>(b * T + t)], expected, 1e-6 * std::max(1.0, expected)) << "b=" << b << " t=" << t;
+      }
   }
 }
 

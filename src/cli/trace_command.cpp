@@ -1,5 +1,5 @@
 // `rnnscope trace [--cell C] [--layout L] [--map old=new]... --weights W.safetensors --batch B.safetensors --out T.safetensors
-//  [--dtype f32|f64] [--readout last|mean] [--grad-contributions]`: every per-timestep internal of a PyTorch-shaped model on a batch
+//  [--dtype f32|f64] [--readout last|mean] [--grad-contributions] [--jacobian-norms]`: every per-timestep internal of a PyTorch-shaped model on a batch
 // (gates, states, gradient norms), shaped as PyTorch would return them (io/model_io.h:
 // ComputeTrace; names in docs/trace_format.md).
 #include <CLI/CLI.hpp>
@@ -13,6 +13,7 @@
 #include "model/pytorch_layout.h"
 #include "model/model_io.h"
 #include "model/gradient_contributions.h"
+#include "model/state_jacobian.h"
 #include "core/error.h"
 #include "io/safetensors.h"
 #include "io/tensor_file_reader.h"
@@ -25,6 +26,7 @@ struct TraceOptions {
   std::string batch, out, dtype = "f32", readout = "last";
   LayoutFlags layout;
   bool grad_contributions = false;
+  bool jacobian_norms = false;
 };
 }  // namespace
 
@@ -47,6 +49,9 @@ void AddTraceCommand(CLI::App& app) {
   cmd->add_flag("--grad-contributions", o->grad_contributions,
                 "Also grad_contributions [batch, T, T] = ‖∂L_t/∂h_t'‖ (LSTM: grad_contributions_c) and input_saliency "
                 "(model/gradient_contributions.h; one backward per position: T backwards per sequence)");
+  cmd->add_flag("--jacobian-norms", o->jacobian_norms,
+                "Also jacobian_norms [batch, T] = ‖∂s_t/∂s_(t-1)‖₂ of the whole stack's state (h, and c for the LSTM; "
+                "model/state_jacobian.h; one SVD per step)");
   cmd->callback([o] {
     const LayoutOptions layout_options = o->layout.Options();
     const FloatDtype dtype = ParseFloatDtype(o->dtype);
@@ -57,6 +62,10 @@ void AddTraceCommand(CLI::App& app) {
     if (o->grad_contributions) {
       if (opened.seq2seq) throw ConfigError("--grad-contributions is for per-step models (char LM, tagger), not seq2seq");
       PutGradientContributions(opened.canonical, batch, opened.layout.cell, dtype, trace);
+    }
+    if (o->jacobian_norms) {
+      if (opened.seq2seq) throw ConfigError("--jacobian-norms is for per-step models (char LM, tagger), not seq2seq");
+      PutJacobianNorms(opened.canonical, batch, opened.layout.cell, dtype, trace);
     }
     WriteSafetensors(o->out, trace);
     std::printf("%zu tensors written to %s\n", trace.tensors.size(), o->out.c_str());

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "model/rnn_model.h"
 
 namespace rnnscope {
 
@@ -131,6 +132,23 @@ MatD JacobianNorms(const StateMap& map, const std::vector<LayerCache<double>>& l
       norms(b, t) = Eigen::BDCSVD<MatD>(J).singularValues()(0);
     }
   return norms;
+}
+
+void PutJacobianNorms(const TensorFile& weights, const TensorFile& batch_file, CellKind cell, FloatDtype dtype,
+                      TensorFile& out) {
+  const ModelConfig config = InferModelConfig(weights, cell);
+  RnnModel<double> model(config, 0);  // seed irrelevant: every weight is overwritten
+  LoadModelParams(weights, config, model.params);
+  const StateMap map(config, model.params, weights.source);  // refuses a bidirectional model first
+  const TokenBatch batch = LoadTokenBatch(batch_file, config.vocab, /*require_targets=*/false, config.Classes());
+  ForwardPass<double> pass;
+  model.Forward(batch, nullptr, pass);
+  const MatD norms = JacobianNorms(map, pass.layers, batch.input, batch.T, batch.B);  // (B, T)
+  std::vector<double> values;
+  values.reserve(static_cast<std::size_t>(batch.B) * static_cast<std::size_t>(batch.T));
+  for (int b = 0; b < batch.B; ++b)
+    for (int t = 0; t < batch.T; ++t) values.push_back(norms(b, t));
+  PutTensor(out, "jacobian_norms", {batch.B, batch.T}, values, dtype);
 }
 
 }  // namespace rnnscope

@@ -20,7 +20,9 @@
 #include <vector>
 
 #include "core/tensor.h"
+#include "io/safetensors.h"
 #include "model/model_config.h"
+#include "model/model_io.h"
 #include "model/params.h"
 #include "model/recurrent_layer.h"
 
@@ -62,5 +64,11 @@ Eigen::VectorXd StateBefore(const std::vector<LayerCache<double>>& layers, int t
 // pass over `tokens` (time-major, t*B + b): (B, T), row b = sequence b.
 MatD JacobianNorms(const StateMap& map, const std::vector<LayerCache<double>>& layers,
                    const std::vector<int32_t>& tokens, int T, int B);
+
+// `rnnscope trace --jacobian-norms`: adds `jacobian_norms` [B, T] = JacobianNorms over the batch's
+// input_ids (targets not needed; a classifier batch's input_ids serve as well). One SVD of an
+// (n, n) Jacobian per step and sequence, hence opt-in. InputError for a bidirectional model.
+void PutJacobianNorms(const TensorFile& weights, const TensorFile& batch, CellKind cell, FloatDtype dtype,
+                      TensorFile& out);
 
 }  // namespace rnnscope
