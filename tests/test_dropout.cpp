@@ -19,23 +19,14 @@
 #include "model/rnn_model.h"
 #include "model/tagger.h"
 
+#include "token_batch_test_util.h"
+
 namespace rnnscope {
 namespace {
 
 namespace fs = std::filesystem;
 
-TokenBatch RandomBatch(int T, int B, int vocab, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::uniform_int_distribution<int> tok(0, vocab - 1);
-  TokenBatch batch;
-  batch.T = T;
-  batch.B = B;
-  for (int i = 0; i < T * B; ++i) {
-    batch.input.push_back(tok(rng));
-    batch.target.push_back(i % 7 == 5 ? -1 : tok(rng));
-  }
-  return batch;
-}
+TokenBatch RandomBatch(int T, int B, int vocab, uint64_t seed) { return test::RandomTokenBatch(T, B, vocab, seed, 7, 5); }
 
 ModelConfig Config(CellKind cell, int layers, bool bidirectional, int hidden = 4) {
   ModelConfig c;

@@ -22,6 +22,8 @@
 #include "model/gemm.h"
 #include "model/rnn_model.h"
 
+#include "token_batch_test_util.h"
+
 namespace rnnscope {
 namespace {
 
@@ -369,15 +371,7 @@ std::vector<Case> Cases(const std::vector<int>& hiddens) {
 }
 
 TokenBatch RandomBatch(int T, int B, int vocab, std::mt19937& rng) {
-  std::uniform_int_distribution<int> tok(0, vocab - 1);
-  TokenBatch batch;
-  batch.T = T;
-  batch.B = B;
-  for (int i = 0; i < T * B; ++i) {
-    batch.input.push_back(tok(rng));
-    batch.target.push_back(i % 7 == 3 ? -1 : tok(rng));  // a few ignored positions
-  }
-  return batch;
+  return test::DrawTokenBatch(T, B, vocab, rng, 7, 3);  // a few ignored positions
 }
 
 // Largest |a - b| over all entries, as a fraction of `scale`.

@@ -9,20 +9,13 @@
 #include "model/recurrent_layer.h"
 #include "model/rnn_model.h"
 
+#include "token_batch_test_util.h"
+
 namespace rnnscope {
 namespace {
 
 TokenBatch RandomBatch(int T, int B, int vocab, uint64_t seed, bool with_ignored) {
-  std::mt19937_64 rng(seed);
-  std::uniform_int_distribution<int> tok(0, vocab - 1);
-  TokenBatch batch;
-  batch.T = T;
-  batch.B = B;
-  for (int i = 0; i < T * B; ++i) {
-    batch.input.push_back(tok(rng));
-    batch.target.push_back(with_ignored && i % 5 == 3 ? -1 : tok(rng));
-  }
-  return batch;
+  return test::RandomTokenBatch(T, B, vocab, seed, with_ignored ? 5 : 0, 3);
 }
 
 RecurrentState<double> RandomState(const ModelConfig& c, int B, uint64_t seed) {
