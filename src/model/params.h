@@ -69,6 +69,30 @@ struct ModelParams {
   std::size_t ParameterCount() const;
 };
 
+// A copy of every tensor in another scalar type (the double analyses of a float model:
+// model/state_jacobian.h, model/gradient_contributions.h).
+template <class To, class From>
+ModelParams<To> CastParams(const ModelParams<From>& from) {
+  ModelParams<To> to;
+  to.directions = from.directions;
+  to.embedding = from.embedding.template cast<To>();
+  to.fc_w = from.fc_w.template cast<To>();
+  to.fc_b = from.fc_b.template cast<To>();
+  to.rnn.resize(from.rnn.size());
+  for (std::size_t i = 0; i < from.rnn.size(); ++i) {
+    const LayerParams<From>& f = from.rnn[i];
+    LayerParams<To>& t = to.rnn[i];
+    t.w_ih = f.w_ih.template cast<To>();
+    t.w_hh = f.w_hh.template cast<To>();
+    t.b_ih = f.b_ih.template cast<To>();
+    t.b_hh = f.b_hh.template cast<To>();
+    t.w_peep = f.w_peep.template cast<To>();
+    t.w_hy = f.w_hy.template cast<To>();
+    t.b_hy = f.b_hy.template cast<To>();
+  }
+  return to;
+}
+
 // "rnn.weight_ih_l0", "rnn.weight_hh_l1_reverse", ...
 std::string LayerParamName(const char* stem, int layer, int direction);
 

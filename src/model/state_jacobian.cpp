@@ -1,6 +1,7 @@
 #include "model/state_jacobian.h"
 
 #include <Eigen/SVD>
+#include <algorithm>
 #include <string>
 
 #include "core/error.h"
@@ -120,6 +121,40 @@ Eigen::VectorXd StateBefore(const std::vector<LayerCache<double>>& layers, int t
     if (lstm) s.segment(row + H, H) = k.c.col(col);
   }
   return s;
+}
+
+MatD Trajectory(const StateMap& map, const std::vector<int32_t>& tokens) {
+  const Eigen::Index n = map.StateSize();
+  MatD states(n, static_cast<Eigen::Index>(tokens.size()));
+  MatD s = MatD::Zero(n, 1), next;
+  for (std::size_t t = 0; t < tokens.size(); ++t) {
+    map.Step(s, tokens[t], next);
+    states.col(static_cast<Eigen::Index>(t)) = next;
+    s.swap(next);
+  }
+  return states;
+}
+
+MatD StatesAlong(const StateMap& map, const std::vector<std::vector<int32_t>>& sequences, int max_states) {
+  std::vector<MatD> runs;
+  Eigen::Index total = 0;
+  for (const std::vector<int32_t>& seq : sequences) {
+    runs.push_back(Trajectory(map, seq));
+    total += runs.back().cols();
+  }
+  const Eigen::Index want = std::min<Eigen::Index>(total, std::max(0, max_states));
+  MatD out(map.StateSize(), want);
+  // State k of `want` is overall state floor(k·total/want): evenly spaced, first included.
+  Eigen::Index k = 0, seen = 0;
+  for (const MatD& run : runs) {
+    for (; k < want; ++k) {
+      const Eigen::Index at = k * total / want - seen;
+      if (at >= run.cols()) break;
+      out.col(k) = run.col(at);
+    }
+    seen += run.cols();
+  }
+  return out;
 }
 
 MatD JacobianNorms(const StateMap& map, const std::vector<LayerCache<double>>& layers,

@@ -60,6 +60,15 @@ class StateMap {
 // pass's per-layer caches (index = layer; one direction): (n). t = T gives the final state.
 Eigen::VectorXd StateBefore(const std::vector<LayerCache<double>>& layers, int t, int b);
 
+// The states a sequence runs through from the zero state: column t = s_{t+1} = F(s_t, tokens[t])
+// (n, T). Throws ShapeError for a token outside the vocabulary.
+MatD Trajectory(const StateMap& map, const std::vector<int32_t>& tokens);
+
+// Up to `max_states` states spread evenly over the trajectories of `sequences` (each from the
+// zero state, as a tagger reads its examples): (n, N), the starts of a fixed-point search
+// (model/fixed_points.h) "along real trajectories".
+MatD StatesAlong(const StateMap& map, const std::vector<std::vector<int32_t>>& sequences, int max_states);
+
 // ‖∂s_t/∂s_{t−1}‖₂ (largest singular value) for every timestep t and batch column b of a forward
 // pass over `tokens` (time-major, t*B + b): (B, T), row b = sequence b.
 MatD JacobianNorms(const StateMap& map, const std::vector<LayerCache<double>>& layers,

@@ -249,6 +249,34 @@ void CharLmJob::FillSnapshot(const std::string& probe, const TrainSettings& sett
   out.sample = cached_sample_;
 }
 
+DynamicsSource CharLmJob::Dynamics() const {
+  DynamicsSource d;
+  d.task = Task();
+  d.config = model_.config();
+  d.params = CastParams<double>(model_.params);
+  d.per_step_readout = true;
+  for (int32_t i = 0; i < corpus_->vocab.Size(); ++i) d.tokens.push_back(corpus_->vocab.Token(i));
+  const int32_t space = corpus_->vocab.Id(U' ');
+  if (space >= 0) {
+    d.default_input = space;
+    d.default_input_why = "a space";
+  } else {
+    d.default_input_why = "the first token (the text has no space)";
+  }
+  // kDynamicsChunks chunks of the validation text spread over it, each read from the zero state
+  // (about 1,600 states, the order of Sussillo & Barak's starts; a Step of one column is cheap).
+  constexpr std::size_t kDynamicsChunks = 8, kDynamicsChunkLength = 200;
+  const std::vector<int32_t>& val = corpus_->validation;
+  const std::size_t length = std::min(kDynamicsChunkLength, val.size());
+  if (length > 0)
+    for (std::size_t k = 0; k < kDynamicsChunks; ++k) {
+      const std::size_t at = (val.size() - length) * k / (kDynamicsChunks - 1 > 0 ? kDynamicsChunks - 1 : 1);
+      d.held_out.emplace_back(val.begin() + static_cast<std::ptrdiff_t>(at),
+                              val.begin() + static_cast<std::ptrdiff_t>(at + length));
+    }
+  return d;
+}
+
 bool CharLmJob::SetInterventions(const std::vector<Intervention>& interventions) {
   interventions_ = interventions;
   // Training's pass keeps them (Forward preserves pass.layers' elements): set once, here, so

@@ -48,6 +48,7 @@ class CharLmJob : public TrainingJob {
   std::string ValidationScope() const override;
   void FillSnapshot(const std::string& probe, const TrainSettings& settings, Snapshot& out) override;
   bool SetInterventions(const std::vector<Intervention>& interventions) override;
+  DynamicsSource Dynamics() const override;
 
   // Generates `length` characters after `prime` (which must be non-empty and in the vocabulary).
   std::string Sample(const std::string& prime, int length, float temperature, Rng& rng) const;

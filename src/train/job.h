@@ -11,6 +11,7 @@
 #include "core/error.h"
 #include "model/intervention.h"
 #include "train/bounded_history.h"
+#include "train/dynamics_source.h"
 #include "train/snapshot.h"
 
 namespace rnnscope {
@@ -74,6 +75,13 @@ class Job {
   // Clamps/pins (model/intervention.h) for the probe, and for training steps where marked.
   // Returns false when the job cannot apply them (the default).
   virtual bool SetInterventions(const std::vector<Intervention>& /*interventions*/) { return false; }
+  // The running model's recurrence for the dynamics views and `rnnscope dynamics`
+  // (train/dynamics_source.h): a copy, safe to hand to another thread. Throws ConfigError with
+  // the reason when the task has no state map of one recurrent stack (the default).
+  virtual DynamicsSource Dynamics() const {
+    throw ConfigError(Task() + ": the dynamics views need one recurrent stack reading one token per step; "
+                      "this task's model is not one");
+  }
 };
 
 }  // namespace rnnscope
