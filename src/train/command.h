@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "model/model_config.h"
+#include "train/dynamics_view.h"
 #include "train/snapshot.h"
 
 namespace rnnscope {
@@ -79,6 +80,15 @@ struct CellQueryCommand {
   float threshold = 0.5f;
   int min_length = 3;
 };
+// The Dynamics panel (train/dynamics_worker.h): whether to compute views, and how to project.
+struct SetDynamicsCommand { DynamicsSettings settings; };
+// A fixed-point search for a constant input (token name; empty = the task's default) from
+// `starts` held-out states; cancel = stop the running one instead.
+struct FindFixedPointsCommand {
+  std::string input;
+  int starts = 256;
+  bool cancel = false;
+};
 struct AddInterventionCommand { Intervention intervention; };  // its id is assigned
 struct RemoveInterventionCommand { int id = -1; };               // -1: remove all
 
@@ -86,6 +96,7 @@ using Command = std::variant<PauseCommand, StepCommand, ResetCommand, SetSetting
                              RebuildCommand, ProbeCommand, SaveCommand, LoadCommand, OpenFileCommand,
                              PublishCommand, SetBreakpointsCommand, RewindCommand,
                              SetCheckpointRingCommand, SetCellFinderCommand, CellQueryCommand,
-                             AddInterventionCommand, RemoveInterventionCommand>;
+                             AddInterventionCommand, RemoveInterventionCommand, SetDynamicsCommand,
+                             FindFixedPointsCommand>;
 
 }  // namespace rnnscope

@@ -20,6 +20,10 @@ class TrainerLink {
   // only joins (train/trainer_reaper.h does that off the UI thread). No-op for links without
   // a thread.
   virtual void RequestStop() {}
+  // The Dynamics panel's newest view (train/dynamics_worker.h) and the fixed-point search's
+  // progress; computed off the trainer thread, so they arrive even while training is paused.
+  virtual std::shared_ptr<const DynamicsView> Dynamics() const { return nullptr; }
+  virtual FixedPointSearchState DynamicsSearch() const { return {}; }
 };
 
 }  // namespace rnnscope

@@ -189,6 +189,11 @@ void TrainerThread::Apply(Command& command) {
           cell_finder_.Configure(c.enabled, c.regex, c.interval_ms);
         } else if constexpr (std::is_same_v<T, CellQueryCommand>) {
           cell_query_ = c;
+        } else if constexpr (std::is_same_v<T, SetDynamicsCommand>) {
+          dynamics_.Configure(c.settings);
+        } else if constexpr (std::is_same_v<T, FindFixedPointsCommand>) {
+          if (c.cancel) dynamics_.CancelSearch();
+          else dynamics_.FindFixedPoints(RequireJob("find fixed points"), c.input, c.starts);
         } else if constexpr (std::is_same_v<T, AddInterventionCommand>) {
           c.intervention.id = next_intervention_id_++;
           interventions_.push_back(c.intervention);
@@ -363,6 +368,11 @@ void TrainerThread::Run() {
         publish_now_ = false;  // the next command or step tries again
       }
     }
+    // The Dynamics panel's next view, from the probe the newest snapshot shows (declines at
+    // once unless the panel is open, the last view is old and something changed).
+    if (job_ && dynamics_.settings().enabled)
+      if (const std::shared_ptr<const Snapshot> shown = exchange_.Latest())
+        dynamics_.Offer(*job_, shown->probe_tokens, shown->probe_targets);
     if (!train) queue_.WaitFor(std::chrono::milliseconds(100));
   }
 }

@@ -16,6 +16,7 @@
 #include "train/cell_finder.h"
 #include "train/checkpoint_ring.h"
 #include "train/command_queue.h"
+#include "train/dynamics_worker.h"
 #include "train/job_factory.h"
 #include "train/snapshot_exchange.h"
 #include "train/snapshot_pacer.h"
@@ -62,6 +63,8 @@ class TrainerThread : public TrainerLink {
 
   std::shared_ptr<const Snapshot> Latest() const override { return exchange_.Latest(); }
   void Send(Command command) override { queue_.Push(std::move(command)); }
+  std::shared_ptr<const DynamicsView> Dynamics() const override { return dynamics_.Latest(); }
+  FixedPointSearchState DynamicsSearch() const override { return dynamics_.SearchProgress(); }
 
  private:
   void Run();
@@ -129,6 +132,8 @@ class TrainerThread : public TrainerLink {
   CellQueryCommand cell_query_;           // t0 = -1: none
   std::vector<Intervention> interventions_;
   int next_intervention_id_ = 1;
+  // Last member: its threads stop (and join) before the job and everything else go away.
+  DynamicsWorker dynamics_;
 };
 
 }  // namespace rnnscope

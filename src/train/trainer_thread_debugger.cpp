@@ -36,6 +36,7 @@ void TrainerThread::OnNewJob() {
   breakpoints_.Rearm();
   hit_.reset();
   cell_finder_.Reset();
+  dynamics_.Reset();
   ApplyInterventions();
   // The starting point is always reachable, whatever the interval.
   if (job_ && ring_.interval() > 0) {
