@@ -167,7 +167,7 @@ TEST(DynamicsWorker, TheSearchReportsProgressAndItsFixedPointsAreFixed) {
   w.FindFixedPoints(job, "", 24);
   const FixedPointSearchState started = w.SearchProgress();
   EXPECT_EQ(started.total, 24);
-  EXPECT_EQ(started.input, "  (a space)");
+  EXPECT_EQ(started.input, "␣ (a space)") << "the token as the window draws it";
   w.WaitIdle();
   const FixedPointSearchState done = w.SearchProgress();
   EXPECT_FALSE(done.running);

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "core/error.h"
+#include "core/visible_text.h"
 #include "model/gradient_contributions.h"
 #include "model/rnn_model.h"
 #include "train/job.h"
@@ -329,7 +330,8 @@ void DynamicsWorker::FindFixedPoints(const Job& job, const std::string& input, i
   search_done_ = 0;
   const int generation = generation_.load();
   const int64_t step = job.StepCount();
-  std::string shown = source.tokens.empty() ? std::string() : source.tokens[static_cast<std::size_t>(token)];
+  std::string shown = source.tokens.empty() ? std::string()
+                                            : VisibleText(source.tokens[static_cast<std::size_t>(token)], VisibleMode::kToken);
   if (input.empty() && !source.default_input_why.empty()) shown += " (" + source.default_input_why + ")";
   {
     std::lock_guard<std::mutex> lock(mutex_);

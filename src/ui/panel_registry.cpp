@@ -10,7 +10,8 @@ namespace rnnscope {
 namespace {
 
 enum Slot { kControls, kLoss, kGates, kStates, kHelp, kGradients, kStepThrough, kAttention, kProbe, kSamples,
-            kWeights, kBreakpoints, kInterventions, kCellFinder, kManualLstm, kTabs, kDebug, kCompare };
+            kWeights, kBreakpoints, kInterventions, kCellFinder, kManualLstm, kTabs, kDebug, kCompare,
+            kDynamics };
 
 bool IsSeq2Seq(const Snapshot& snapshot) { return !snapshot.attention.empty(); }
 
@@ -87,6 +88,7 @@ PanelRegistry::PanelRegistry() {
   debug_ = debug.get();
   panels_.push_back(std::move(debug));
   panels_.push_back(MakeComparePanel());
+  panels_.push_back(MakeDynamicsPanel());
 }
 
 TabHostPanel* PanelRegistry::HostOf(const Panel* panel) const {
@@ -153,6 +155,8 @@ void PanelRegistry::Layout(ImVec2 pos, ImVec2 size, bool force) {
   panels_[kDebug]->PlaceAt({seq2seq_layout_ ? x + tabs_w : x, y2}, {w - tabs_w, bottom_h}, force);
   // Side-by-side runs need the width of the whole bottom row: one column per run.
   panels_[kCompare]->PlaceAt({x, y2}, {w, bottom_h}, force);
+  // The dynamics views (three plots side by side) take the same whole bottom row.
+  panels_[kDynamics]->PlaceAt({x, y2}, {w, bottom_h}, force);
   const ImVec2 help = {std::min(560.0f, size.x - 40.0f), std::min(440.0f, size.y - 40.0f)};
   panels_[kHelp]->PlaceAt({pos.x + (size.x - help.x) * 0.5f, pos.y + (size.y - help.y) * 0.5f},
                           help, force);

@@ -28,6 +28,8 @@ std::unique_ptr<Panel> MakeBreakpointsPanel();
 std::unique_ptr<Panel> MakeInterventionsPanel();
 std::unique_ptr<Panel> MakeCellFinderPanel();
 std::unique_ptr<Panel> MakeManualLstmPanel();
+// State space, fixed points, the Jacobian along the probe, G (train/dynamics_worker.h); closed until asked for.
+std::unique_ptr<Panel> MakeDynamicsPanel();
 // Side-by-side runs in columns (ui/compare.h); opened when runs start.
 std::unique_ptr<Panel> MakeComparePanel();
 
