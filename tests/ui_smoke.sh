@@ -72,6 +72,11 @@ run_case lstm_breakpoint "breakpoints nonfinite=1 .*at_step=30 hit=step|timeline
 run_case lstm_branch "timeline kept=[1-9][0-9]* interval=50 bytes=[1-9][0-9]* cap=[1-9][0-9]* branches=1 " --cell lstm --branch-at 20
 run_case lstm_interventions "interventions count=2 labels=2" --cell lstm --show interventions --intervene f,0,3,1 --intervene h,0,all,0
 run_case lstm_cell_finder "cell_finder signals=[1-9] signal=\"inside quotes\" top=[1-9][0-9]* best=" --cell lstm --show cell_finder
+# Dynamics: the state space, the Jacobian and G of the probe; the click is "Find fixed points"
+# (a GRU of 24 units has a stable fixed point for a space). A seq2seq task says why it has none.
+run_case dynamics "dynamics step=50 probe=[1-9][0-9]* held_out=8 axes=PC1 .* stable=[1-9][0-9]* .*jacobian=[1-9][0-9]* g=[1-9][0-9]* " \
+  --cell gru --hidden 24 --show dynamics --frames 3000 --click 975,372
+run_case dynamics_seq2seq "dynamics error=reverse: the dynamics views need one unidirectional" --task reverse --show dynamics --frames 400
 run_case manual_lstm "manual_lstm mode=hand g=identity h=identity y=0,0,0,7,0 c=3,7,7,7,0" --cell lstm --show manual_lstm
 # Clicks (window coordinates of the default 1280x800 layout; move them if the layout changes):
 # the fired breakpoint's "Rewind to 0" button, and the manual LSTM's forget-gate toggle at t = 5

@@ -79,8 +79,8 @@ class Job {
   // (train/dynamics_source.h): a copy, safe to hand to another thread. Throws ConfigError with
   // the reason when the task has no state map of one recurrent stack (the default).
   virtual DynamicsSource Dynamics() const {
-    throw ConfigError(Task() + ": the dynamics views need one recurrent stack reading one token per step; "
-                      "this task's model is not one");
+    throw ConfigError(Task() + ": the dynamics views need one unidirectional recurrent stack reading one token per "
+                      "step, as the char LM, tagging and classification tasks have; this task's model is not one");
   }
 };
 

@@ -192,7 +192,7 @@ class DynamicsPanel final : public Panel {
       const std::string label = std::to_string(search.done) + " / " + std::to_string(search.total) + " starts";
       ImGui::ProgressBar(frac, {ImGui::GetFontSize() * 10, 0}, label.c_str());
     } else {
-      ImGui::BeginDisabled(!snapshot.has_job);
+      ImGui::BeginDisabled(!snapshot.has_job || (view && !view->error.empty()));
       if (ImGui::Button("Find fixed points")) state.Send(FindFixedPointsCommand{input_, starts_, false});
       ImGui::EndDisabled();
       ImGui::SameLine();
