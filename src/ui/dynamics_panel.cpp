@@ -18,6 +18,8 @@
 
 #include "train/dynamics_view.h"
 #include "train/snapshot.h"
+#include "train/trainer_link.h"
+#include "ui/compare.h"
 #include "ui/panel_registry.h"
 #include "ui/token_text.h"
 #include "ui/ui_state.h"
@@ -78,14 +80,27 @@ class DynamicsPanel final : public Panel {
   DynamicsPanel() : Panel("Dynamics", "dynamics", false) {}
 
   // Views cost the worker real time (SVDs, one backward per position): asked for only while open.
+  // With side-by-side runs every run's trainer computes its own views (one G per run).
   void SyncOpen(UiState& state) override {
-    if (open() != sent_enabled_ || settings_changed_) {
-      DynamicsSettings s = settings_;
-      s.enabled = open();
-      state.Send(SetDynamicsCommand{s});
-      sent_enabled_ = open();
-      settings_changed_ = false;
+    std::vector<TrainerLink*> links;
+    if (state.runs.size() >= 2) {
+      for (const CompareRun& r : state.runs)
+        if (r.link) links.push_back(r.link);
+    } else if (state.trainer) {
+      links.push_back(state.trainer);
     }
+    DynamicsSettings s = settings_;
+    s.enabled = open();
+    for (TrainerLink* link : links) {
+      const bool known = std::find(enabled_.begin(), enabled_.end(), link) != enabled_.end();
+      // Re-sent about once a second while open: a new run's trainer may sit at a freed one's address.
+      const bool refresh = open() && ImGui::GetFrameCount() % 60 == 0;
+      if (known == open() && !settings_changed_ && !refresh) continue;
+      link->Send(SetDynamicsCommand{s});
+    }
+    // Only the links alive this frame are kept (a stopped run's trainer is gone).
+    enabled_ = open() ? links : std::vector<TrainerLink*>{};
+    settings_changed_ = false;
   }
 
   void DrawContent(const Snapshot& snapshot, UiState& state) override {
@@ -389,72 +404,32 @@ class DynamicsPanel final : public Panel {
 
   // G[t, t′] as a lower-triangular heatmap of log10 values; row = output position, column = the
   // state it reads back to. The cursor's row is outlined and its input saliency tints the probe.
+  // With side-by-side runs, one G per run instead (the vanishing-gradient comparison).
   void DrawContributions(const DynamicsView& v, UiState& state) {
     ImGui::TextUnformatted("Where each gradient comes from");
     if (ImGui::IsItemHovered())
       ImGui::SetTooltip("G[t, t'] = ||dL_t / dh_t'||: row t is the loss at output t alone, column t' the top layer's\n"
                         "state it reaches back to. Exact, one backward per position. Log colour scale.");
-    if (!v.gradients_note.empty()) {
-      ImGui::TextDisabled("%s", v.gradients_note.c_str());
-      return;
-    }
     const bool has_c = v.g_c.size() > 0;
     if (has_c) {
       ImGui::SameLine();
       ImGui::Checkbox("via c", &show_c_);
     }
+    if (state.runs.size() >= 2) return DrawRunsContributions(state);
+    if (!v.gradients_note.empty()) {
+      ImGui::TextDisabled("%s", v.gradients_note.c_str());
+      return;
+    }
     const MatF& g = has_c && show_c_ ? v.g_c : v.g;
     const int T = static_cast<int>(g.rows());
     if (T == 0) return;
-    float lo = std::numeric_limits<float>::infinity(), hi = -lo;
-    for (int t = 0; t < T; ++t)
-      for (int u = 0; u <= t; ++u)
-        if (g(t, u) > 0) {
-          lo = std::min(lo, std::log10(g(t, u)));
-          hi = std::max(hi, std::log10(g(t, u)));
-        }
-    if (!(lo <= hi)) lo = hi = 0;
-    lo = std::max(lo, hi - 8.0f);  // eight decades are as much as a colour scale can tell apart
-    const ImVec2 origin = ImGui::GetCursorScreenPos();
     const ImVec2 avail = ImGui::GetContentRegionAvail();
     const float line_h = ImGui::GetTextLineHeightWithSpacing();
-    const float side = std::max(40.0f, std::min(avail.x - 8.0f, avail.y - 4.5f * line_h));
-    const float cell = side / static_cast<float>(T);
-    ImGui::InvisibleButton("##g", {side, side});
-    const bool hovered = ImGui::IsItemHovered();
-    ImDrawList* draw = ImGui::GetWindowDrawList();
-    draw->AddRectFilled(origin, {origin.x + side, origin.y + side}, IM_COL32(20, 20, 24, 255));
-    for (int t = 0; t < T; ++t)
-      for (int u = 0; u <= t; ++u) {
-        if (!(g(t, u) > 0)) continue;
-        const float f = hi > lo ? (std::log10(g(t, u)) - lo) / (hi - lo) : 1.0f;
-        const ImVec2 a = {origin.x + u * cell, origin.y + t * cell};
-        draw->AddRectFilled(a, {a.x + cell + 0.5f, a.y + cell + 0.5f}, ColormapU32(Colormap::kViridis, f));
-      }
-    const int cursor = std::clamp(state.cursor_t, 0, T - 1);
-    draw->AddRect({origin.x, origin.y + cursor * cell}, {origin.x + side, origin.y + (cursor + 1) * cell}, kCursor);
-    if (hovered) {
-      const ImVec2 mouse = ImGui::GetIO().MousePos;
-      const int t = std::clamp(static_cast<int>((mouse.y - origin.y) / cell), 0, T - 1);
-      const int u = std::clamp(static_cast<int>((mouse.x - origin.x) / cell), 0, T - 1);
-      ImGui::SetTooltip("output t=%d '%s' ← state t'=%d '%s'\nG = %.3e (distance %d)", t, TokenAt(v, t).c_str(), u,
-                        TokenAt(v, u).c_str(), static_cast<double>(g(t, u)), t - u);
-      if (ImGui::IsItemClicked()) state.cursor_t = t;
-    }
-    ImGui::TextDisabled("log10 G from %.1f to %.1f · row = output t, column = t'", lo, hi);
-    // G's decay with distance: the mean of log10 G over the diagonals t − t′ = d.
-    std::string decay = "mean log10 G at distance";
-    for (int d : {0, 1, 5, 10, 20, 40}) {
-      if (d >= T) break;
-      double sum = 0;
-      int count = 0;
-      for (int t = d; t < T; ++t)
-        if (g(t, t - d) > 0) sum += std::log10(g(t, t - d)), ++count;
-      if (count > 0) decay += " " + std::to_string(d) + ": " + Fmt("%.1f", sum / count);
-    }
-    ImGui::TextDisabled("%s", decay.c_str());
+    DrawG("##g", g, &v, std::max(40.0f, std::min(avail.x - 8.0f, avail.y - 4.5f * line_h)), state);
+    ImGui::TextDisabled("%s", DecayLine(g).c_str());
 
     // Input saliency of the cursor's output position, on the probe text.
+    const int cursor = std::clamp(state.cursor_t, 0, T - 1);
     ImGui::Text("Saliency of output t=%d:", cursor);
     if (v.saliency.rows() != T) return;
     float smax = 0;
@@ -476,8 +451,117 @@ class DynamicsPanel final : public Panel {
     ImGui::NewLine();
   }
 
+  // One G per side-by-side run, each from its own trainer's worker. A run whose task reads its
+  // label once at the end (N→1, the vanishing-gradient preset's brackets) has a G of one row,
+  // ‖∂L/∂h_t′‖ of the top layer: the probe's gradient flow, drawn as a strip.
+  void DrawRunsContributions(UiState& state) {
+    const float line_h = ImGui::GetTextLineHeightWithSpacing();
+    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    const float per_run = (avail.y - 0.5f * line_h) / static_cast<float>(state.runs.size());
+    for (std::size_t i = 0; i < state.runs.size(); ++i) {
+      const CompareRun& run = state.runs[i];
+      ImGui::PushID(static_cast<int>(i));
+      ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(RunColor(i)), "%s", run.name.c_str());
+      const std::shared_ptr<const DynamicsView> v = run.link ? run.link->Dynamics() : nullptr;
+      const bool c = show_c_ && v && v->g_c.size() > 0;
+      const MatF* g = v ? (c ? &v->g_c : &v->g) : nullptr;
+      if (g && g->rows() > 0) {
+        ImGui::SameLine();
+        ImGui::TextDisabled("%s", DecayLine(*g).c_str());
+        DrawG("##g", *g, v.get(), std::max(30.0f, std::min(avail.x - 8.0f, per_run - 1.5f * line_h)), state);
+      } else if (v && v->error.empty() && !v->gradients_note.empty() && run.latest && !run.latest->layers.empty() &&
+                 !run.latest->layers.back().grad_h_norm.empty()) {
+        const std::vector<float>& row = run.latest->layers.back().grad_h_norm;
+        MatF one(1, static_cast<Eigen::Index>(row.size()));
+        for (std::size_t t = 0; t < row.size(); ++t) one(0, static_cast<Eigen::Index>(t)) = row[t];
+        ImGui::SameLine();
+        ImGui::TextDisabled("one output at the end: G[T, t'] = ||dL/dh_t'||, first/last %.2g",
+                            row.back() > 0 ? static_cast<double>(row.front() / row.back()) : 0.0);
+        DrawStrip(one, std::max(30.0f, avail.x - 8.0f), std::max(10.0f, std::min(28.0f, per_run - 1.5f * line_h)));
+      } else {
+        ImGui::TextDisabled(v && !v->error.empty() ? v->error.c_str() : "waiting for the run's first view");
+      }
+      ImGui::PopID();
+    }
+  }
+
+  // log10 colour range of the positive entries, at most eight decades (a colour scale tells no more).
+  static void LogRange(const MatF& g, float& lo, float& hi) {
+    lo = std::numeric_limits<float>::infinity();
+    hi = -lo;
+    for (Eigen::Index t = 0; t < g.rows(); ++t)
+      for (Eigen::Index u = 0; u < g.cols(); ++u)
+        if (g(t, u) > 0) {
+          lo = std::min(lo, std::log10(g(t, u)));
+          hi = std::max(hi, std::log10(g(t, u)));
+        }
+    if (!(lo <= hi)) lo = hi = 0;
+    lo = std::max(lo, hi - 8.0f);
+  }
+
+  void DrawG(const char* id, const MatF& g, const DynamicsView* v, float side, UiState& state) {
+    const int T = static_cast<int>(g.rows());
+    float lo = 0, hi = 0;
+    LogRange(g, lo, hi);
+    const ImVec2 origin = ImGui::GetCursorScreenPos();
+    const float cell = side / static_cast<float>(T);
+    ImGui::InvisibleButton(id, {side, side});
+    const bool hovered = ImGui::IsItemHovered();
+    ImDrawList* draw = ImGui::GetWindowDrawList();
+    draw->AddRectFilled(origin, {origin.x + side, origin.y + side}, IM_COL32(20, 20, 24, 255));
+    for (int t = 0; t < T; ++t)
+      for (int u = 0; u <= t; ++u) {
+        if (!(g(t, u) > 0)) continue;
+        const float f = hi > lo ? (std::log10(g(t, u)) - lo) / (hi - lo) : 1.0f;
+        const ImVec2 a = {origin.x + u * cell, origin.y + t * cell};
+        draw->AddRectFilled(a, {a.x + cell + 0.5f, a.y + cell + 0.5f}, ColormapU32(Colormap::kViridis, f));
+      }
+    const int cursor = std::clamp(state.cursor_t, 0, T - 1);
+    draw->AddRect({origin.x, origin.y + cursor * cell}, {origin.x + side, origin.y + (cursor + 1) * cell}, kCursor);
+    const std::string range = "log10 " + Fmt("%.1f", lo) + " .. " + Fmt("%.1f", hi);
+    draw->AddText({origin.x + side * 0.45f, origin.y + 2}, IM_COL32(200, 200, 200, 255), range.c_str());
+    if (!hovered) return;
+    const ImVec2 mouse = ImGui::GetIO().MousePos;
+    const int t = std::clamp(static_cast<int>((mouse.y - origin.y) / cell), 0, T - 1);
+    const int u = std::clamp(static_cast<int>((mouse.x - origin.x) / cell), 0, T - 1);
+    const std::string tt = v ? TokenAt(*v, t) : "", tu = v ? TokenAt(*v, u) : "";
+    ImGui::SetTooltip("output t=%d '%s' <- state t'=%d '%s'\nG = %.3e (distance %d)", t, tt.c_str(), u, tu.c_str(),
+                      static_cast<double>(g(t, u)), t - u);
+    if (ImGui::IsItemClicked()) state.cursor_t = t;
+  }
+
+  static void DrawStrip(const MatF& row, float width, float height) {
+    float lo = 0, hi = 0;
+    LogRange(row, lo, hi);
+    const ImVec2 origin = ImGui::GetCursorScreenPos();
+    ImGui::Dummy({width, height});
+    ImDrawList* draw = ImGui::GetWindowDrawList();
+    const float cell = width / static_cast<float>(std::max<Eigen::Index>(1, row.cols()));
+    for (Eigen::Index u = 0; u < row.cols(); ++u) {
+      if (!(row(0, u) > 0)) continue;
+      const float f = hi > lo ? (std::log10(row(0, u)) - lo) / (hi - lo) : 1.0f;
+      draw->AddRectFilled({origin.x + u * cell, origin.y}, {origin.x + (u + 1) * cell + 0.5f, origin.y + height},
+                          ColormapU32(Colormap::kViridis, f));
+    }
+  }
+
+  // G's decay with distance: the mean of log10 G over each diagonal t − t′ = d.
+  static std::string DecayLine(const MatF& g) {
+    const int T = static_cast<int>(g.rows());
+    std::string decay = "mean log10 G at distance";
+    for (int d : {0, 1, 5, 10, 20, 40}) {
+      if (d >= T) break;
+      double sum = 0;
+      int count = 0;
+      for (int t = d; t < T; ++t)
+        if (g(t, t - d) > 0) sum += std::log10(g(t, t - d)), ++count;
+      if (count > 0) decay += " " + std::to_string(d) + ": " + Fmt("%.1f", sum / count);
+    }
+    return decay;
+  }
+
   DynamicsSettings settings_;
-  bool sent_enabled_ = false;
+  std::vector<TrainerLink*> enabled_;  // trainers told to compute views (compared, never dereferenced)
   bool settings_changed_ = false;
   std::string input_;
   int starts_ = 256;
