@@ -77,7 +77,14 @@ JobSpec SpecForFile(const std::string& path, FileKind kind, const JobSpec& base)
     case FileKind::kStateDict: {
       LayoutOptions layout;
       layout.layout = base.weights_layout;
-      if (LooksLikeSeq2Seq({ReadTensorFile(abs)}, layout)) {
+      // A file that cannot be read as tensors is the char LM path's to refuse (it names the file
+      // when the job is made), so that a vocabulary problem is still reported first.
+      bool seq2seq = false;
+      try {
+        seq2seq = LooksLikeSeq2Seq({ReadTensorFile(abs)}, layout);
+      } catch (const Error&) {
+      }
+      if (seq2seq) {
         spec.task = kImportedSeq2SeqTask;
         spec.weights_path = abs;
         Seq2SeqCompanions(path, abs, base, spec);
