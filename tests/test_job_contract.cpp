@@ -64,6 +64,7 @@ std::string CaseName(const ::testing::TestParamInfo<Case>& info) {
 std::vector<Case> Cases() {
   std::vector<Case> cases;
   for (const std::string& task : KnownTasks()) {
+    if (task == "seq2seq_weights") continue;  // needs a PyTorch file: tests/test_seq2seq_import.cpp
     cases.push_back({task, false});
     if (task != "charlm") cases.push_back({task, true});  // a bidirectional char LM is refused
   }

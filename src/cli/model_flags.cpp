@@ -46,9 +46,15 @@ void AddModelFlags(CLI::App& cmd, JobSpec& spec) {
   cmd.add_option("--task", spec.task, TaskHelp())->type_name("TASK");
   cmd.add_option("--text", spec.text_path, "UTF-8 text file for charlm (default: built-in corpus)");
   cmd.add_option("--weights", spec.weights_path,
-                 "charlm from a PyTorch state_dict (safetensors, a layout of docs/pytorch.md); needs --vocab")
+                 "charlm (or, with --task seq2seq_weights, a seq2seq with attention) from a PyTorch state_dict "
+                 "(.pt or safetensors, a layout of docs/pytorch.md); needs --vocab")
       ->check(CLI::ExistingFile);
-  cmd.add_option("--vocab", spec.vocab_path, "the --weights model's vocabulary: JSON list of tokens")
+  cmd.add_option("--vocab", spec.vocab_path,
+                 "the --weights model's vocabulary (seq2seq_weights: its source vocabulary): JSON list of tokens")
+      ->check(CLI::ExistingFile);
+  cmd.add_option("--target-vocab", spec.target_vocab_path,
+                 "seq2seq_weights: the --weights model's target vocabulary, JSON list of tokens (SOS/<bos>, "
+                 "EOS/<eos>, <pad>, <unk> found by name)")
       ->check(CLI::ExistingFile);
   cmd.add_option("--layout", spec.weights_layout,
                  "the --weights file's layout: rnnscope, word_language_model or d2l (default: detected)");

@@ -125,6 +125,7 @@ nlohmann::json ToJson(const Seq2SeqConfig& c) {
           {"output_context", c.output_context},
           {"context_first", c.context_first},
           {"encoder_over_padding", c.encoder_over_padding},
+          {"mask_source", c.mask_source},
           {"pad_id", c.pad_id},
           {"sos_id", c.sos_id},
           {"eos_id", c.eos_id}};
@@ -155,6 +156,7 @@ Seq2SeqConfig Seq2SeqConfigFromJson(const nlohmann::json& j) {
     c.output_context = j.value("output_context", true);
     c.context_first = j.value("context_first", false);
     c.encoder_over_padding = j.value("encoder_over_padding", false);
+    c.mask_source = j.value("mask_source", true);
   } catch (const nlohmann::json::exception& e) {
     throw InputError(std::string("seq2seq config: ") + e.what());
   }
@@ -581,8 +583,10 @@ void BeginDecoder(const Seq2SeqConfig& c, const Seq2SeqParams<S>& params, int st
   }
   if (c.HasAttention()) {
     pass.attention.overrides = pass.interventions.attention;
+    // Without the mask every sequence's attention spans all Ts positions.
+    const std::vector<int> unmasked = c.mask_source ? std::vector<int>() : std::vector<int>(static_cast<std::size_t>(B), pass.Ts);
     AttentionBegin<S>(c.attention, params.attention, pass.encoder_out.back(), pass.Ts, B, steps,
-                      lengths, pass.attention);
+                      c.mask_source ? lengths : unmasked, pass.attention);
     pass.context.resize(c.EncoderOutput(), SB);
   } else {
     pass.context.resize(0, SB);
@@ -806,7 +810,7 @@ void Seq2SeqModel<S>::Greedy(const Seq2SeqBatch& batch, int max_len, Seq2SeqPass
     attention->assign(static_cast<std::size_t>(B), MatF());
     if (c.attention == AttentionKind::kNone) return;
     for (int b = 0; b < B; ++b) {
-      const int len = batch.source_length[static_cast<std::size_t>(b)];
+      const int len = c.mask_source ? batch.source_length[static_cast<std::size_t>(b)] : batch.Ts;
       const int n = static_cast<int>(out[static_cast<std::size_t>(b)].size());
       MatF& a = (*attention)[static_cast<std::size_t>(b)];
       a.resize(n, len);

@@ -89,6 +89,9 @@ struct Seq2SeqConfig {
   bool output_context = true;   // o_i = [s_i ; a_i]; false: o_i = s_i even with attention
   bool context_first = false;   // x_i = [a_i ; emb ; z] instead of [emb ; a_i ; z]
   bool encoder_over_padding = false;  // see above
+  // The attention ignores source positions ≥ each sequence's length (padding). false: it
+  // attends to every position, padding included, as the tutorial's BahdanauAttention does.
+  bool mask_source = true;
   // Special target-vocabulary ids (the tasks put <pad>=0, <sos>=1, <eos>=2 in both vocabularies).
   int pad_id = 0, sos_id = 1, eos_id = 2;
 

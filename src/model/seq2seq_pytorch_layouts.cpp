@@ -231,6 +231,7 @@ Seq2SeqLayout ResolveSeq2SeqLayout(const TensorFile& file, const LayoutOptions& 
   cfg.output_context = false;
   cfg.context_first = !tutorial;
   cfg.encoder_over_padding = true;
+  cfg.mask_source = !tutorial;  // BahdanauAttention has no mask; d2l's masked_softmax does
   cfg.bidirectional = false;
   const int64_t x = shape("decoder.rnn.weight_ih_l0")[1];
   if (x != cfg.DecoderInput())

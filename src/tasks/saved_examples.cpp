@@ -28,13 +28,12 @@ class SavedSeq2SeqTask final : public Seq2SeqTask {
   SavedSeq2SeqTask(std::string name, const std::vector<std::string>& source, const std::vector<std::string>& target,
                    std::vector<Seq2SeqExample> examples, std::string unavailable)
       : name_(std::move(name)), unavailable_(std::move(unavailable)), examples_(std::move(examples)) {
-    auto fill = [](SymbolTable& table, const std::vector<std::string>& tokens) {
-      for (std::size_t i = 0; i < tokens.size(); ++i)
-        if (table.Add(tokens[i]) != static_cast<int32_t>(i))
-          throw InputError("saved vocabulary: token '" + tokens[i] + "' out of place (ids 0-2 are <pad>, <sos>, <eos>)");
-    };
-    fill(source_, source);
-    fill(target_, target);
+    // In id order; the special tokens found by name, so an imported model's (SOS=0, EOS=1, …)
+    // keep their ids as the built-in tasks' <pad>, <sos>, <eos> = 0, 1, 2 do.
+    source_ = SymbolTable::FromTokens(source, "saved source vocabulary");
+    target_ = SymbolTable::FromTokens(target, "saved target vocabulary");
+    if (source_.eos() < 0 || target_.eos() < 0 || target_.sos() < 0)
+      throw InputError("saved vocabulary: no end token (<eos>/EOS) in one of them or no start token (<sos>/SOS) in the target");
     for (const Seq2SeqExample& ex : examples_) {
       CheckIds(ex.source, source_.Size(), "source");
       CheckIds(ex.target, target_.Size(), "target");

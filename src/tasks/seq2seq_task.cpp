@@ -1,6 +1,7 @@
 #include "tasks/seq2seq_task.h"
 
 #include <algorithm>
+#include <initializer_list>
 
 #include "core/error.h"
 #include "core/utf8.h"
@@ -11,6 +12,31 @@ SymbolTable::SymbolTable() {
   Add("<pad>");
   Add("<sos>");
   Add("<eos>");
+}
+
+SymbolTable SymbolTable::FromTokens(const std::vector<std::string>& tokens, const std::string& source) {
+  SymbolTable t;
+  t.tokens_.clear();
+  t.index_.clear();
+  t.pad_ = t.sos_ = t.eos_ = t.unk_ = -1;
+  for (const std::string& token : tokens) {
+    const auto id = static_cast<int32_t>(t.tokens_.size());
+    if (token.empty()) throw InputError(source + ": token " + std::to_string(id) + " is empty");
+    if (t.Has(token))
+      throw InputError(source + ": token " + std::to_string(id) + " '" + token + "' appears twice (first as " +
+                       std::to_string(t.Id(token)) + "); ids are positions, so each token must be listed once");
+    t.Add(token);
+    auto is = [&](std::initializer_list<const char*> names) {
+      for (const char* n : names)
+        if (token == n) return true;
+      return false;
+    };
+    if (is({"SOS", "<sos>", "<bos>", "<s>"}) && t.sos_ < 0) t.sos_ = id;
+    else if (is({"EOS", "<eos>", "</s>"}) && t.eos_ < 0) t.eos_ = id;
+    else if (is({"<pad>", "PAD"}) && t.pad_ < 0) t.pad_ = id;
+    else if (is({"<unk>", "UNK"}) && t.unk_ < 0) t.unk_ = id;
+  }
+  return t;
 }
 
 int32_t SymbolTable::Add(const std::string& token) {
@@ -70,7 +96,7 @@ std::string Seq2SeqTask::Join(const std::vector<std::string>& tokens) const {
 std::string Seq2SeqTask::DecodeTarget(const std::vector<int32_t>& ids) const {
   std::vector<std::string> tokens;
   for (int32_t id : ids) {
-    if (id == SymbolTable::kEos) break;
+    if (id == target_.eos()) break;
     tokens.push_back(target_.Token(id));
   }
   return Join(tokens);
@@ -104,7 +130,17 @@ std::unique_ptr<Seq2SeqTask> MakeSeq2SeqTask(const std::string& name, const Task
   throw ConfigError("unknown seq2seq task '" + name + "' (known: " + known + ", tsv with --data)");
 }
 
+Seq2SeqBatch Seq2SeqTask::Batch(const std::vector<Seq2SeqExample>& examples) const {
+  return MakeSeq2SeqBatch(examples, source_, target_);
+}
+
 Seq2SeqBatch MakeSeq2SeqBatch(const std::vector<Seq2SeqExample>& examples) {
+  static const SymbolTable kBuiltIn;
+  return MakeSeq2SeqBatch(examples, kBuiltIn, kBuiltIn);
+}
+
+Seq2SeqBatch MakeSeq2SeqBatch(const std::vector<Seq2SeqExample>& examples, const SymbolTable& source_vocab,
+                              const SymbolTable& target_vocab) {
   Seq2SeqBatch batch;
   batch.B = static_cast<int>(examples.size());
   for (const auto& ex : examples) {
@@ -112,15 +148,15 @@ Seq2SeqBatch MakeSeq2SeqBatch(const std::vector<Seq2SeqExample>& examples) {
     batch.To = std::max(batch.To, static_cast<int>(ex.target.size()) + 1);
   }
   const auto B = static_cast<std::size_t>(batch.B);
-  batch.source.assign(static_cast<std::size_t>(batch.Ts) * B, SymbolTable::kPad);
+  batch.source.assign(static_cast<std::size_t>(batch.Ts) * B, source_vocab.pad());
   batch.target.assign(static_cast<std::size_t>(batch.To) * B, -1);
   for (std::size_t b = 0; b < B; ++b) {
     const auto& ex = examples[b];
     for (std::size_t t = 0; t < ex.source.size(); ++t) batch.source[t * B + b] = ex.source[t];
-    batch.source[ex.source.size() * B + b] = SymbolTable::kEos;
+    batch.source[ex.source.size() * B + b] = source_vocab.eos();
     batch.source_length.push_back(static_cast<int>(ex.source.size()) + 1);
     for (std::size_t t = 0; t < ex.target.size(); ++t) batch.target[t * B + b] = ex.target[t];
-    batch.target[ex.target.size() * B + b] = SymbolTable::kEos;
+    batch.target[ex.target.size() * B + b] = target_vocab.eos();
   }
   return batch;
 }

@@ -24,19 +24,34 @@
 
 namespace rnnscope {
 
-// Token strings ↔ ids. Ids 0, 1, 2 are always <pad>, <sos>, <eos> (Seq2SeqConfig's defaults).
+// Token strings ↔ ids. The built-in tables (the default constructor) start with <pad>, <sos>,
+// <eos> at ids 0, 1, 2 (kPad/kSos/kEos, Seq2SeqConfig's defaults). A table read from a user's
+// vocabulary (FromTokens) keeps its ids and finds its special tokens by name: the PyTorch
+// tutorial's SOS=0, EOS=1 (no padding token), d2l's <unk>=0, <pad>=1, <bos>=2, <eos>=3. The
+// seq2seq batcher, decoding and the job read the ids through pad()/sos()/eos()/unk().
 class SymbolTable {
  public:
   static constexpr int32_t kPad = 0, kSos = 1, kEos = 2;
   SymbolTable();
+  // Ids = positions. Specials by name: sos SOS/<sos>/<bos>/<s>, eos EOS/<eos>/</s>, pad
+  // <pad>/PAD, unk <unk>/UNK. Throws InputError "<source>: ..." for a duplicate or empty token.
+  static SymbolTable FromTokens(const std::vector<std::string>& tokens, const std::string& source);
   int32_t Add(const std::string& token);  // existing id if present
   int32_t Id(const std::string& token) const;  // throws InputError for an unknown token
   bool Has(const std::string& token) const { return index_.count(token) != 0; }
   const std::string& Token(int32_t id) const { return tokens_.at(static_cast<std::size_t>(id)); }
   int Size() const { return static_cast<int>(tokens_.size()); }
   const std::vector<std::string>& tokens() const { return tokens_; }
+  // -1 when the table has no such token. Without a padding token (the tutorial's vocabularies)
+  // sources are padded with id 0, as the tutorial's zero-filled batches are.
+  int32_t pad() const { return pad_ >= 0 ? pad_ : 0; }
+  int32_t sos() const { return sos_; }
+  int32_t eos() const { return eos_; }
+  int32_t unk() const { return unk_; }
+  bool IsSpecial(int32_t id) const { return id >= 0 && (id == pad_ || id == sos_ || id == eos_ || id == unk_); }
 
  private:
+  int32_t pad_ = kPad, sos_ = kSos, eos_ = kEos, unk_ = -1;
   std::vector<std::string> tokens_;
   std::unordered_map<std::string, int32_t> index_;
 };
@@ -81,6 +96,8 @@ class Seq2SeqTask {
   // characters without spaces, English words with them).
   virtual std::string JoinSource(const std::vector<std::string>& tokens) const { return Join(tokens); }
   std::string DecodeTarget(const std::vector<int32_t>& ids) const;  // stops at <eos>
+  // MakeSeq2SeqBatch with this task's vocabularies (their special ids).
+  Seq2SeqBatch Batch(const std::vector<Seq2SeqExample>& examples) const;
   std::string DecodeSource(const std::vector<int32_t>& ids) const;
 
  protected:
@@ -108,7 +125,24 @@ std::unique_ptr<Seq2SeqTask> MakeZhEnTask(const TaskOptions& options);
 // on a malformed line.
 std::unique_ptr<Seq2SeqTask> MakeTsvTask(const TaskOptions& options);
 
-// Pads examples into a time-major batch: source + <eos>, target + <eos>, -1 after.
+// A PyTorch seq2seq model's own vocabularies and training pairs (vocab_pairs_task.cpp): the
+// tokens of each side in id order (ReadTokenList), the files they came from (for messages) and
+// the 'source<TAB>target' file. Throws InputError naming file:line for a token not in a
+// vocabulary without <unk>, and naming the vocabulary file when it lacks EOS (either side) or
+// SOS (target).
+struct VocabPairsOptions {
+  std::vector<std::string> source_tokens, target_tokens;
+  std::string source_name, target_name;
+  std::string pairs_path;
+};
+std::unique_ptr<Seq2SeqTask> MakeVocabPairsTask(const std::string& name, const VocabPairsOptions& options);
+// A JSON list of token strings (id = position); InputError "<path>: ..." otherwise.
+std::vector<std::string> ReadTokenList(const std::string& path);
+
+// Pads examples into a time-major batch: source + <eos> then the source's pad(), target +
+// <eos>, -1 after; the ids are those of the two tables (default: the built-in ones).
 Seq2SeqBatch MakeSeq2SeqBatch(const std::vector<Seq2SeqExample>& examples);
+Seq2SeqBatch MakeSeq2SeqBatch(const std::vector<Seq2SeqExample>& examples, const SymbolTable& source,
+                              const SymbolTable& target);
 
 }  // namespace rnnscope

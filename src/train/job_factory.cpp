@@ -25,6 +25,8 @@ JobSpec ResolveSpec(const JobSpec& spec) {
   } else if (spec.model.bidirectional) {
     refuse("bidirectional");  // a UI Rebuild sets every field; this one would make numbers false
   }
+  if (spec.task == kImportedSeq2SeqTask && spec.weights_path.empty())
+    throw UsageError("--task " + spec.task + " needs --weights FILE (" + task.help + ")");
   if (task.data == TaskData::kDataRequired && spec.data_path.empty())
     throw UsageError("--task " + spec.task + " needs --data FILE (" + task.help + ")");
   JobSpec out = spec;
@@ -80,6 +82,13 @@ std::unique_ptr<Job> MakeJob(const JobSpec& given_spec) {
     case TaskStructure::kLanguageModel:
       return std::make_unique<CharLmJob>(spec);
     case TaskStructure::kSeq2Seq: {
+      if (spec.task == kImportedSeq2SeqTask) {
+        Seq2SeqImport in{spec.weights_path, spec.vocab_path, spec.target_vocab_path, spec.data_path, {},
+                         spec.settings.seed};
+        in.layout.layout = spec.weights_layout;
+        for (const std::string& m : spec.weights_map) in.layout.map.push_back(ParseMapFlag(m));
+        return ImportSeq2SeqJob(in);
+      }
       nlohmann::json overrides = {{"attention", spec.attention},
                                   {"cell", std::string(CellName(spec.model.cell))},
                                   {"hidden", spec.model.hidden},

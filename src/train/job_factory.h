@@ -27,6 +27,10 @@ struct JobSpec {
   // corpus) is then what the probe shows and training (optional) continues on.
   std::string weights_path;
   std::string vocab_path;
+  // seq2seq_weights (train/seq2seq_job.h ImportSeq2SeqJob): weights_path is the seq2seq
+  // state_dict, vocab_path its source vocabulary, this its target vocabulary, data_path the
+  // training pairs.
+  std::string target_vocab_path;
   // How weights_path's names map to rnnscope's (model/pytorch_layout.h): --layout (empty =
   // detect) and --map old=new, in order.
   std::string weights_layout;

@@ -73,9 +73,10 @@ Seq2SeqJob::Seq2SeqJob(std::shared_ptr<const Seq2SeqTask> task, const Seq2SeqJob
   data_unavailable_ = task_->DataUnavailable();
   options_.model.source_vocab = task_->source_vocab().Size();
   options_.model.target_vocab = task_->target_vocab().Size();
-  options_.model.pad_id = SymbolTable::kPad;
-  options_.model.sos_id = SymbolTable::kSos;
-  options_.model.eos_id = SymbolTable::kEos;
+  // The built-in tasks' 0, 1, 2; a user's vocabulary's own (SymbolTable::FromTokens).
+  options_.model.pad_id = task_->target_vocab().pad();
+  options_.model.sos_id = task_->target_vocab().sos();
+  options_.model.eos_id = task_->target_vocab().eos();
   model_ = Seq2SeqModel<float>(options_.model, options_.seed);
   display_config_ = options_.model.DecoderAsModelConfig();
   // model_ never reallocates after construction: bound once.
@@ -95,6 +96,10 @@ RunningModel Seq2SeqJob::Describe() const {
   r.decoder_hidden = c.decoder_hidden;
   r.attention = std::string(AttentionName(c.attention));
   r.data_path = options_.task_options.data_path;
+  if (source_layout_) {
+    r.source_layout = SourceLayoutLabel(*source_layout_, imported_from_);
+    r.import_report = import_report_;
+  }
   r.interventions = c.attention == AttentionKind::kNone
                         ? "clamps and pins: the encoder layers (no attention to override)"
                         : "clamps and pins: the encoder layers; attention rows: the decoder's steps";
@@ -106,7 +111,7 @@ RunningModel Seq2SeqJob::Describe() const {
 float Seq2SeqJob::ForwardBackward(const TrainSettings& s, int64_t& tokens) {
   std::vector<Seq2SeqExample> examples;
   for (int b = 0; b < s.batch; ++b) examples.push_back(task_->Sample(rng_, Split::kTrain));
-  const Seq2SeqBatch batch = MakeSeq2SeqBatch(examples);
+  const Seq2SeqBatch batch = task_->Batch(examples);
   const float loss = model_.Forward(batch, std::clamp(s.teacher_forcing, 0.0f, 1.0f), &rng_, pass_);
   model_.Backward(batch, pass_);
   tokens = pass_.counted;
@@ -126,7 +131,7 @@ float Seq2SeqJob::ValidationLoss() {
   for (std::size_t i = 0; i < validation_.size(); i += 64) {
     std::vector<Seq2SeqExample> chunk(validation_.begin() + static_cast<std::ptrdiff_t>(i),
                                       validation_.begin() + static_cast<std::ptrdiff_t>(std::min(i + 64, validation_.size())));
-    const float loss = model_.Forward(MakeSeq2SeqBatch(chunk), 1.0f, nullptr, pass);
+    const float loss = model_.Forward(task_->Batch(chunk), 1.0f, nullptr, pass);
     total += static_cast<double>(loss) * pass.counted;
     count += pass.counted;
   }
@@ -199,11 +204,11 @@ Seq2SeqMetrics Seq2SeqJob::Evaluate(Split split, int n, uint64_t seed) const {
                                       all.begin() + static_cast<std::ptrdiff_t>(std::min(i0 + 128, all.size())));
     std::vector<std::vector<int32_t>> out;
     std::vector<MatF> attn;
-    model_.Greedy(MakeSeq2SeqBatch(chunk), max_len, pass, out, &attn);
+    model_.Greedy(task_->Batch(chunk), max_len, pass, out, &attn);
     for (std::size_t b = 0; b < chunk.size(); ++b) {
       const Seq2SeqExample& ex = chunk[b];
       std::vector<int32_t> ref = ex.target;
-      ref.push_back(SymbolTable::kEos);
+      ref.push_back(task_->target_vocab().eos());
       const auto& hyp = out[b];
       for (std::size_t t = 0; t < ref.size(); ++t) token_hits += t < hyp.size() && hyp[t] == ref[t];
       tokens += static_cast<long>(ref.size());
@@ -213,7 +218,7 @@ Seq2SeqMetrics Seq2SeqJob::Evaluate(Split split, int n, uint64_t seed) const {
       bucket.length = static_cast<int>(ex.source.size());
       ++bucket.count;
       bucket.correct += exact;
-      hyps.emplace_back(hyp.begin(), std::find(hyp.begin(), hyp.end(), SymbolTable::kEos));
+      hyps.emplace_back(hyp.begin(), std::find(hyp.begin(), hyp.end(), task_->target_vocab().eos()));
       refs.push_back(ex.target);
       if (m.has_alignment) {
         for (std::size_t t = 0; t < ex.alignment.size(); ++t) {
@@ -238,7 +243,7 @@ Seq2SeqMetrics Seq2SeqJob::Evaluate(Split split, int n, uint64_t seed) const {
 
 Translation Seq2SeqJob::Translate(const std::string& text, int beam_width) const {
   std::vector<int32_t> source = task_->EncodeSource(text);
-  source.push_back(SymbolTable::kEos);
+  source.push_back(task_->source_vocab().eos());
   Translation t;
   for (int32_t id : source) t.source_tokens.push_back(task_->source_vocab().Token(id));
   const auto beam = model_.Beam(source, std::max(1, beam_width), task_->MaxTargetLength() + 2);
@@ -301,13 +306,13 @@ void Seq2SeqJob::FillSnapshot(const std::string& probe, const TrainSettings& /*s
     Seq2SeqPass<float> p;
     p.interventions = probe_interventions_;  // the probe's output is what the changed model says
     std::vector<std::vector<int32_t>> outs;
-    model_.Greedy(MakeSeq2SeqBatch({Seq2SeqExample{ex.source, {}, {}}}), task_->MaxTargetLength() + 2, p, outs, nullptr);
-    for (int32_t id : outs[0]) if (id != SymbolTable::kEos) ex.target.push_back(id);
-    if (ex.target.empty()) ex.target.push_back(SymbolTable::kPad);
+    model_.Greedy(task_->Batch({Seq2SeqExample{ex.source, {}, {}}}), task_->MaxTargetLength() + 2, p, outs, nullptr);
+    for (int32_t id : outs[0]) if (id != task_->target_vocab().eos()) ex.target.push_back(id);
+    if (ex.target.empty()) ex.target.push_back(task_->target_vocab().pad());
   } else {
     ex = validation_.front();
   }
-  const Seq2SeqBatch batch = MakeSeq2SeqBatch({ex});
+  const Seq2SeqBatch batch = task_->Batch({ex});
   Seq2SeqPass<float> pass;
   pass.interventions = probe_interventions_;
   out.probe_loss = model_.Forward(batch, 1.0f, nullptr, pass);
@@ -341,7 +346,7 @@ void Seq2SeqJob::FillSnapshot(const std::string& probe, const TrainSettings& /*s
   std::vector<MatF> attn;
   Seq2SeqPass<float> p;
   p.interventions = probe_interventions_;
-  model_.Greedy(MakeSeq2SeqBatch(shown), task_->MaxTargetLength() + 2, p, outs, &attn);
+  model_.Greedy(task_->Batch(shown), task_->MaxTargetLength() + 2, p, outs, &attn);
   // With interventions, also what the unchanged model says, so the panel can show the effect.
   const bool intervened = !probe_interventions_.attention.empty() ||
                           std::any_of(probe_interventions_.encoder.begin(), probe_interventions_.encoder.end(),
@@ -349,13 +354,13 @@ void Seq2SeqJob::FillSnapshot(const std::string& probe, const TrainSettings& /*s
   std::vector<std::vector<int32_t>> plain_outs;
   if (intervened) {
     Seq2SeqPass<float> plain;
-    model_.Greedy(MakeSeq2SeqBatch(shown), task_->MaxTargetLength() + 2, plain, plain_outs, nullptr);
+    model_.Greedy(task_->Batch(shown), task_->MaxTargetLength() + 2, plain, plain_outs, nullptr);
   }
   std::string sample;
   for (std::size_t b = 0; b < shown.size(); ++b) {
     AttentionTrace a;
     for (int32_t id : shown[b].source) a.source_tokens.push_back(task_->source_vocab().Token(id));
-    a.source_tokens.push_back("<eos>");
+    a.source_tokens.push_back(task_->source_vocab().Token(task_->source_vocab().eos()));
     for (int32_t id : outs[b]) a.output_tokens.push_back(task_->target_vocab().Token(id));
     a.weights = attn[b];
     for (const AttentionRowOverride& o : probe_interventions_.attention)
@@ -367,7 +372,7 @@ void Seq2SeqJob::FillSnapshot(const std::string& probe, const TrainSettings& /*s
     if (intervened) a.plain_output_text = task_->DecodeTarget(plain_outs[b]);
     if (b == 0) {
       std::vector<int32_t> src = shown[b].source;
-      src.push_back(SymbolTable::kEos);
+      src.push_back(task_->source_vocab().eos());
       for (const auto& h : model_.Beam(src, options_.beam_width, task_->MaxTargetLength() + 2, &probe_interventions_)) {
         a.beam_outputs.push_back(task_->DecodeTarget(h.tokens));
         a.beam_scores.push_back(h.score);
@@ -383,7 +388,7 @@ void Seq2SeqJob::FillSnapshot(const std::string& probe, const TrainSettings& /*s
 // ------------------------------------------------------------------------- checkpoints
 
 nlohmann::json Seq2SeqJob::Definition() const {
-  return {{"seq2seq", ToJson(options_.model)},
+  nlohmann::json def = {{"seq2seq", ToJson(options_.model)},
           {"task_options", {{"min_length", options_.task_options.min_length},
                             {"max_length", options_.task_options.max_length},
                             {"data", options_.task_options.data_path}}},
@@ -394,6 +399,13 @@ nlohmann::json Seq2SeqJob::Definition() const {
           // A file-backed task's fixed validation pairs: the checkpoint still opens, scores and
           // shows them when the file is gone (tasks/saved_examples.h). Generated tasks regrow them.
           {"validation", data_.path.empty() ? nlohmann::json() : SavedExamplesToJson(validation_)}};
+  if (source_layout_) {
+    def["source_layout"] = SourceLayoutToJson(*source_layout_);
+    def["imported_from"] = imported_from_;
+    def["source_vocab_file"] = source_vocab_path_;
+    def["target_vocab_file"] = target_vocab_path_;
+  }
+  return def;
 }
 
 nlohmann::json Seq2SeqJob::TrainingState(TensorFile& /*file*/) const { return {{"rng", ToJson(rng_.State())}}; }
@@ -429,6 +441,13 @@ std::unique_ptr<Seq2SeqJob> Seq2SeqJob::LoadFrom(const TensorFile& file, const n
     });
     if (rung.kind == DataRung<Seq2SeqJob>::kDonor) {
       job = std::make_unique<Seq2SeqJob>(rung.donor->task_, o, rung.donor->data_, rung.donor->validation_);
+    } else if (rung.kind == DataRung<Seq2SeqJob>::kFile && task == kImportedSeq2SeqTask) {
+      // The vocabularies are the checkpoint's (the model's ids), the pairs the recorded file.
+      VocabPairsOptions v{def.at("source_vocab").get<std::vector<std::string>>(),
+                          def.at("target_vocab").get<std::vector<std::string>>(), path + " (source_vocab)",
+                          path + " (target_vocab)", o.task_options.data_path};
+      job = std::make_unique<Seq2SeqJob>(std::shared_ptr<const Seq2SeqTask>(MakeVocabPairsTask(task, v)), o,
+                                         DataIdentity::Of(o.task_options.data_path));
     } else if (rung.kind == DataRung<Seq2SeqJob>::kFile) {
       job = std::make_unique<Seq2SeqJob>(task, o);
     } else {
@@ -443,6 +462,12 @@ std::unique_ptr<Seq2SeqJob> Seq2SeqJob::LoadFrom(const TensorFile& file, const n
     if (job->task_->source_vocab().tokens() != def.at("source_vocab").get<std::vector<std::string>>() ||
         job->task_->target_vocab().tokens() != def.at("target_vocab").get<std::vector<std::string>>())
       throw InputError(path + ": the task's vocabularies differ from the checkpoint's (data file changed?)");
+    if (def.contains("source_layout")) {
+      job->source_layout_ = SourceLayoutFromJson(def.at("source_layout"), path);
+      job->imported_from_ = def.value("imported_from", "");
+      job->source_vocab_path_ = def.value("source_vocab_file", "");
+      job->target_vocab_path_ = def.value("target_vocab_file", "");
+    }
     job->RestoreTraining(file, meta, settings);
     job->rng_.SetState(RngStateFromJson(meta.at("state").at("rng")));
     if (settings_out) *settings_out = settings;

@@ -10,6 +10,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -17,6 +18,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "io/safetensors.h"
+#include "model/pytorch_layout.h"
 #include "model/seq2seq.h"
 #include "tasks/seq2seq_task.h"
 #include "train/training_job.h"
@@ -60,6 +62,8 @@ struct Translation {
   std::vector<float> beam_scores;
 };
 
+struct Seq2SeqImport;  // below
+
 class Seq2SeqJob : public TrainingJob {
  public:
   Seq2SeqJob(const std::string& task, const Seq2SeqJobOptions& options);
@@ -92,6 +96,7 @@ class Seq2SeqJob : public TrainingJob {
   const Seq2SeqTask& task() const { return *task_; }
 
  private:
+  friend std::unique_ptr<Seq2SeqJob> ImportSeq2SeqJob(const Seq2SeqImport& in);
   // Immutable once built: a job restored by time travel shares it (LoadFrom's donor) rather
   // than re-reading a data file.
   std::shared_ptr<const Seq2SeqTask> task_;
@@ -103,11 +108,31 @@ class Seq2SeqJob : public TrainingJob {
   std::vector<Seq2SeqExample> validation_;
   std::vector<Intervention> interventions_;  // model/intervention.h; pass_ holds the training ones
   Seq2SeqInterventions probe_interventions_;  // resolved for the probe (FillSnapshot)
+  // An imported model's: the file's names (saved as definition.source_layout), the file, the
+  // vocabulary files, and what matched what.
+  std::optional<PyTorchLayout> source_layout_;
+  std::string imported_from_, source_vocab_path_, target_vocab_path_;
+  std::vector<std::string> import_report_;
 
   float ForwardBackward(const TrainSettings& settings, int64_t& tokens) override;
   nlohmann::json Definition() const override;
   nlohmann::json TrainingState(TensorFile& file) const override;
 };
+
+// A seq2seq-with-attention PyTorch state_dict (model/seq2seq_pytorch_layouts.h: the tutorial's
+// EncoderRNN + AttnDecoderRNN or d2l's Seq2SeqEncoder + Seq2SeqAttentionDecoder, one file) with
+// its two vocabularies and training pairs (MakeVocabPairsTask): the task kImportedSeq2SeqTask.
+// The config comes from the shapes, the special ids from the target vocabulary, the weights are
+// the file's; checkpoints keep the layout (definition.source_layout), so an export writes the
+// file's own names again (train/checkpoint.h ExportModel).
+inline constexpr const char* kImportedSeq2SeqTask = "seq2seq_weights";
+struct Seq2SeqImport {
+  std::string weights_path, source_vocab_path, target_vocab_path, pairs_path;
+  LayoutOptions layout;  // --layout, --map
+  uint64_t seed = 1;
+  int beam_width = 4;
+};
+std::unique_ptr<Seq2SeqJob> ImportSeq2SeqJob(const Seq2SeqImport& in);
 
 // The factory the `train` command and the GUI call. `overrides` (may be null) is a JSON object
 // of Seq2SeqConfig / task keys applied over the task's defaults, e.g. {"attention": "none"}.

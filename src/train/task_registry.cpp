@@ -29,6 +29,9 @@ const std::vector<TaskInfo> kTable = {
      D::kGenerated, 12, 64},
     {"tsv", S::kSeq2Seq, "'source<TAB>target' pairs from --data FILE, one token per character", kSeq,
      D::kDataRequired, 256, 4096},
+    {"seq2seq_weights", S::kSeq2Seq,
+     "a PyTorch seq2seq with attention (--weights, its --vocab and --target-vocab) trained further on --data "
+     "'source<TAB>target' pairs", kSeq, D::kDataRequired, 256, 65536},
     {"slots", S::kTagging, "travel requests tagged with from/to/date slots (--tags bio|plain)", kStructure,
      D::kGenerated, 16, 64},
     {"conll", S::kTagging, "'token<TAB>tag' sentences from --data FILE", kStructure, D::kDataRequired, 128, 65536},
@@ -98,7 +101,7 @@ std::string TaskHelp() {
 }
 
 const std::vector<std::string>& ModelFieldNames() {
-  static const std::vector<std::string> names = {"text",      "weights",   "vocab",     "cell",   "hidden",
+  static const std::vector<std::string> names = {"text",      "weights",   "vocab",     "target-vocab", "cell",   "hidden",
                                                  "layers",    "embed",     "bidirectional", "peephole",
                                                  "attention", "data",      "tags",      "readout", "condition",
                                                  "teacher-forcing", "dropout"};
@@ -111,8 +114,17 @@ std::string FieldRefusal(const TaskInfo& task, std::string_view field) {
                          std::string(StructureName(task.structure));
   const bool lm = task.structure == S::kLanguageModel;
   const bool seq2seq = task.structure == S::kSeq2Seq;
-  if ((field == "text" || field == "weights" || field == "vocab") && !lm)
-    return is + "; only the char LM (charlm) reads --text or imports --weights/--vocab";
+  // The imported seq2seq (train/seq2seq_job.h ImportSeq2SeqJob): its sizes, cell and attention
+  // are the file's.
+  const bool imported = name == "seq2seq_weights";
+  if (field == "target-vocab" && !imported)
+    return is + "; --target-vocab is the seq2seq_weights task's (a PyTorch seq2seq's target vocabulary)";
+  if (field == "text" && !lm) return is + "; only the char LM (charlm) reads --text";
+  if ((field == "weights" || field == "vocab") && !lm && !imported)
+    return is + "; only the char LM (charlm) and seq2seq_weights import --weights/--vocab";
+  if (imported && (field == "cell" || field == "hidden" || field == "layers" || field == "embed" ||
+                   field == "bidirectional" || field == "peephole" || field == "attention"))
+    return is + " whose model comes from --weights: its cell, sizes and attention are the file's";
   if (field == "bidirectional" && lm)
     return is + ": a bidirectional layer's reverse direction reads the characters it is asked to predict, "
                 "so its loss would be false";

@@ -91,7 +91,7 @@ void TrainerThread::OpenFile(const OpenFileCommand& command) {
   if (kind == FileKind::kStateDict) {
     // Opened to look inside; training it on the built-in corpus would only blur what it learned.
     paused_ = true;
-    status += ", paused: open a text to train it on";
+    status += spec.task == "charlm" ? ", paused: open a text to train it on" : ", paused: resume to train it on its pairs";
   }
   AdoptJob(std::move(job), spec, settings_, status);
 }
