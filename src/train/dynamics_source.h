@@ -23,6 +23,7 @@ struct DynamicsSource {
   // fc reads the top layer's h at every step with targets per step (a language model, a
   // tagger): the per-position gradient analyses (model/gradient_contributions.h) apply.
   bool per_step_readout = false;
+  std::vector<std::string> outputs; // names of fc's rows when per_step_readout (characters, tags)
   std::vector<std::string> tokens;  // input token names, index = id
   int32_t default_input = 0;        // the constant input a search uses unless one is chosen
   std::string default_input_why;    // e.g. "a space", "no pulse on any channel"
