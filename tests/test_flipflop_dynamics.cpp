@@ -1,0 +1,174 @@
+// The 3-bit flip-flop (tasks/flipflop_task.cpp) and what issue 17 asks of it: trained through
+// the real job (MakeJob + Step, as `rnnscope train` runs it) to ≥ 0.95 validation accuracy, its
+// recurrence for the no-pulse input has 8 stable fixed points, one per memory state (the
+// per-step readout at each decodes to a different one of the 8), and saddles between them.
+// Also the task itself (tags follow the last pulse, −1 before any) and `rnnscope dynamics` on a
+// real checkpoint (its JSON, and a bad --input).
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+
+#include "tasks/tagging_task.h"
+#include "train/dynamics_source.h"
+#include "train/job_factory.h"
+#include "train/structure_job.h"
+
+namespace rnnscope {
+namespace {
+
+namespace fs = std::filesystem;
+
+int EnvOr(const char* name, int fallback) {
+  const char* v = std::getenv(name);
+  return v ? std::atoi(v) : fallback;
+}
+const int kFlipFlopSteps = EnvOr("FF_STEPS", 1500);
+const int kFlipFlopIterations = EnvOr("FF_ITER", 200);
+const int kFlipFlopStarts = EnvOr("FF_STARTS", 256);
+
+TEST(FlipFlopTask, TagsAreTheLastPulsePerChannelAndMinusBeforeAny) {
+  const auto task = MakeTaggingTask("flipflop", nlohmann::json::object());
+  EXPECT_EQ(task->words().Size(), 4 + 27);  // the specials, then the 27 channel combinations
+  ASSERT_EQ(task->tags().size(), 8u);
+  std::string why;
+  EXPECT_EQ(task->words().Token(task->RestInput(&why)), "000");
+  Rng rng(7), again(7);
+  int pulses = 0, steps = 0;
+  for (int i = 0; i < 50; ++i) {
+    const TaggingExample ex = task->Sample(rng, Split::kTrain);
+    const TaggingExample same = task->Sample(again, Split::kTrain);
+    EXPECT_EQ(ex.words, same.words);  // deterministic given the seed
+    ASSERT_GE(ex.words.size(), 50u);
+    ASSERT_LE(ex.words.size(), 100u);
+    std::string memory = "---";
+    for (std::size_t t = 0; t < ex.words.size(); ++t) {
+      const std::string in = task->words().Token(ex.words[t]);
+      for (int c = 0; c < 3; ++c)
+        if (in[static_cast<std::size_t>(c)] != '0') memory[static_cast<std::size_t>(c)] = in[static_cast<std::size_t>(c)];
+      pulses += in != "000";
+      ++steps;
+      EXPECT_EQ(task->tags()[static_cast<std::size_t>(ex.tags[t])], memory) << "example " << i << " step " << t;
+    }
+  }
+  EXPECT_GT(pulses, steps / 12);  // 1 − 0.95³ ≈ 14% of steps carry a pulse
+  EXPECT_LT(pulses, steps / 5);
+}
+
+// Trains flipflop with its defaults (GRU, 16 units) for `steps` steps of the real job.
+std::unique_ptr<Job> TrainFlipFlop(int steps, uint64_t seed) {
+  JobSpec spec;
+  spec.task = "flipflop";
+  spec.given = std::set<std::string>{};  // every model field the task's default
+  spec.settings.seed = seed;
+  std::unique_ptr<Job> job = MakeJob(spec);
+  const TrainSettings settings = CheckedSpec(spec).settings;
+  for (int i = 0; i < steps; ++i) job->Step(settings);
+  return job;
+}
+
+TEST(FlipFlopDynamics, TrainedModelHasEightStableFixedPointsOnePerMemoryState) {
+  const auto start = std::chrono::steady_clock::now();
+  std::unique_ptr<Job> job = TrainFlipFlop(kFlipFlopSteps, 1);
+  auto* structure = dynamic_cast<StructureJob*>(job.get());
+  ASSERT_NE(structure, nullptr);
+  const double accuracy = structure->Evaluate(Split::kValidation, 500, 3).at("token_accuracy").get<double>();
+  EXPECT_GE(accuracy, 0.95);
+  const double trained = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  const DynamicsSource source = job->Dynamics();
+  ASSERT_TRUE(source.per_step_readout);
+  ASSERT_EQ(source.tokens[static_cast<std::size_t>(source.default_input)], "000");
+  const StateMap map(source.config, source.params);
+  FixedPointOptions options;
+  options.max_iterations = kFlipFlopIterations;
+  const FixedPointResult result = SearchFixedPoints(source, map, source.default_input, kFlipFlopStarts, options);
+
+  int stable = 0, saddle = 0;
+  std::set<std::string> memories;
+  for (const FixedPoint& p : result.points) {
+    if (!p.fixed) continue;
+    EXPECT_LE(p.q, 1e-12);
+    if (p.stability == Stability::kSaddle) ++saddle;
+    if (p.stability != Stability::kStable) continue;
+    ++stable;
+    const Eigen::VectorXd logits = source.params.fc_w * p.state.head(source.config.hidden) + source.params.fc_b.col(0);
+    Eigen::Index tag = 0;
+    logits.maxCoeff(&tag);
+    memories.insert(source.outputs[static_cast<std::size_t>(tag)]);
+  }
+  const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf("flipflop: accuracy %.4f after %d steps (%.1f s); %d stable, %d saddle, %zu slow of %zu points; "
+              "%d dropped; %.1f s in all\n",
+              accuracy, kFlipFlopSteps, trained, stable, saddle,
+              result.points.size() - static_cast<std::size_t>(stable + saddle), result.points.size(), result.dropped,
+              total);
+  EXPECT_EQ(stable, 8);
+  EXPECT_GE(saddle, 1);
+  EXPECT_EQ(memories.size(), 8u) << "each stable point should hold a different memory state";
+}
+
+// stdout (and stderr when `merge`) of a shell command, its exit status in `status`.
+std::string RunCommand(const std::string& cmd, int* status = nullptr, bool merge = true) {
+  std::string out;
+  FILE* p = ::popen((cmd + (merge ? " 2>&1" : " 2>/dev/null")).c_str(), "r");
+  if (!p) return out;
+  std::array<char, 4096> buf{};
+  while (std::fgets(buf.data(), buf.size(), p)) out += buf.data();
+  const int s = ::pclose(p);
+  if (status) *status = WIFEXITED(s) ? WEXITSTATUS(s) : -1;
+  return out;
+}
+
+TEST(DynamicsBinary, PrintsFixedPointsAsJsonAndRefusesAnUnknownInput) {
+  const fs::path binary = fs::path(RNNSCOPE_BINARY_DIR) / "rnnscope";
+  if (!fs::exists(binary)) GTEST_SKIP() << binary << " not built";
+  const fs::path dir = fs::temp_directory_path() / ("rnnscope_dynamics_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string ckpt = (dir / "lm.safetensors").string();
+  int status = -1;
+  const std::string trained =
+      RunCommand(binary.string() + " train --hidden 8 --steps 20 --print-every 20 --ckpt " + ckpt, &status);
+  ASSERT_EQ(status, 0) << trained;
+
+  const std::string out = RunCommand(binary.string() + " dynamics --ckpt " + ckpt + " --starts 24 --json", &status, false);
+  ASSERT_EQ(status, 0) << out;
+  const nlohmann::json j = nlohmann::json::parse(out);
+  EXPECT_EQ(j.at("task"), "charlm");
+  EXPECT_EQ(j.at("input").at("token"), "space");  // the char LM's default input
+  EXPECT_EQ(j.at("starts"), 24);
+  EXPECT_EQ(j.at("state_size"), 16);  // LSTM: h and c of 8
+  int fixed = 0;
+  for (const auto& p : j.at("points")) {
+    const std::string stability = p.at("stability");
+    EXPECT_TRUE(stability == "stable" || stability == "saddle" || stability == "unstable") << stability;
+    EXPECT_EQ(p.at("eigenvalue_moduli").size(), 16u);
+    if (p.at("kind") == "fixed") {
+      ++fixed;
+      EXPECT_LE(p.at("q").get<double>(), 1e-12);
+    } else {
+      EXPECT_EQ(p.at("kind"), "slow");
+    }
+    EXPECT_TRUE(p.contains("nearest"));
+  }
+  EXPECT_EQ(fixed, j.at("fixed").get<int>());
+  EXPECT_EQ(j.at("points").size() + j.at("dropped").get<std::size_t>() > 0, true);
+
+  const std::string bad = RunCommand(binary.string() + " dynamics --ckpt " + ckpt + " --input nosuchtoken", &status);
+  EXPECT_NE(status, 0);
+  EXPECT_NE(bad.find("--input: 'nosuchtoken' is not one of the model's"), std::string::npos) << bad;
+  const std::string missing = RunCommand(binary.string() + " dynamics --ckpt " + (dir / "none.safetensors").string(), &status);
+  EXPECT_NE(status, 0);
+  EXPECT_NE(missing.find("none.safetensors"), std::string::npos) << missing;
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace rnnscope
