@@ -24,6 +24,7 @@ struct DynamicsOptions {
   std::string checkpoint;
   std::string input;  // empty = the source's default input
   int starts = 256;
+  int iterations = FixedPointOptions{}.max_iterations;
   bool json = false;
 };
 
@@ -93,7 +94,9 @@ void Run(const DynamicsOptions& o) {
       std::fprintf(stderr, "dynamics: %d of %d starts\n", done, total);
     }
   };
-  const FixedPointResult result = SearchFixedPoints(source, map, token, o.starts, {}, progress);
+  FixedPointOptions options;
+  options.max_iterations = o.iterations;
+  const FixedPointResult result = SearchFixedPoints(source, map, token, o.starts, options, progress);
   const std::vector<Nearest> nearest = NearestHeldOut(source, map, result.points);
 
   int fixed = 0, counts[3] = {0, 0, 0};
@@ -190,6 +193,10 @@ void AddDynamicsCommand(CLI::App& app) {
   cmd->add_option("--starts", o->starts, "Initial states, spread along held-out trajectories")
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));
+  cmd->add_option("--iterations", o->iterations,
+                  "Levenberg–Marquardt iterations per start (near-marginal directions, |λ| ≈ 1, converge slowly)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
   cmd->add_flag("--json", o->json, "Print JSON");
   cmd->callback([o] { Run(*o); });
 }
