@@ -16,6 +16,7 @@
 #include <set>
 #include <string>
 
+#include "core/error.h"
 #include "tasks/tagging_task.h"
 #include "train/dynamics_source.h"
 #include "train/job_factory.h"
@@ -133,6 +134,42 @@ TEST(FlipFlopDynamics, DISABLED_LongTrainedModelHasEightStableFixedPointsOnePerM
   EXPECT_EQ(c.stable, 8);
   EXPECT_GE(c.saddle, 1);
   EXPECT_EQ(c.memories.size(), 8u) << "each stable point should hold a different memory state";
+}
+
+// Which structure jobs have a state map: a unidirectional tagger or classifier does (its
+// held-out sequences read from the zero state); a bidirectional one and a generator say why not.
+TEST(StructureDynamics, UnidirectionalEncodersHaveOneAndTheOthersSayWhyNot) {
+  auto make = [](const std::string& task, bool bidirectional) {
+    JobSpec spec;
+    spec.task = task;
+    spec.given = bidirectional ? std::set<std::string>{"hidden", "bidirectional"} : std::set<std::string>{"hidden"};
+    spec.model.hidden = 8;
+    spec.model.bidirectional = bidirectional;
+    return MakeJob(spec);
+  };
+  const DynamicsSource majority = make("majority", false)->Dynamics();
+  EXPECT_FALSE(majority.per_step_readout);
+  EXPECT_FALSE(majority.held_out.empty());
+  EXPECT_LE(majority.held_out.size(), 256u);  // StructureJob::kDynamicsSequences
+  EXPECT_NE(majority.tokens[static_cast<std::size_t>(majority.default_input)].front(), '<');
+  const StateMap map(majority.config, majority.params);
+  EXPECT_EQ(Trajectory(map, majority.held_out[0]).cols(), static_cast<Eigen::Index>(majority.held_out[0].size()));
+  const DynamicsSource slots = make("slots", false)->Dynamics();
+  EXPECT_TRUE(slots.per_step_readout);
+  EXPECT_EQ(slots.outputs.size(), static_cast<std::size_t>(slots.params.fc_w.rows()));
+  try {
+    make("slots", true)->Dynamics();
+    ADD_FAILURE() << "a bidirectional tagger has no state map";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("bidirectional"), std::string::npos) << e.what();
+  }
+  std::unique_ptr<Job> spell = make("spell", false);
+  try {
+    spell->Dynamics();
+    ADD_FAILURE() << "a generator has no constant input";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("conditioned"), std::string::npos) << e.what();
+  }
 }
 
 // stdout (and stderr when `merge`) of a shell command, its exit status in `status`.
