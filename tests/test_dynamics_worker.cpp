@@ -218,6 +218,31 @@ TEST(DynamicsWorker, CancelStopsASearchAndResetDropsIt) {
   EXPECT_FALSE(w.Latest());
 }
 
+TEST(DynamicsWorker, ATaggerGetsGAgainstItsTagsAndItsRestInputForTheSearch) {
+  JobSpec spec;
+  spec.task = "flipflop";
+  const std::unique_ptr<Job> job = MakeJob(spec);
+  for (int i = 0; i < 3; ++i) job->Step(spec.settings);
+  const DynamicsSource source = job->Dynamics();
+  DynamicsWorker w;
+  w.Configure(On());
+  // A probe as the tagger's snapshot shows it: tokens and the tag at each step.
+  const std::vector<std::string> tokens = {"000", "+00", "000", "0-0", "000", "00+"};
+  const std::vector<std::string> tags = {"---", "+--", "+--", "+--", "+--", "+-+"};
+  w.Offer(*job, tokens, tags);
+  w.WaitIdle();
+  const auto view = w.Latest();
+  ASSERT_TRUE(view);
+  ASSERT_EQ(view->error, "");
+  EXPECT_EQ(view->probe.size(), tokens.size());
+  ASSERT_EQ(view->g.rows(), 6) << view->gradients_note;
+  for (int t = 0; t < 6; ++t) EXPECT_GT(view->g(t, t), 0.0f) << "every step has a tag";
+  w.FindFixedPoints(*job, "", 16);
+  EXPECT_EQ(w.SearchProgress().input, "000 (no pulse on any channel)");
+  w.WaitIdle();
+  EXPECT_EQ(w.SearchProgress().error, "");
+}
+
 TEST(DynamicsWorker, ATaskWithoutAStateMapSaysWhy) {
   JobSpec spec;
   spec.task = "reverse";

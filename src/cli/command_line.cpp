@@ -27,6 +27,7 @@ void AddCommands(CLI::App& app) {
       AddTranslateCommand,
       AddBenchCommand,
       AddExportCommand,
+      AddDynamicsCommand,
   };
   for (const auto& add : commands) add(app);
 }

@@ -20,5 +20,6 @@ void AddEvalCommand(CLI::App& app);
 void AddTranslateCommand(CLI::App& app);
 void AddBenchCommand(CLI::App& app);
 void AddExportCommand(CLI::App& app);
+void AddDynamicsCommand(CLI::App& app);
 
 }  // namespace rnnscope

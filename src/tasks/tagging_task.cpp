@@ -72,11 +72,12 @@ std::vector<int32_t> TaggingTask::EncodeWords(const std::string& text) const {
   return ids;
 }
 
-bool IsTaggingTask(const std::string& name) { return name == "slots" || name == "conll"; }
+bool IsTaggingTask(const std::string& name) { return name == "slots" || name == "flipflop" || name == "conll"; }
 
 std::unique_ptr<TaggingTask> MakeTaggingTask(const std::string& name, const nlohmann::json& options) {
   try {
     if (name == "slots") return MakeSlotTask(ParseTagScheme(options.value("tags", "bio")));
+    if (name == "flipflop") return MakeFlipFlopTask();
     if (name == "conll") {
       const std::string path = options.value("data", "");
       if (path.empty()) throw ConfigError("task conll needs --data FILE (two columns: token<TAB>tag)");
@@ -85,7 +86,7 @@ std::unique_ptr<TaggingTask> MakeTaggingTask(const std::string& name, const nloh
   } catch (const nlohmann::json::exception& e) {
     throw ConfigError("tagging task options: " + std::string(e.what()));
   }
-  throw ConfigError("unknown tagging task '" + name + "' (known: slots, conll)");
+  throw ConfigError("unknown tagging task '" + name + "' (known: slots, flipflop, conll)");
 }
 
 SequenceBatch MakeTaggingBatch(const std::vector<TaggingExample>& examples) {

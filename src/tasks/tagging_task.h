@@ -1,5 +1,7 @@
-// N→N tagging tasks: one tag per word. Two sources:
-//   slots   generated travel requests with from/to/date slots (slot_task.cpp)
+// N→N tagging tasks: one tag per word. Three sources:
+//   slots     generated travel requests with from/to/date slots (slot_task.cpp)
+//   flipflop  the 3-bit flip-flop: pulses on three channels, the last sign of each remembered
+//             (flipflop_task.cpp)
 //   conll   a two-column file, one "token<TAB>tag" per line, blank line between sentences
 //           (conll_file.cpp)
 // Words are tokens separated by whitespace. The word table starts <pad>, <sos>, <eos>, <unk>;
@@ -68,6 +70,9 @@ class TaggingTask {
   // Non-empty for a task rebuilt from a checkpoint without its data file (tasks/saved_examples.h):
   // why the training sentences are missing.
   virtual std::string DataUnavailable() const { return ""; }
+  // The input that means "nothing happens" for the dynamics views' fixed-point search
+  // (train/dynamics_source.h), with why in `why`; -1 when the task has none.
+  virtual int32_t RestInput(std::string* /*why*/) const { return -1; }
   // Whitespace-separated words; unknown words become <unk>. Throws InputError on empty text.
   std::vector<int32_t> EncodeWords(const std::string& text) const;
 
@@ -80,9 +85,11 @@ class TaggingTask {
 
 // Slot filling (slot_task.cpp): scheme BIO or plain.
 std::unique_ptr<TaggingTask> MakeSlotTask(TagScheme scheme);
+// The 3-bit flip-flop (flipflop_task.cpp): 27 input tokens, 8 tags.
+std::unique_ptr<TaggingTask> MakeFlipFlopTask();
 // A CoNLL-like file (conll_file.cpp); throws InputError with the line number on a bad line.
 std::unique_ptr<TaggingTask> MakeConllTask(const std::string& path);
-// "slots" (options: {"tags": "bio"|"plain"}) or "conll" (options: {"data": path}).
+// "slots" (options: {"tags": "bio"|"plain"}), "flipflop" (none) or "conll" (options: {"data": path}).
 std::unique_ptr<TaggingTask> MakeTaggingTask(const std::string& name, const nlohmann::json& options);
 bool IsTaggingTask(const std::string& name);
 

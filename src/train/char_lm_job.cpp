@@ -256,7 +256,7 @@ DynamicsSource CharLmJob::Dynamics() const {
   d.params = CastParams<double>(model_.params);
   d.per_step_readout = true;
   for (int32_t i = 0; i < corpus_->vocab.Size(); ++i) d.tokens.push_back(corpus_->vocab.Token(i));
-  d.classes = d.tokens;
+  d.outputs = d.tokens;  // it predicts the next character
   const int32_t space = corpus_->vocab.Id(U' ');
   if (space >= 0) {
     d.default_input = space;

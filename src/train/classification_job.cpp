@@ -19,6 +19,12 @@ ClassificationJob::ClassificationJob(const std::string& task, const StructureJob
   for (int i = 0; i < 512; ++i) validation_.push_back(task_->Sample(vrng, Split::kValidation));
 }
 
+DynamicsSource ClassificationJob::Dynamics() const {
+  std::vector<const std::vector<int32_t>*> held_out;
+  for (const ClassificationExample& ex : validation_) held_out.push_back(&ex.tokens);
+  return EncoderDynamics(model_.params, task_->symbols().tokens(), held_out, -1, "");
+}
+
 nlohmann::json ClassificationJob::Vocabulary() const {
   return {{"symbols", task_->symbols().tokens()}, {"classes", task_->classes()}};
 }

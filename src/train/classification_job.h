@@ -25,6 +25,9 @@ class ClassificationJob : public StructureJob {
   void FillSnapshot(const std::string& probe, const TrainSettings& settings, Snapshot& out) override;
   nlohmann::json Evaluate(Split split, int n, uint64_t seed) const override;
   std::string FormatMetrics(const nlohmann::json& metrics) const override;
+  // The encoder's recurrence (no per-step readout: the class is read at the end); held-out
+  // sequences = validation examples; default input = the task's first symbol.
+  DynamicsSource Dynamics() const override;
 
   // The predicted class name of a string of the task's symbols.
   std::string Classify(const std::string& text) const;

@@ -23,10 +23,8 @@ struct DynamicsSource {
   // fc reads the top layer's h at every step with targets per step (a language model, a
   // tagger): the per-position gradient analyses (model/gradient_contributions.h) apply.
   bool per_step_readout = false;
+  std::vector<std::string> outputs; // names of fc's rows when per_step_readout (characters, tags)
   std::vector<std::string> tokens;  // input token names, index = id
-  // The readout's class names, index = id (the char LM: the tokens again; a tagger: its tags):
-  // the probe's targets are looked up here. Empty: the per-position analyses do not apply.
-  std::vector<std::string> classes;
   int32_t default_input = 0;        // the constant input a search uses unless one is chosen
   std::string default_input_why;    // e.g. "a space", "no pulse on any channel"
   // Held-out sequences, each read from the zero state as the task reads them (the char LM's

@@ -145,8 +145,8 @@ void DynamicsWorker::Offer(const Job& job, const std::vector<std::string>& probe
   last_error_.clear();
   last_key_ = key;
   std::vector<int32_t> probe = IdsOf(probe_tokens, source.tokens);
-  std::vector<int32_t> targets = source.classes.empty() ? std::vector<int32_t>(probe.size(), -1)
-                                                        : IdsOf(probe_targets, source.classes);
+  std::vector<int32_t> targets = source.outputs.empty() ? std::vector<int32_t>(probe.size(), -1)
+                                                        : IdsOf(probe_targets, source.outputs);
   targets.resize(probe.size(), -1);
   std::vector<std::string> tokens = probe_tokens;
   // A probe token the model cannot read (should not happen: the job made the probe) is dropped
@@ -261,7 +261,7 @@ void DynamicsWorker::ComputeView(const DynamicsSource& source, std::vector<int32
     }
 
     // Where each gradient comes from.
-    if (!source.per_step_readout || source.classes.empty()) {
+    if (!source.per_step_readout || source.outputs.empty()) {
       view->gradients_note = source.task + ": G needs a readout at every step with a target there";
     } else if (T < 2) {
       view->gradients_note = "the probe is too short";

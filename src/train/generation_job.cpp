@@ -19,6 +19,12 @@ GenerationJob::GenerationJob(const std::string& task, const StructureJobOptions&
   for (int i = 0; i < 128; ++i) validation_.push_back(task_->Sample(vrng, Split::kValidation));
 }
 
+DynamicsSource GenerationJob::Dynamics() const {
+  throw ConfigError(Task() + ": the dynamics views need a recurrence driven by one input token per step; this "
+                    "1→N generator also reads the class it is conditioned on and its own previous output, so "
+                    "there is no constant input to hold");
+}
+
 nlohmann::json GenerationJob::Vocabulary() const {
   return {{"symbols", task_->symbols().tokens()}, {"classes", task_->classes()}};
 }

@@ -25,6 +25,9 @@ class GenerationJob : public StructureJob {
   void FillSnapshot(const std::string& probe, const TrainSettings& settings, Snapshot& out) override;
   nlohmann::json Evaluate(Split split, int n, uint64_t seed) const override;
   std::string FormatMetrics(const nlohmann::json& metrics) const override;
+  // Refused (ConfigError): the decoder reads its previous output and the class it is
+  // conditioned on, so a step is not a map of the state under one input token.
+  DynamicsSource Dynamics() const override;
 
   // Greedy output for a class name (or index).
   std::string Generate(const std::string& class_name) const;

@@ -20,6 +20,32 @@ StructureJob::StructureJob(std::string task, const StructureJobOptions& options)
 
 void StructureJob::Bind(ModelParams<float>& params, ModelParams<float>& grads) { TrainingJob::Bind(ParamRefs(params, grads)); }
 
+DynamicsSource StructureJob::EncoderDynamics(const ModelParams<float>& params, std::vector<std::string> tokens,
+                                             const std::vector<const std::vector<int32_t>*>& held_out, int32_t rest,
+                                             const std::string& rest_why) const {
+  if (config_.rnn.bidirectional)
+    throw ConfigError(Task() + ": the dynamics views need a unidirectional encoder; this one is bidirectional, "
+                      "and its reverse direction reads the future, so a step has no state map");
+  DynamicsSource d;
+  d.task = Task();
+  d.config = config_.rnn;
+  d.params = CastParams<double>(params);
+  d.tokens = std::move(tokens);
+  if (rest >= 0) {
+    d.default_input = rest;
+    d.default_input_why = rest_why;
+  } else {
+    for (std::size_t i = 0; i < d.tokens.size(); ++i)
+      if (d.tokens[i].empty() || d.tokens[i].front() != '<') {
+        d.default_input = static_cast<int32_t>(i);
+        break;
+      }
+    d.default_input_why = "the task's first token (it names no rest input)";
+  }
+  for (std::size_t i = 0; i < held_out.size() && i < kDynamicsSequences; ++i) d.held_out.push_back(*held_out[i]);
+  return d;
+}
+
 RunningModel StructureJob::Describe() const {
   RunningModel r = RunningModel::Of(task_name_,
                                     config_.kind == StructureKind::kTagger       ? "N→N tagging"

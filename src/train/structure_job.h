@@ -54,6 +54,15 @@ class StructureJob : public TrainingJob {
   StructureJob(std::string task, const StructureJobOptions& options);
   // Binds the model's tensors for the optimizer and checkpoints; call once the model exists.
   void Bind(ModelParams<float>& params, ModelParams<float>& grads);
+  // Dynamics() of a job whose encoder reads one token per step from the zero state (tagging,
+  // classification): the encoder's config and `params` in double, the input `tokens`, up to
+  // kDynamicsSequences of `held_out`, and `rest` (why: `rest_why`) as the default input — or,
+  // when rest < 0, the first token that is not a special ("<pad>", …). ConfigError for a
+  // bidirectional encoder, whose reverse direction reads the future: it has no state map.
+  static constexpr std::size_t kDynamicsSequences = 256;
+  DynamicsSource EncoderDynamics(const ModelParams<float>& params, std::vector<std::string> tokens,
+                                 const std::vector<const std::vector<int32_t>*>& held_out, int32_t rest,
+                                 const std::string& rest_why) const;
   // Forward and backward on a fresh training batch of `batch` examples (drawn with rng_);
   // grads are zero on entry. Returns the mean loss; `tokens` = positions scored.
   virtual float TrainBatch(int batch, int64_t& tokens) = 0;
@@ -98,7 +107,7 @@ class StructureJob : public TrainingJob {
 
 // ---- factory (structure_jobs.cpp)
 
-// slots, conll (tagging) · brackets, majority (classification) · spell, numbers (generation)
+// slots, flipflop, conll (tagging) · brackets, majority (classification) · spell, numbers (generation)
 bool IsStructureTask(const std::string& task);
 std::vector<std::string> StructureTaskNames();
 // Sizes tuned per task (GRU, E = 32, H = 64, one layer, unidirectional, readout last,

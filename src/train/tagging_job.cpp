@@ -49,6 +49,19 @@ nlohmann::json TaggingJob::SavedValidation() const {
   return data_.path.empty() ? nlohmann::json() : SavedExamplesToJson(validation_);
 }
 
+DynamicsSource TaggingJob::Dynamics() const {
+  std::vector<const std::vector<int32_t>*> held_out;
+  for (const TaggingExample& ex : validation_) held_out.push_back(&ex.words);
+  std::string why;
+  const int32_t rest = task_->RestInput(&why);
+  DynamicsSource d = EncoderDynamics(model_.params, task_->words().tokens(), held_out, rest, why);
+  d.per_step_readout = true;
+  d.outputs = task_->tags();
+  // fc's rows are the tags: the per-position analyses (a RnnModel over these params) need K.
+  d.config.classes = static_cast<int>(d.outputs.size());
+  return d;
+}
+
 // ---------------------------------------------------------------- training and validation
 
 float TaggingJob::TrainBatch(int batch, int64_t& tokens) {

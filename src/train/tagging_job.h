@@ -30,6 +30,10 @@ class TaggingJob : public StructureJob {
   void FillSnapshot(const std::string& probe, const TrainSettings& settings, Snapshot& out) override;
   nlohmann::json Evaluate(Split split, int n, uint64_t seed) const override;
   std::string FormatMetrics(const nlohmann::json& metrics) const override;
+  // The encoder's recurrence; fc at every step is the per-step readout (its rows = the tags);
+  // the held-out sequences are the validation sentences; the default input is the task's rest
+  // input (flipflop: no pulse) or its first word.
+  DynamicsSource Dynamics() const override;
 
   // Predicted tag per word of a whitespace-separated sentence.
   std::vector<std::string> Tag(const std::string& text) const;

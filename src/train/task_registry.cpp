@@ -14,6 +14,9 @@ using D = TaskData;
 constexpr TaskDefaults kLm{CellKind::kLstm, 128, 1, 0, false, "none"};
 constexpr TaskDefaults kSeq{CellKind::kGru, 64, 1, 32, true, "additive"};
 constexpr TaskDefaults kStructure{CellKind::kGru, 64, 1, 32, false, "none"};
+// The flip-flop: 16 GRU units, the size Sussillo & Barak's analyses use, small enough that the
+// fixed-point search is instant (docs/dynamics.md).
+constexpr TaskDefaults kFlipFlop{CellKind::kGru, 16, 1, 32, false, "none"};
 
 const std::vector<TaskInfo> kTable = {
     {"charlm", S::kLanguageModel, "next character of a text (--text FILE, else a built-in corpus)", kLm,
@@ -34,6 +37,8 @@ const std::vector<TaskInfo> kTable = {
      "'source<TAB>target' pairs", kSeq, D::kDataRequired, 256, 65536},
     {"slots", S::kTagging, "travel requests tagged with from/to/date slots (--tags bio|plain)", kStructure,
      D::kGenerated, 16, 64},
+    {"flipflop", S::kTagging, "3-bit flip-flop: remember the sign of the last pulse on each of 3 channels",
+     kFlipFlop, D::kGenerated, 100, 31},
     {"conll", S::kTagging, "'token<TAB>tag' sentences from --data FILE", kStructure, D::kDataRequired, 128, 65536},
     {"brackets", S::kClassification, "is the string of ( and ) balanced?", kStructure, D::kGenerated, 64, 4},
     {"majority", S::kClassification, "which of a, b, c occurs most often?", kStructure, D::kGenerated, 64, 4},
