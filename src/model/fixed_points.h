@@ -24,7 +24,8 @@
 namespace rnnscope {
 
 struct FixedPointOptions {
-  int max_iterations = 200;          // LM iterations per start
+  int max_iterations = 1000;         // LM iterations per start (a start near a marginal direction, |λ| ≈ 1,
+                                     // converges slowly: fewer leave copies of one point unmerged)
   double fixed_q = 1e-12;            // q at or below: a fixed point (‖F(s) − s‖ ≤ 1.4e-6)
   double slow_q = 1e-4;              // q at or below (and above fixed_q): a slow point; above: dropped
   double merge_distance = 1e-3;      // ‖s_a − s_b‖ below: the same point (slow points converge only
