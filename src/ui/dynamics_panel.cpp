@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <limits>
 
+#include "core/utf8.h"
 #include "train/dynamics_view.h"
 #include "train/snapshot.h"
 #include "train/trainer_link.h"
@@ -435,6 +436,13 @@ class DynamicsPanel final : public Panel {
     float smax = 0;
     for (int u = 0; u <= cursor; ++u) smax = std::max(smax, v.saliency(cursor, u));
     ImGui::SameLine();
+    // Characters run together as text; word or symbol tokens ("000", "the") get a gap between them.
+    bool words = false;
+    for (int u = 0; u < T && !words; ++u) {
+      std::vector<char32_t> cps;
+      words = TryDecodeUtf8(TokenAt(v, u), &cps).ok() && cps.size() > 1;
+    }
+    const float gap = words ? ImGui::GetFontSize() * 0.35f : 0.0f;
     for (int u = 0; u < T; ++u) {
       const float s = smax > 0 && u <= cursor ? v.saliency(cursor, u) / smax : 0.0f;
       const std::string token = TokenAt(v, u);
@@ -446,7 +454,7 @@ class DynamicsPanel final : public Panel {
       ImGui::TextUnformatted(token.c_str());
       if (ImGui::IsItemHovered() && u <= cursor)
         ImGui::SetTooltip("||dL_%d / dx_%d|| = %.3e", cursor, u, static_cast<double>(v.saliency(cursor, u)));
-      ImGui::SameLine(0, 0);
+      ImGui::SameLine(0, gap);
     }
     ImGui::NewLine();
   }
