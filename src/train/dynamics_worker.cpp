@@ -54,7 +54,10 @@ MatF ToFloat(const MatD& m) { return m.cast<float>(); }
 
 }  // namespace
 
-DynamicsWorker::~DynamicsWorker() { cancel_ = true; }
+DynamicsWorker::~DynamicsWorker() {
+  cancel_ = true;  // the search stops at its next iteration
+  ++generation_;   // and a view at its next step: neither publishes
+}
 
 void DynamicsWorker::Configure(const DynamicsSettings& settings) {
   const bool was_enabled = settings_.enabled;
