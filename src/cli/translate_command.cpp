@@ -19,6 +19,7 @@ struct TranslateOptions {
   std::string checkpoint;
   std::string input;
   int beam = 1;
+  std::string prefix;
   bool json = false;
 };
 }  // namespace
@@ -28,11 +29,15 @@ void AddTranslateCommand(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("translate", "Decode one input with a seq2seq checkpoint");
   cmd->add_option("--ckpt,--checkpoint", o->checkpoint, "Checkpoint (.safetensors)")->required();
   cmd->add_option("--beam", o->beam, "Beam width (1 = greedy)")->capture_default_str()->check(CLI::Range(1, 64));
+  cmd->add_option("--prefix", o->prefix,
+                  "Output tokens the decoder must start with (words or characters, as the target side is); greedy "
+                  "and beam decoding continue from them")
+      ->check([](const std::string& v) { return v.find_first_not_of(" \t") == std::string::npos ? "empty (give the first output tokens)" : ""; });
   cmd->add_flag("--json", o->json, "Print JSON");
   cmd->add_option("input", o->input, "Source text")->required();
   cmd->callback([o] {
     auto job = Seq2SeqJob::Load(o->checkpoint, nullptr);
-    const Translation t = job->Translate(o->input, o->beam);
+    const Translation t = job->Translate(o->input, o->beam, o->prefix);
     if (o->json) {
       nlohmann::json j = {{"output", t.output}, {"source_tokens", t.source_tokens},
                           {"output_tokens", t.output_tokens}, {"beam_outputs", t.beam_outputs},
@@ -47,6 +52,7 @@ void AddTranslateCommand(CLI::App& app) {
       return;
     }
     std::printf("%s\n", t.output.c_str());
+    if (!o->prefix.empty()) std::printf("(forced prefix: %s)\n", o->prefix.c_str());
     if (t.beam_outputs.size() > 1) {
       std::printf("\nbeam (score = sum of log-probabilities):\n");
       for (std::size_t i = 0; i < t.beam_outputs.size(); ++i)

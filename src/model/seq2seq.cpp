@@ -822,9 +822,15 @@ void Seq2SeqModel<S>::Greedy(const Seq2SeqBatch& batch, int max_len, Seq2SeqPass
 
 template <class S>
 std::vector<BeamHypothesis> Seq2SeqModel<S>::Beam(const std::vector<int32_t>& source, int width,
-                                                  int max_len, const Seq2SeqInterventions* interventions) const {
+                                                  int max_len, const Seq2SeqInterventions* interventions,
+                                                  const std::vector<int32_t>& prefix) const {
   const Seq2SeqConfig& c = config_;
   if (width < 1) throw ConfigError("beam width " + std::to_string(width) + " must be ≥ 1");
+  for (int32_t id : prefix)
+    if (id < 0 || id >= c.target_vocab)
+      throw ShapeError("beam search: prefix token " + std::to_string(id) + " outside the target vocabulary (" +
+                       std::to_string(c.target_vocab) + ")");
+  max_len = std::max(max_len, static_cast<int>(prefix.size()) + 1);
   if (source.empty()) throw ShapeError("beam search: empty source");
   const int K = width, Ts = static_cast<int>(source.size());
   const bool attn = c.attention != AttentionKind::kNone;
@@ -878,6 +884,11 @@ std::vector<BeamHypothesis> Seq2SeqModel<S>::Beam(const std::vector<int32_t>& so
       const S max = z.maxCoeff();
       const S lse = max + std::log((z.array() - max).exp().sum());
       logp = (z.array() - lse).matrix();
+      if (static_cast<std::size_t>(i) < prefix.size()) {  // forced: one candidate, the prefix's token
+        const int32_t forced = prefix[static_cast<std::size_t>(i)];
+        cands.push_back({live[static_cast<std::size_t>(b)].score + static_cast<double>(logp(forced)), b, forced});
+        continue;
+      }
       // Only the top K of each beam can survive.
       std::vector<int32_t> ids(static_cast<std::size_t>(c.target_vocab));
       for (int v = 0; v < c.target_vocab; ++v) ids[static_cast<std::size_t>(v)] = v;

@@ -221,9 +221,12 @@ class Seq2SeqModel {
               std::vector<std::vector<int32_t>>& out, std::vector<MatF>* attention) const;
   // Beam search of one source sequence; returns the beam sorted by score (best first).
   // `interventions` (may be null) as in Seq2SeqPass; an attention override of step i applies
-  // to every beam's i-th token.
+  // to every beam's i-th token. `prefix` (Seq2Seq-Vis's "what if"): the first output tokens are
+  // forced, one live hypothesis scoring their log-probabilities, and the search continues from
+  // there; every returned hypothesis starts with it verbatim (max_len counts it).
   std::vector<BeamHypothesis> Beam(const std::vector<int32_t>& source, int width, int max_len,
-                                   const Seq2SeqInterventions* interventions = nullptr) const;
+                                   const Seq2SeqInterventions* interventions = nullptr,
+                                   const std::vector<int32_t>& prefix = {}) const;
 
  private:
   void Encode(const Seq2SeqBatch& batch, Seq2SeqPass<S>& pass) const;

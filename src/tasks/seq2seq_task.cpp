@@ -87,6 +87,27 @@ std::vector<int32_t> Seq2SeqTask::EncodeSource(const std::string& text) const {
   return ids;
 }
 
+std::vector<int32_t> Seq2SeqTask::EncodeTarget(const std::string& text) const {
+  bool words = false;
+  for (int32_t id = 0; id < target_.Size() && !words; ++id)
+    words = !target_.IsSpecial(id) && DecodeUtf8(target_.Token(id), "vocabulary").size() > 1;
+  std::vector<std::string> tokens;
+  if (words) {
+    std::istringstream in(text);
+    for (std::string w; in >> w;) tokens.push_back(w);
+  } else {
+    for (char32_t cp : DecodeUtf8(text, "prefix")) tokens.push_back(EncodeUtf8(cp));
+  }
+  std::vector<int32_t> ids;
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    if (!target_.Has(tokens[i]))
+      throw InputError("prefix " + std::string(words ? "word " : "character ") + std::to_string(i + 1) + ": '" +
+                       tokens[i] + "' is not in the " + Name() + " task's target vocabulary");
+    ids.push_back(target_.Id(tokens[i]));
+  }
+  return ids;
+}
+
 std::string Seq2SeqTask::Join(const std::vector<std::string>& tokens) const {
   std::string s;
   for (const auto& t : tokens) s += t;

@@ -92,6 +92,10 @@ class Seq2SeqTask {
   // Encodes a user string (one token per UTF-8 character, or per word for word-level tasks).
   virtual std::vector<int32_t> EncodeSource(const std::string& text) const;
   virtual std::string Join(const std::vector<std::string>& tokens) const;  // for display
+  // Encodes output tokens a user typed (a forced decoder prefix): split at whitespace when the
+  // target vocabulary has words (a token of more than one character besides the special ones),
+  // else one token per character. InputError naming the position for a token not in it.
+  std::vector<int32_t> EncodeTarget(const std::string& text) const;
   // The source side's display, when it joins differently from the target (zh_en: Chinese
   // characters without spaces, English words with them).
   virtual std::string JoinSource(const std::vector<std::string>& tokens) const { return Join(tokens); }

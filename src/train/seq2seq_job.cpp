@@ -241,12 +241,14 @@ Seq2SeqMetrics Seq2SeqJob::Evaluate(Split split, int n, uint64_t seed) const {
   return m;
 }
 
-Translation Seq2SeqJob::Translate(const std::string& text, int beam_width) const {
+Translation Seq2SeqJob::Translate(const std::string& text, int beam_width, const std::string& prefix) const {
   std::vector<int32_t> source = task_->EncodeSource(text);
   source.push_back(task_->source_vocab().eos());
+  const std::vector<int32_t> forced = prefix.empty() ? std::vector<int32_t>{} : task_->EncodeTarget(prefix);
   Translation t;
   for (int32_t id : source) t.source_tokens.push_back(task_->source_vocab().Token(id));
-  const auto beam = model_.Beam(source, std::max(1, beam_width), task_->MaxTargetLength() + 2);
+  const auto beam = model_.Beam(source, std::max(1, beam_width),
+                                task_->MaxTargetLength() + 2 + static_cast<int>(forced.size()), nullptr, forced);
   for (const auto& h : beam) {
     t.beam_outputs.push_back(task_->DecodeTarget(h.tokens));
     t.beam_scores.push_back(h.score);

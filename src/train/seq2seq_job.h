@@ -90,7 +90,8 @@ class Seq2SeqJob : public TrainingJob {
                                               TrainSettings* settings_out);
   // Greedy decoding of n examples of `split` (seeded: the same examples every call).
   Seq2SeqMetrics Evaluate(Split split, int n, uint64_t seed = 12345) const;
-  Translation Translate(const std::string& text, int beam_width) const;
+  // `prefix` (may be empty): output tokens the decoder is forced to start with (Beam's prefix).
+  Translation Translate(const std::string& text, int beam_width, const std::string& prefix = {}) const;
 
   const Seq2SeqModel<float>& model() const { return model_; }
   const Seq2SeqTask& task() const { return *task_; }
