@@ -158,3 +158,46 @@ TEST(TrainerThread, StressReaderAndCommandsNeverBlockTraining) {
 
 }  // namespace
 }  // namespace rnnscope
+
+namespace rnnscope {
+namespace {
+
+// The Attention panel's "Force": a decoder prefix reaches the probe's greedy output and beam,
+// both start with it, the snapshot says so; a token the target side lacks is refused in the
+// status line; "" frees the decoder again; a char LM has no decoder and says so.
+TEST(TrainerThread, ADecoderPrefixForcesTheProbesDecodingAndEmptyFreesIt) {
+  TrainerOptions o = test::SmallOptions();
+  o.spec.task = "reverse";
+  o.spec.model = {};
+  TrainerThread trainer(o);
+  trainer.Start();
+  trainer.Send(ProbeCommand{"abcd"});
+  test::WaitFor(trainer, [](const Snapshot& s) { return s.step > 1 && !s.attention.empty(); });
+  trainer.Send(DecoderPrefixCommand{"zz"});
+  auto s = test::WaitFor(trainer, [](const Snapshot& s) {
+    return !s.attention.empty() && s.attention[0].forced_prefix_tokens == 2;
+  });
+  const AttentionTrace& a = s->attention[0];
+  EXPECT_EQ(a.forced_prefix, "zz");
+  ASSERT_GE(a.output_tokens.size(), 3u);
+  EXPECT_EQ(a.output_tokens[0], "z");
+  EXPECT_EQ(a.output_tokens[1], "z");
+  EXPECT_EQ(a.weights.rows(), static_cast<Eigen::Index>(a.output_tokens.size())) << "one attention row per output";
+  for (const std::string& b : a.beam_outputs) EXPECT_EQ(b.rfind("zz", 0), 0u) << b;
+  trainer.Send(DecoderPrefixCommand{"z!"});
+  s = test::WaitFor(trainer, [](const Snapshot& s) { return s.status.find("'!' is not in the") != std::string::npos; });
+  EXPECT_NE(s->status.find("prefix character 2"), std::string::npos) << s->status;
+  trainer.Send(DecoderPrefixCommand{""});
+  test::WaitFor(trainer, [](const Snapshot& s) { return !s.attention.empty() && s.attention[0].forced_prefix.empty(); });
+  trainer.Stop();
+
+  TrainerThread lm(test::SmallOptions());
+  lm.Start();
+  test::WaitFor(lm, [](const Snapshot& s) { return s.step > 0; });
+  lm.Send(DecoderPrefixCommand{"ab"});
+  test::WaitFor(lm, [](const Snapshot& s) { return s.status.find("has no decoder") != std::string::npos; });
+  lm.Stop();
+}
+
+}  // namespace
+}  // namespace rnnscope

@@ -29,6 +29,9 @@ struct RebuildCommand {
   bool task_defaults = false;
 };
 struct ProbeCommand { std::string text; };          // run this text through the current weights
+// Seq2seq: the first output tokens the probe's greedy and beam decoding are forced to start with
+// ("" = none); words or characters as the target side is (Seq2SeqTask::EncodeTarget).
+struct DecoderPrefixCommand { std::string tokens; };
 // state_dict_only: only the weights under their PyTorch names (no optimizer buffers, no carried
 // state), so `model.load_state_dict(safetensors.torch.load_file(path))` works with strict=True.
 struct SaveCommand {
@@ -97,6 +100,6 @@ using Command = std::variant<PauseCommand, StepCommand, ResetCommand, SetSetting
                              PublishCommand, SetBreakpointsCommand, RewindCommand,
                              SetCheckpointRingCommand, SetCellFinderCommand, CellQueryCommand,
                              AddInterventionCommand, RemoveInterventionCommand, SetDynamicsCommand,
-                             FindFixedPointsCommand>;
+                             FindFixedPointsCommand, DecoderPrefixCommand>;
 
 }  // namespace rnnscope

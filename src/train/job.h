@@ -75,6 +75,9 @@ class Job {
   // Clamps/pins (model/intervention.h) for the probe, and for training steps where marked.
   // Returns false when the job cannot apply them (the default).
   virtual bool SetInterventions(const std::vector<Intervention>& /*interventions*/) { return false; }
+  // Seq2seq: forces the probe's decoding to start with these output tokens (empty: none). Throws
+  // InputError for a token the target side lacks; false when the task has no decoder.
+  virtual bool SetDecoderPrefix(const std::string& /*tokens*/) { return false; }
   // The running model's recurrence for the dynamics views and `rnnscope dynamics`
   // (train/dynamics_source.h): a copy, safe to hand to another thread. Throws ConfigError with
   // the reason when the task has no state map of one recurrent stack (the default).

@@ -281,6 +281,12 @@ Seq2SeqInterventions ResolveSeq2SeqInterventions(const Seq2SeqConfig& c, const s
 
 }  // namespace
 
+bool Seq2SeqJob::SetDecoderPrefix(const std::string& tokens) {
+  decoder_prefix_ = tokens.empty() ? std::vector<int32_t>{} : task_->EncodeTarget(tokens);  // throws first
+  decoder_prefix_text_ = decoder_prefix_.empty() ? std::string() : tokens;
+  return true;
+}
+
 bool Seq2SeqJob::SetInterventions(const std::vector<Intervention>& interventions) {
   interventions_ = interventions;
   // Training's pass keeps them (every forward reapplies pass.interventions): set once, here.
@@ -375,7 +381,18 @@ void Seq2SeqJob::FillSnapshot(const std::string& probe, const TrainSettings& /*s
     if (b == 0) {
       std::vector<int32_t> src = shown[b].source;
       src.push_back(task_->source_vocab().eos());
-      for (const auto& h : model_.Beam(src, options_.beam_width, task_->MaxTargetLength() + 2, &probe_interventions_)) {
+      const int max_len = task_->MaxTargetLength() + 2 + static_cast<int>(decoder_prefix_.size());
+      if (!decoder_prefix_.empty()) {
+        // Greedy from the forced prefix: a beam of width 1 (Beam's prefix), its attention rows.
+        const std::vector<BeamHypothesis> g = model_.Beam(src, 1, max_len, &probe_interventions_, decoder_prefix_);
+        a.output_tokens.clear();
+        for (int32_t id : g.front().tokens) a.output_tokens.push_back(task_->target_vocab().Token(id));
+        a.weights = g.front().attention;
+        a.output_text = task_->DecodeTarget(g.front().tokens);
+        a.forced_prefix = decoder_prefix_text_;
+        a.forced_prefix_tokens = static_cast<int>(decoder_prefix_.size());
+      }
+      for (const auto& h : model_.Beam(src, options_.beam_width, max_len, &probe_interventions_, decoder_prefix_)) {
         a.beam_outputs.push_back(task_->DecodeTarget(h.tokens));
         a.beam_scores.push_back(h.score);
       }

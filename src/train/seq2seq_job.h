@@ -82,6 +82,7 @@ class Seq2SeqJob : public TrainingJob {
   // when one cannot apply (a unit intervention on the decoder, an attention row without
   // attention) — the others still do.
   bool SetInterventions(const std::vector<Intervention>& interventions) override;
+  bool SetDecoderPrefix(const std::string& tokens) override;
 
   static std::unique_ptr<Seq2SeqJob> Load(const std::string& path, TrainSettings* settings_out);
   // From a checkpoint's tensors and (version 2) metadata (LoadJobFrom, job_factory.cpp).
@@ -109,6 +110,8 @@ class Seq2SeqJob : public TrainingJob {
   std::vector<Seq2SeqExample> validation_;
   std::vector<Intervention> interventions_;  // model/intervention.h; pass_ holds the training ones
   Seq2SeqInterventions probe_interventions_;  // resolved for the probe (FillSnapshot)
+  std::vector<int32_t> decoder_prefix_;       // forced start of the probe's decoding (SetDecoderPrefix)
+  std::string decoder_prefix_text_;
   // An imported model's: the file's names (saved as definition.source_layout), the file, the
   // vocabulary files, and what matched what.
   std::optional<PyTorchLayout> source_layout_;

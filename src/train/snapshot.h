@@ -115,6 +115,10 @@ struct AttentionTrace {
   // word-level sides with spaces ("we watch pandas"), character-level ones without, <eos>
   // left out. Panels show these, never their own concatenation of the tokens.
   std::string source_text, output_text, plain_output_text;
+  // The probe (example 0) only: output tokens its decoding was forced to start with
+  // (DecoderPrefixCommand), as typed, and how many tokens they are; empty / 0 when none.
+  std::string forced_prefix;
+  int forced_prefix_tokens = 0;
 };
 
 // What runs, as the job built it: Controls, the window title and the `model:` line read this,

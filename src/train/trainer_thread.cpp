@@ -162,6 +162,10 @@ void TrainerThread::Apply(Command& command) {
           AdoptJob(std::move(job), spec, c.settings, what);
         } else if constexpr (std::is_same_v<T, ProbeCommand>) {
           probe_ = c.text;
+        } else if constexpr (std::is_same_v<T, DecoderPrefixCommand>) {
+          if (!RequireJob("force a decoder prefix").SetDecoderPrefix(c.tokens) && !c.tokens.empty())
+            status_ = "task '" + job_->Task() + "' has no decoder to force a prefix on";
+          publish_now_ = true;
         } else if constexpr (std::is_same_v<T, SaveCommand>) {
           Job& job = RequireJob(c.state_dict_only ? "export model" : "save checkpoint");
           if (!c.state_dict_only) {

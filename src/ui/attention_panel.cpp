@@ -77,11 +77,11 @@ class AttentionPanel final : public Panel {
     DrawOutputs(snapshot, a, side_w);
 
     char note[256];
-    std::snprintf(note, sizeof note, "attention cursor=%d unit=%d example=%d size=%dx%d overwritten=%zu changed=%d output='%.120s'",
+    std::snprintf(note, sizeof note, "attention cursor=%d unit=%d example=%d size=%dx%d overwritten=%zu changed=%d output='%.120s' forced=%d",
                   state.cursor_t, state.selected_unit, example_, static_cast<int>(a.weights.rows()),
                   static_cast<int>(a.weights.cols()), a.overridden_rows.size(),
                   !a.plain_output_tokens.empty() && a.plain_output_tokens != a.output_tokens ? 1 : 0,
-                  Shown(a.output_text).c_str());
+                  Shown(a.output_text).c_str(), a.forced_prefix_tokens);
     state.NoteDrawn(note);
   }
 
@@ -115,6 +115,16 @@ class AttentionPanel final : public Panel {
     if ((ImGui::Button("Decode") || enter) && !state.probe_text.empty()) {
       state.Send(ProbeCommand{state.probe_text});
       example_ = 0;  // the job decodes the probe text as example 0
+    }
+    // Seq2Seq-Vis's "what if": the first output tokens, forced; decoding continues from them.
+    const float force_w = ImGui::CalcTextSize("Force").x + ImGui::GetStyle().FramePadding.x * 2;
+    ImGui::SetNextItemWidth(std::max(60.0f, ImGui::GetContentRegionAvail().x - force_w - ImGui::GetStyle().ItemSpacing.x));
+    const bool force_enter = ImGui::InputTextWithHint("##prefix", "force the output to start with… (empty: free)",
+                                                      &prefix_, ImGuiInputTextFlags_EnterReturnsTrue);
+    ImGui::SameLine();
+    if (ImGui::Button("Force") || force_enter) {
+      state.Send(DecoderPrefixCommand{prefix_});
+      example_ = 0;  // the prefix applies to the probe
     }
   }
 
@@ -152,6 +162,11 @@ class AttentionPanel final : public Panel {
     ImGui::Spacing();
     const bool intervened = !a.plain_output_tokens.empty();
     ImGui::TextDisabled(intervened ? "with interventions" : "greedy output");
+    if (!a.forced_prefix.empty()) {
+      ImGui::SameLine();
+      ImGui::TextColored({0.55f, 0.8f, 1.0f, 1.0f}, "(first %d forced: %s)", a.forced_prefix_tokens,
+                         a.forced_prefix.c_str());
+    }
     ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.83f, 0.35f, 1.0f));
     ImGui::TextWrapped("%s", Shown(a.output_text).c_str());
     ImGui::PopStyleColor();
@@ -181,6 +196,7 @@ class AttentionPanel final : public Panel {
   }
 
   int example_ = 0, shown_example_ = -1, hovered_row_ = -1;
+  std::string prefix_;  // the forced decoder prefix being typed
   uint64_t version_ = ~uint64_t{0};
   std::vector<std::string> source_, output_;
 };
