@@ -15,6 +15,7 @@
 #include <string>
 
 #include "train/best_validation.h"
+#include "run_command_test_util.h"
 
 namespace rnnscope {
 namespace {
@@ -35,15 +36,7 @@ TEST(BestValidation, StrictlyLowerIsBetterAndNaNNever) {
   EXPECT_EQ(BestCheckpointPath("ckpt"), "ckpt-best");
 }
 
-std::string RunCommand(const std::string& cmd) {
-  std::string out;
-  FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
-  if (!p) return out;
-  std::array<char, 4096> buf{};
-  while (std::fgets(buf.data(), buf.size(), p)) out += buf.data();
-  ::pclose(p);
-  return out;
-}
+using test::RunCommand;
 
 TEST(TrainBinary, KeepsTheBestCheckpointAndStopsEarly) {
   const fs::path binary = fs::path(RNNSCOPE_BINARY_DIR) / "rnnscope";

@@ -21,6 +21,7 @@
 #include "train/dynamics_source.h"
 #include "train/job_factory.h"
 #include "train/structure_job.h"
+#include "run_command_test_util.h"
 
 namespace rnnscope {
 namespace {
@@ -172,17 +173,7 @@ TEST(StructureDynamics, UnidirectionalEncodersHaveOneAndTheOthersSayWhyNot) {
   }
 }
 
-// stdout (and stderr when `merge`) of a shell command, its exit status in `status`.
-std::string RunCommand(const std::string& cmd, int* status = nullptr, bool merge = true) {
-  std::string out;
-  FILE* p = ::popen((cmd + (merge ? " 2>&1" : " 2>/dev/null")).c_str(), "r");
-  if (!p) return out;
-  std::array<char, 4096> buf{};
-  while (std::fgets(buf.data(), buf.size(), p)) out += buf.data();
-  const int s = ::pclose(p);
-  if (status) *status = WIFEXITED(s) ? WEXITSTATUS(s) : -1;
-  return out;
-}
+using test::RunCommand;
 
 TEST(DynamicsBinary, PrintsFixedPointsAsJsonAndRefusesAnUnknownInput) {
   const fs::path binary = fs::path(RNNSCOPE_BINARY_DIR) / "rnnscope";

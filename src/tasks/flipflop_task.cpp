@@ -56,11 +56,7 @@ class FlipFlopTask : public TaggingTask {
   }
 
   TaggingExample Sample(Rng& rng, Split split) const override {
-    for (int attempt = 0; attempt < 10000; ++attempt) {
-      TaggingExample ex = Generate(rng);
-      if (SplitOf(ex.words) == split) return ex;
-    }
-    throw ConfigError("flipflop: could not draw an example of the requested split");
+    return SampleOfSplit([this](Rng& r) { return Generate(r); }, rng, split, "flipflop");
   }
 
  private:

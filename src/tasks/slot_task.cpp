@@ -68,11 +68,7 @@ class SlotTask : public TaggingTask {
   nlohmann::json Options() const override { return {{"tags", TagSchemeName(scheme_)}}; }
 
   TaggingExample Sample(Rng& rng, Split split) const override {
-    for (int attempt = 0; attempt < 10000; ++attempt) {
-      TaggingExample ex = Generate(rng);
-      if (SplitOf(ex.words) == split) return ex;
-    }
-    throw ConfigError("slots: could not draw an example of the requested split");
+    return SampleOfSplit([this](Rng& r) { return Generate(r); }, rng, split, "slots");
   }
 
  private:

@@ -107,4 +107,13 @@ SequenceBatch MakeTaggingBatch(const std::vector<TaggingExample>& examples) {
   return batch;
 }
 
+TaggingExample SampleOfSplit(const std::function<TaggingExample(Rng&)>& generate, Rng& rng, Split split,
+                             const std::string& task) {
+  for (int attempt = 0; attempt < 10000; ++attempt) {
+    TaggingExample ex = generate(rng);
+    if (SplitOf(ex.words) == split) return ex;
+  }
+  throw ConfigError(task + ": could not draw an example of the requested split");
+}
+
 }  // namespace rnnscope

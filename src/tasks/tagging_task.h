@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <nlohmann/json_fwd.hpp>
@@ -94,6 +95,11 @@ std::unique_ptr<TaggingTask> MakeTaggingTask(const std::string& name, const nloh
 bool IsTaggingTask(const std::string& name);
 
 // Pads examples into a time-major batch (pad id 0, label -1 after each length).
+// A generated task's example of `split`: draws from `generate` until one hashes into the split
+// (SplitOf, as the seq2seq tasks split); ConfigError naming `task` if 10,000 draws find none.
+TaggingExample SampleOfSplit(const std::function<TaggingExample(Rng&)>& generate, Rng& rng, Split split,
+                             const std::string& task);
+
 SequenceBatch MakeTaggingBatch(const std::vector<TaggingExample>& examples);
 
 }  // namespace rnnscope
